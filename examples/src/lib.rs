@@ -1,0 +1,1 @@
+//! Runnable examples of appwrite-orm live under `examples/`; see README.md.

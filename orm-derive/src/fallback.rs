@@ -1,0 +1,33 @@
+// When the input has errors, the derive still emits a `Collection` impl (with bodies that are
+// never run) beside the errors, so that code using the type does not add a second wave of
+// "trait not implemented" errors on top of the real ones.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::DeriveInput;
+
+pub(crate) fn collection(input: &DeriveInput, errors: syn::Error) -> TokenStream {
+    let errors = errors.to_compile_error();
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let stub = match &input.data {
+        syn::Data::Struct(_) => quote! {
+            #[allow(unused_qualifications)]
+            impl #impl_generics ::appwrite_orm::Collection for #ident #ty_generics #where_clause {
+                const ID: &'static str = "";
+                const NAME: &'static str = "";
+                type Patch = ::appwrite_orm::Patch<Self>;
+
+                fn schema() -> &'static ::appwrite_orm::__private::CollectionSchema {
+                    ::appwrite_orm::__private::unreachable!("#[derive(Collection)] failed to compile")
+                }
+            }
+        },
+        // An enum or union is not a collection at all; a stub would only add noise.
+        syn::Data::Enum(_) | syn::Data::Union(_) => TokenStream::new(),
+    };
+    quote! {
+        #errors
+        #stub
+    }
+}

@@ -1,0 +1,96 @@
+//! The traits `#[derive(Collection)]` and `#[derive(AttributeEnum)]` implement.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::schema::CollectionSchema;
+use crate::{Patch, Permission};
+
+/// A Rust type stored as the documents of one Appwrite collection.
+///
+/// Implement it with `#[derive(Collection)]`, which also checks at compile time everything the
+/// server would reject later (bad keys, unsupported types, impossible defaults, …).
+///
+/// ```
+/// use appwrite_orm::{AttributeEnum, Collection};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(AttributeEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+/// #[serde(rename_all = "lowercase")]
+/// enum Status {
+///     Open,
+///     Closed,
+/// }
+///
+/// #[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+/// #[serde(rename_all = "camelCase")]
+/// #[collection(id = "tickets")]
+/// struct Ticket {
+///     #[collection(size = 120)]
+///     title: String,
+///     status: Status,
+///     opened_by: Option<String>,
+/// }
+///
+/// let schema = Ticket::schema();
+/// assert_eq!(Ticket::ID, "tickets");
+/// assert_eq!(Ticket::NAME, "Ticket");
+/// assert_eq!(schema.attributes[2].key, "openedBy");
+/// assert!(!schema.attributes[2].required);
+/// ```
+pub trait Collection: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The collection id.
+    const ID: &'static str;
+    /// The collection's display name.
+    const NAME: &'static str;
+    /// The typed partial update the derive generates (`<Struct>Patch`).
+    type Patch: Into<Patch<Self>>;
+
+    /// The collection's schema, built once.
+    fn schema() -> &'static CollectionSchema;
+
+    /// Whether document-level permissions apply.
+    fn document_security() -> bool {
+        Self::schema().document_security
+    }
+
+    /// The collection-level permissions.
+    fn permissions() -> &'static [Permission] {
+        &Self::schema().permissions
+    }
+}
+
+/// A unit enum stored in an Appwrite `enum` attribute.
+///
+/// `#[derive(AttributeEnum)]` implements it from the variants' serde names (honouring
+/// `#[serde(rename)]` and `#[serde(rename_all)]`), so the attribute's elements always equal the
+/// strings serde writes.
+///
+/// ```
+/// use appwrite_orm::AttributeEnum;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(AttributeEnum, Serialize, Deserialize, Clone, Copy)]
+/// #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// enum Stage {
+///     InTransit,
+///     #[serde(rename = "done")]
+///     Delivered,
+/// }
+///
+/// assert_eq!(Stage::ELEMENTS, ["IN_TRANSIT", "done"]);
+/// assert_eq!(Stage::InTransit.as_str(), "IN_TRANSIT");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in an Appwrite attribute",
+    label = "unsupported attribute type",
+    note = "supported: String, bool, i8-i64, u8-u32, f32, f64, chrono::DateTime<Utc>, unit enums with #[derive(AttributeEnum)], and Option/Vec of those",
+    note = "nested structs need a relationship, which appwrite-orm does not map yet"
+)]
+pub trait AttributeEnum: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The elements of the enum attribute, in declaration order.
+    const ELEMENTS: &'static [&'static str];
+
+    /// The element this value is stored as.
+    fn as_str(&self) -> &'static str;
+}

@@ -1,0 +1,471 @@
+//! [`Document<T>`]: a user's struct together with the metadata Appwrite keeps for it.
+//!
+//! Appwrite sends a document as one flat JSON object in which its own keys (`$id`,
+//! `$createdAt`, …) sit beside the user's attributes. Decoding it with `#[serde(flatten)]` would
+//! buffer every value into an intermediate map before `T` sees it; instead the decoder here walks
+//! the object once, takes the `$`-keys for itself and streams every other entry straight into
+//! `T`'s own `Deserialize` implementation.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+
+use chrono::{DateTime, Utc};
+use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::datetime::DateTimeVisitor;
+use crate::Permission;
+
+/// What Appwrite records about every document, beside its attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    /// `$id`.
+    pub id: String,
+    /// `$createdAt`.
+    pub created_at: DateTime<Utc>,
+    /// `$updatedAt`.
+    pub updated_at: DateTime<Utc>,
+    /// `$permissions`: the document-level permissions.
+    pub permissions: Vec<Permission>,
+    /// `$sequence`: the server's auto-increment number (servers 1.8 and later).
+    pub sequence: Option<u64>,
+    /// `$collectionId` (or `$tableId` for rows of the TablesDB API).
+    pub collection_id: String,
+    /// `$databaseId`.
+    pub database_id: String,
+}
+
+/// A stored document: the user's `T` plus Appwrite's [`Metadata`].
+///
+/// It dereferences to `T`, so `order.status` reads the user's field while `order.id()` reads
+/// the document id. Serializing a `Document<T>` writes only `T`, which is exactly the `data`
+/// Appwrite accepts on writes (metadata keys there are rejected or ignored by the server).
+///
+/// ```
+/// use appwrite_orm::Document;
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// struct Note {
+///     text: String,
+/// }
+///
+/// let json = r#"{"$id":"n1","$createdAt":"2024-05-01T10:20:30.123+00:00",
+///   "$updatedAt":"2024-05-01T10:20:31.000+00:00","$permissions":["read(\"any\")"],
+///   "$sequence":7,"$collectionId":"notes","$databaseId":"main","text":"hello"}"#;
+/// let note: Document<Note> = serde_json::from_str(json).unwrap();
+/// assert_eq!(note.id(), "n1");
+/// assert_eq!(note.text, "hello");
+/// assert_eq!(note.meta().sequence, Some(7));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document<T> {
+    meta: Metadata,
+    data: T,
+}
+
+impl<T> Document<T> {
+    /// A document from its parts.
+    pub fn from_parts(meta: Metadata, data: T) -> Self {
+        Document { meta, data }
+    }
+
+    /// `$id`.
+    pub fn id(&self) -> &str {
+        &self.meta.id
+    }
+
+    /// `$createdAt`.
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.meta.created_at
+    }
+
+    /// `$updatedAt`.
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.meta.updated_at
+    }
+
+    /// `$permissions`.
+    pub fn permissions(&self) -> &[Permission] {
+        &self.meta.permissions
+    }
+
+    /// All of Appwrite's metadata.
+    pub fn meta(&self) -> &Metadata {
+        &self.meta
+    }
+
+    /// The user's data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The user's data, dropping the metadata.
+    pub fn into_inner(self) -> T {
+        self.data
+    }
+
+    /// Both halves.
+    pub fn into_parts(self) -> (Metadata, T) {
+        (self.meta, self.data)
+    }
+}
+
+impl<T> Deref for Document<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+impl<T> DerefMut for Document<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+}
+
+impl<T: Serialize> Serialize for Document<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.data.serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Document<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(DocumentVisitor(PhantomData))
+    }
+}
+
+struct DocumentVisitor<T>(PhantomData<fn() -> T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for DocumentVisitor<T> {
+    type Value = Document<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an Appwrite document object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut slots = MetaSlots::default();
+        let data = T::deserialize(UserEntries {
+            map: &mut map,
+            slots: &mut slots,
+        })?;
+        // `T` may stop reading before the end of the object (a newtype over a few keys, say);
+        // metadata after that point must still be collected.
+        let mut rest = UserEntries {
+            map: &mut map,
+            slots: &mut slots,
+        };
+        while rest.next_key::<IgnoredAny>()?.is_some() {
+            rest.next_value::<IgnoredAny>()?;
+        }
+        Ok(Document {
+            meta: slots.finish()?,
+            data,
+        })
+    }
+}
+
+/// The metadata seen so far while walking a document object.
+#[derive(Default)]
+struct MetaSlots {
+    id: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
+    permissions: Option<Vec<Permission>>,
+    sequence: Option<u64>,
+    collection_id: Option<String>,
+    database_id: Option<String>,
+}
+
+impl MetaSlots {
+    fn read<'de, A: MapAccess<'de>>(&mut self, key: MetaKey, map: &mut A) -> Result<(), A::Error> {
+        fn once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), E> {
+            match slot.replace(value) {
+                Some(_) => Err(E::duplicate_field(name)),
+                None => Ok(()),
+            }
+        }
+        match key {
+            MetaKey::Id => once(&mut self.id, map.next_value()?, "$id"),
+            MetaKey::CreatedAt => once(
+                &mut self.created_at,
+                map.next_value::<Timestamp>()?.0,
+                "$createdAt",
+            ),
+            MetaKey::UpdatedAt => once(
+                &mut self.updated_at,
+                map.next_value::<Timestamp>()?.0,
+                "$updatedAt",
+            ),
+            MetaKey::Permissions => once(&mut self.permissions, map.next_value()?, "$permissions"),
+            MetaKey::Sequence => match map.next_value::<Sequence>()?.0 {
+                Some(sequence) => once(&mut self.sequence, sequence, "$sequence"),
+                None => Ok(()),
+            },
+            MetaKey::CollectionId => once(&mut self.collection_id, map.next_value()?, "$collectionId"),
+            MetaKey::DatabaseId => once(&mut self.database_id, map.next_value()?, "$databaseId"),
+            MetaKey::Other => map.next_value::<IgnoredAny>().map(drop),
+        }
+    }
+
+    fn finish<E: de::Error>(self) -> Result<Metadata, E> {
+        Ok(Metadata {
+            id: self.id.ok_or_else(|| E::missing_field("$id"))?,
+            created_at: self.created_at.ok_or_else(|| E::missing_field("$createdAt"))?,
+            updated_at: self.updated_at.ok_or_else(|| E::missing_field("$updatedAt"))?,
+            permissions: self.permissions.unwrap_or_default(),
+            sequence: self.sequence,
+            // A `select` query drops these two unless selected, so their absence is not an error.
+            collection_id: self.collection_id.unwrap_or_default(),
+            database_id: self.database_id.unwrap_or_default(),
+        })
+    }
+}
+
+/// A key of a document object: one of Appwrite's, or a user attribute.
+enum DocumentKey<'de> {
+    Meta(MetaKey),
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+#[derive(Clone, Copy)]
+enum MetaKey {
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Permissions,
+    Sequence,
+    CollectionId,
+    DatabaseId,
+    // `$tenant`, keys of future servers, …: read and dropped.
+    Other,
+}
+
+impl MetaKey {
+    fn from_key(key: &str) -> Option<Self> {
+        let name = key.strip_prefix('$')?;
+        Some(match name {
+            "id" => MetaKey::Id,
+            "createdAt" => MetaKey::CreatedAt,
+            "updatedAt" => MetaKey::UpdatedAt,
+            "permissions" => MetaKey::Permissions,
+            "sequence" => MetaKey::Sequence,
+            "collectionId" | "tableId" => MetaKey::CollectionId,
+            "databaseId" => MetaKey::DatabaseId,
+            _ => MetaKey::Other,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DocumentKey<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = DocumentKey<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an attribute key")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+                Ok(MetaKey::from_key(key).map_or(DocumentKey::Borrowed(key), DocumentKey::Meta))
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+                Ok(MetaKey::from_key(key)
+                    .map_or_else(|| DocumentKey::Owned(key.to_owned()), DocumentKey::Meta))
+            }
+
+            fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
+                Ok(MetaKey::from_key(&key).map_or(DocumentKey::Owned(key), DocumentKey::Meta))
+            }
+        }
+
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The document object as `T` sees it: a map of the user's attributes only. Appwrite's keys are
+/// diverted into the [`MetaSlots`] as they stream past.
+struct UserEntries<'a, A> {
+    map: &'a mut A,
+    slots: &'a mut MetaSlots,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for UserEntries<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            match self.map.next_key::<DocumentKey<'de>>()? {
+                None => return Ok(None),
+                Some(DocumentKey::Meta(key)) => self.slots.read(key, self.map)?,
+                Some(DocumentKey::Borrowed(key)) => {
+                    return seed.deserialize(BorrowedStrDeserializer::new(key)).map(Some)
+                }
+                Some(DocumentKey::Owned(key)) => {
+                    return seed.deserialize(StringDeserializer::new(key)).map(Some)
+                }
+            }
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+impl<'de, A: MapAccess<'de>> Deserializer<'de> for UserEntries<'_, A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_map(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct Timestamp(DateTime<Utc>);
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(DateTimeVisitor).map(Timestamp)
+    }
+}
+
+/// `$sequence` is an integer in 1.8 responses, but some builds send it as a numeric string.
+struct Sequence(Option<u64>);
+
+impl<'de> Deserialize<'de> for Sequence {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SequenceVisitor;
+
+        impl Visitor<'_> for SequenceVisitor {
+            type Value = Sequence;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative integer")
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Sequence, E> {
+                Ok(Sequence(Some(v)))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Sequence, E> {
+                u64::try_from(v)
+                    .map(|v| Sequence(Some(v)))
+                    .map_err(|_| E::custom("`$sequence` is negative"))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Sequence, E> {
+                v.parse()
+                    .map(|v| Sequence(Some(v)))
+                    .map_err(|_| E::custom("`$sequence` is not a number"))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Sequence, E> {
+                Ok(Sequence(None))
+            }
+        }
+
+        deserializer.deserialize_any(SequenceVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Role;
+
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Note {
+        text: String,
+        stars: Option<u8>,
+    }
+
+    const NOTE: &str = r#"{"text":"hi","$id":"n1","$createdAt":"2024-05-01T10:20:30.123+00:00",
+        "$updatedAt":"2024-05-02T10:20:30.000+00:00","$permissions":["read(\"any\")","update(\"user:u1\")"],
+        "$sequence":"12","$collectionId":"notes","$databaseId":"main","$tenant":null,"stars":3}"#;
+
+    #[test]
+    fn metadata_is_taken_out_wherever_it_appears_and_the_rest_reaches_t() {
+        let note: Document<Note> = serde_json::from_str(NOTE).unwrap();
+        assert_eq!(
+            note.data(),
+            &Note {
+                text: "hi".into(),
+                stars: Some(3)
+            }
+        );
+        assert_eq!(note.id(), "n1");
+        assert_eq!(
+            crate::datetime::format(&note.created_at()),
+            "2024-05-01T10:20:30.123+00:00"
+        );
+        assert_eq!(
+            crate::datetime::format(&note.updated_at()),
+            "2024-05-02T10:20:30.000+00:00"
+        );
+        assert_eq!(
+            note.permissions(),
+            [Permission::read(Role::Any), Permission::update(Role::user("u1"))]
+        );
+        assert_eq!(note.meta().sequence, Some(12));
+        assert_eq!(note.meta().collection_id, "notes");
+        assert_eq!(note.meta().database_id, "main");
+    }
+
+    #[test]
+    fn keys_with_escapes_are_decoded_too() {
+        // serde_json cannot borrow a key that holds an escape; the owned path must work as well.
+        let json = NOTE
+            .replace(r#""text""#, r#""te\u0078t""#)
+            .replace(r#""$id""#, r#""\u0024id""#);
+        let note: Document<Note> = serde_json::from_str(&json).unwrap();
+        assert_eq!(note.text, "hi");
+        assert_eq!(note.id(), "n1");
+        let from_reader: Document<Note> = serde_json::from_reader(json.as_bytes()).unwrap();
+        assert_eq!(from_reader, note);
+    }
+
+    #[test]
+    fn missing_or_repeated_metadata_is_an_error_naming_the_key() {
+        let missing = NOTE.replace(r#""$id":"n1","#, "");
+        let err = serde_json::from_str::<Document<Note>>(&missing).unwrap_err();
+        assert!(err.to_string().contains("missing field `$id`"), "{err}");
+
+        let repeated = NOTE.replace(r#""stars":3"#, r#""stars":3,"$id":"n2""#);
+        let err = serde_json::from_str::<Document<Note>>(&repeated).unwrap_err();
+        assert!(err.to_string().contains("duplicate field `$id`"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_user_value_or_datetime_is_an_error() {
+        let bad = NOTE.replace(r#""stars":3"#, r#""stars":"three""#);
+        assert!(serde_json::from_str::<Document<Note>>(&bad).is_err());
+        let bad = NOTE.replace("2024-05-01T10:20:30.123+00:00", "yesterday");
+        let err = serde_json::from_str::<Document<Note>>(&bad).unwrap_err();
+        assert!(err.to_string().contains("invalid datetime `yesterday`"), "{err}");
+    }
+
+    #[test]
+    fn serializing_writes_only_the_user_data() {
+        let note: Document<Note> = serde_json::from_str(NOTE).unwrap();
+        assert_eq!(
+            serde_json::to_value(&note).unwrap(),
+            serde_json::json!({"text": "hi", "stars": 3})
+        );
+    }
+}

@@ -1,0 +1,165 @@
+use std::fmt;
+use std::marker::PhantomData;
+
+use super::{Query, QueryValue};
+
+/// A typed handle to one attribute of collection `C` whose values have type `V`.
+///
+/// `#[derive(Collection)]` generates one per field as an associated constant in
+/// SCREAMING_SNAKE_CASE (`Order::STATUS`). For an `Option<T>` field `V` is `T`; for a `Vec<T>`
+/// field `V` is `Vec<T>`, which only offers the queries Appwrite allows on arrays.
+pub struct Field<C, V> {
+    key: &'static str,
+    types: PhantomData<fn() -> (C, V)>,
+}
+
+impl<C, V> Field<C, V> {
+    #[doc(hidden)]
+    pub const fn __new(key: &'static str) -> Self {
+        Field {
+            key,
+            types: PhantomData,
+        }
+    }
+
+    /// The attribute key.
+    pub const fn key(&self) -> &'static str {
+        self.key
+    }
+
+    fn query(&self, method: &'static str, values: Vec<serde_json::Value>) -> Query {
+        Query::new(method, Some(self.key), values)
+    }
+
+    /// The attribute is null (`isNull`).
+    pub fn is_null(&self) -> Query {
+        self.query("isNull", Vec::new())
+    }
+
+    /// The attribute is not null (`isNotNull`).
+    pub fn is_not_null(&self) -> Query {
+        self.query("isNotNull", Vec::new())
+    }
+
+    /// Sort ascending by this attribute (`orderAsc`).
+    pub fn order_asc(&self) -> Query {
+        self.query("orderAsc", Vec::new())
+    }
+
+    /// Sort descending by this attribute (`orderDesc`).
+    pub fn order_desc(&self) -> Query {
+        self.query("orderDesc", Vec::new())
+    }
+}
+
+macro_rules! one_value {
+    ($($(#[$doc:meta])* $name:ident => $method:literal),* $(,)?) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, value: impl Into<V>) -> Query {
+            self.query($method, vec![value.into().to_query_value()])
+        }
+    )*};
+}
+
+impl<C, V: QueryValue> Field<C, V> {
+    one_value! {
+        /// Equal to `value` (`equal`).
+        eq => "equal",
+        /// Not equal to `value` (`notEqual`).
+        ne => "notEqual",
+        /// Less than `value` (`lessThan`).
+        lt => "lessThan",
+        /// Less than or equal to `value` (`lessThanEqual`).
+        lte => "lessThanEqual",
+        /// Greater than `value` (`greaterThan`).
+        gt => "greaterThan",
+        /// Greater than or equal to `value` (`greaterThanEqual`).
+        gte => "greaterThanEqual",
+    }
+
+    /// Equal to any of `values` (`equal` with several values).
+    pub fn is_in(&self, values: impl IntoIterator<Item = impl Into<V>>) -> Query {
+        self.query(
+            "equal",
+            values.into_iter().map(|v| v.into().to_query_value()).collect(),
+        )
+    }
+
+    /// Between `low` and `high`, both included (`between`).
+    pub fn between(&self, low: impl Into<V>, high: impl Into<V>) -> Query {
+        self.query(
+            "between",
+            vec![low.into().to_query_value(), high.into().to_query_value()],
+        )
+    }
+
+    /// Outside `low..=high` (`notBetween`, servers 1.8 and later).
+    pub fn not_between(&self, low: impl Into<V>, high: impl Into<V>) -> Query {
+        self.query(
+            "notBetween",
+            vec![low.into().to_query_value(), high.into().to_query_value()],
+        )
+    }
+}
+
+macro_rules! text_value {
+    ($($(#[$doc:meta])* $name:ident => $method:literal),* $(,)?) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, text: impl Into<String>) -> Query {
+            self.query($method, vec![serde_json::Value::String(text.into())])
+        }
+    )*};
+}
+
+impl<C> Field<C, String> {
+    text_value! {
+        /// Starts with `text` (`startsWith`).
+        starts_with => "startsWith",
+        /// Ends with `text` (`endsWith`).
+        ends_with => "endsWith",
+        /// Contains the substring `text` (`contains`).
+        contains => "contains",
+        /// Matches the fulltext search `text`; needs a fulltext index (`search`).
+        search => "search",
+        /// Does not start with `text` (`notStartsWith`, servers 1.8 and later).
+        not_starts_with => "notStartsWith",
+        /// Does not end with `text` (`notEndsWith`, servers 1.8 and later).
+        not_ends_with => "notEndsWith",
+        /// Does not contain `text` (`notContains`, servers 1.8 and later).
+        not_contains => "notContains",
+        /// Does not match the fulltext search `text` (`notSearch`, servers 1.8 and later).
+        not_search => "notSearch",
+    }
+}
+
+impl<C, T: QueryValue> Field<C, Vec<T>> {
+    /// The array holds any of `values` (`contains`).
+    pub fn contains(&self, values: impl IntoIterator<Item = impl Into<T>>) -> Query {
+        self.query(
+            "contains",
+            values.into_iter().map(|v| v.into().to_query_value()).collect(),
+        )
+    }
+
+    /// The array holds none of `values` (`notContains`, servers 1.8 and later).
+    pub fn not_contains(&self, values: impl IntoIterator<Item = impl Into<T>>) -> Query {
+        self.query(
+            "notContains",
+            values.into_iter().map(|v| v.into().to_query_value()).collect(),
+        )
+    }
+}
+
+impl<C, V> Clone for Field<C, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C, V> Copy for Field<C, V> {}
+
+impl<C, V> fmt::Debug for Field<C, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Field").field(&self.key).finish()
+    }
+}

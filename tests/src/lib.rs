@@ -1,0 +1,1 @@
+//! Cross-crate integration tests of appwrite-orm live under `tests/tests/`.
