@@ -47,13 +47,13 @@ impl<'a> Container<'a> {
             },
             Data::Enum(data) => {
                 cx.error_spanned_by(
-                    &data.enum_token,
+                    data.enum_token,
                     "Collection can only be derived for structs; for an enum attribute use #[derive(AttributeEnum)]",
                 );
                 return None;
             }
             Data::Union(data) => {
-                cx.error_spanned_by(&data.union_token, "Collection can only be derived for structs");
+                cx.error_spanned_by(data.union_token, "Collection can only be derived for structs");
                 return None;
             }
         };

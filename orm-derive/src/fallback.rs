@@ -9,11 +9,12 @@ use syn::DeriveInput;
 pub(crate) fn collection(input: &DeriveInput, errors: syn::Error) -> TokenStream {
     let errors = errors.to_compile_error();
     let ident = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let stub = match &input.data {
+        // A generic struct is itself the error; a stub impl would only add unmet-bound errors.
+        syn::Data::Struct(_) if !input.generics.params.is_empty() => TokenStream::new(),
         syn::Data::Struct(_) => quote! {
             #[allow(unused_qualifications)]
-            impl #impl_generics ::appwrite_orm::Collection for #ident #ty_generics #where_clause {
+            impl ::appwrite_orm::Collection for #ident {
                 const ID: &'static str = "";
                 const NAME: &'static str = "";
                 type Patch = ::appwrite_orm::Patch<Self>;

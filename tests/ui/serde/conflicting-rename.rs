@@ -1,0 +1,12 @@
+use appwrite_orm::Collection;
+use serde::{Deserialize, Serialize};
+
+#[derive(Collection, Serialize, Deserialize)]
+#[collection(id = "things")]
+struct Thing {
+    #[serde(rename = "fullName")]
+    #[collection(rename = "full_name")]
+    name: String,
+}
+
+fn main() {}

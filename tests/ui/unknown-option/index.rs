@@ -1,0 +1,10 @@
+use appwrite_orm::Collection;
+use serde::{Deserialize, Serialize};
+
+#[derive(Collection, Serialize, Deserialize)]
+#[collection(id = "things", index(key = "k", sparse, fields(name)))]
+struct Thing {
+    name: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use appwrite_orm::Collection;
+use serde::{Deserialize, Serialize};
+
+#[derive(Collection, Serialize, Deserialize)]
+#[collection(id = "things")]
+struct Thing {
+    count: u64,
+}
+
+fn main() {}
