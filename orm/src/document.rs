@@ -12,29 +12,169 @@ use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, Utc};
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::datetime::DateTimeVisitor;
-use crate::Permission;
+use crate::{ParsePermissionError, Permission};
 
 /// What Appwrite records about every document, beside its attributes.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The string metadata (`$id`, `$collectionId`, `$databaseId` and the permissions) shares one
+/// buffer, so decoding a document allocates once for all of it; permissions are validated while
+/// decoding and turned into [`Permission`] values only when asked for.
+#[derive(Clone)]
 pub struct Metadata {
+    text: String,
+    id: Span,
+    collection_id: Span,
+    database_id: Span,
+    // The permission strings, separated by `\n` (which a valid permission cannot contain).
+    permissions: Span,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    sequence: Option<u64>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Metadata {
+    /// Metadata for a document `id` created at `created_at` and last updated at `updated_at`,
+    /// with no permissions, no sequence and no database or collection id.
+    pub fn new(id: &str, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) -> Self {
+        let mut meta = Metadata {
+            text: String::new(),
+            id: Span::default(),
+            collection_id: Span::default(),
+            database_id: Span::default(),
+            permissions: Span::default(),
+            created_at,
+            updated_at,
+            sequence: None,
+        };
+        meta.id = meta.push(id);
+        meta
+    }
+
+    /// The same metadata located in `database_id` / `collection_id`.
+    pub fn with_location(mut self, database_id: &str, collection_id: &str) -> Self {
+        self.database_id = self.push(database_id);
+        self.collection_id = self.push(collection_id);
+        self
+    }
+
+    /// The same metadata with these document permissions.
+    pub fn with_permissions(mut self, permissions: &[Permission]) -> Self {
+        let joined = permissions
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.permissions = self.push(&joined);
+        self
+    }
+
+    /// The same metadata with a `$sequence`.
+    pub fn with_sequence(mut self, sequence: u64) -> Self {
+        self.sequence = Some(sequence);
+        self
+    }
+
+    fn push(&mut self, part: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(part);
+        Span::of(start, self.text.len())
+    }
+
+    fn get(&self, span: Span) -> &str {
+        &self.text[span.start as usize..span.end as usize]
+    }
+
     /// `$id`.
-    pub id: String,
+    pub fn id(&self) -> &str {
+        self.get(self.id)
+    }
+
+    /// `$collectionId` (or `$tableId` for rows of the TablesDB API); empty when a `select`
+    /// query left it out.
+    pub fn collection_id(&self) -> &str {
+        self.get(self.collection_id)
+    }
+
+    /// `$databaseId`; empty when a `select` query left it out.
+    pub fn database_id(&self) -> &str {
+        self.get(self.database_id)
+    }
+
     /// `$createdAt`.
-    pub created_at: DateTime<Utc>,
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+
     /// `$updatedAt`.
-    pub updated_at: DateTime<Utc>,
-    /// `$permissions`: the document-level permissions.
-    pub permissions: Vec<Permission>,
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
+    }
+
     /// `$sequence`: the server's auto-increment number (servers 1.8 and later).
-    pub sequence: Option<u64>,
-    /// `$collectionId` (or `$tableId` for rows of the TablesDB API).
-    pub collection_id: String,
-    /// `$databaseId`.
-    pub database_id: String,
+    pub fn sequence(&self) -> Option<u64> {
+        self.sequence
+    }
+
+    /// `$permissions` as the server wrote them.
+    pub fn raw_permissions(&self) -> impl Iterator<Item = &str> + '_ {
+        let joined = self.get(self.permissions);
+        joined.split('\n').filter(|p| !p.is_empty())
+    }
+
+    /// `$permissions`, parsed.
+    ///
+    /// Parsing happens here rather than while decoding: most reads never look at permissions, and
+    /// a role kind added by a newer server must not make the whole document undecodable.
+    pub fn permissions(&self) -> Result<Vec<Permission>, ParsePermissionError> {
+        self.raw_permissions().map(str::parse).collect()
+    }
+}
+
+impl Span {
+    fn of(start: usize, end: usize) -> Self {
+        // A document's metadata is a few hundred bytes; Appwrite caps ids at 36 characters.
+        let cap = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span {
+            start: cap(start),
+            end: cap(end),
+        }
+    }
+}
+
+impl PartialEq for Metadata {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+            && self.collection_id() == other.collection_id()
+            && self.database_id() == other.database_id()
+            && self.raw_permissions().eq(other.raw_permissions())
+            && self.created_at == other.created_at
+            && self.updated_at == other.updated_at
+            && self.sequence == other.sequence
+    }
+}
+
+impl fmt::Debug for Metadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Metadata")
+            .field("id", &self.id())
+            .field("collection_id", &self.collection_id())
+            .field("database_id", &self.database_id())
+            .field("permissions", &self.raw_permissions().collect::<Vec<_>>())
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("sequence", &self.sequence)
+            .finish()
+    }
 }
 
 /// A stored document: the user's `T` plus Appwrite's [`Metadata`].
@@ -58,7 +198,7 @@ pub struct Metadata {
 /// let note: Document<Note> = serde_json::from_str(json).unwrap();
 /// assert_eq!(note.id(), "n1");
 /// assert_eq!(note.text, "hello");
-/// assert_eq!(note.meta().sequence, Some(7));
+/// assert_eq!(note.meta().sequence(), Some(7));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document<T> {
@@ -74,7 +214,7 @@ impl<T> Document<T> {
 
     /// `$id`.
     pub fn id(&self) -> &str {
-        &self.meta.id
+        self.meta.id()
     }
 
     /// `$createdAt`.
@@ -87,9 +227,9 @@ impl<T> Document<T> {
         self.meta.updated_at
     }
 
-    /// `$permissions`.
-    pub fn permissions(&self) -> &[Permission] {
-        &self.meta.permissions
+    /// `$permissions`, parsed; see [`Metadata::permissions`].
+    pub fn permissions(&self) -> Result<Vec<Permission>, ParsePermissionError> {
+        self.meta.permissions()
     }
 
     /// All of Appwrite's metadata.
@@ -149,7 +289,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for DocumentVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut slots = MetaSlots::default();
+        let mut slots = MetaSlots::new();
         let data = T::deserialize(UserEntries {
             map: &mut map,
             slots: &mut slots,
@@ -171,18 +311,32 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for DocumentVisitor<T> {
 }
 
 /// The metadata seen so far while walking a document object.
-#[derive(Default)]
 struct MetaSlots {
-    id: Option<String>,
+    text: String,
+    id: Option<Span>,
     created_at: Option<DateTime<Utc>>,
     updated_at: Option<DateTime<Utc>>,
-    permissions: Option<Vec<Permission>>,
+    permissions: Option<Span>,
     sequence: Option<u64>,
-    collection_id: Option<String>,
-    database_id: Option<String>,
+    collection_id: Option<Span>,
+    database_id: Option<Span>,
 }
 
 impl MetaSlots {
+    fn new() -> Self {
+        MetaSlots {
+            // Room for typical ids and a few permissions, so the buffer is allocated once.
+            text: String::with_capacity(160),
+            id: None,
+            created_at: None,
+            updated_at: None,
+            permissions: None,
+            sequence: None,
+            collection_id: None,
+            database_id: None,
+        }
+    }
+
     fn read<'de, A: MapAccess<'de>>(&mut self, key: MetaKey, map: &mut A) -> Result<(), A::Error> {
         fn once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), E> {
             match slot.replace(value) {
@@ -191,7 +345,10 @@ impl MetaSlots {
             }
         }
         match key {
-            MetaKey::Id => once(&mut self.id, map.next_value()?, "$id"),
+            MetaKey::Id => {
+                let span = map.next_value_seed(AppendStr(&mut self.text))?;
+                once(&mut self.id, span, "$id")
+            }
             MetaKey::CreatedAt => once(
                 &mut self.created_at,
                 map.next_value::<Timestamp>()?.0,
@@ -202,28 +359,103 @@ impl MetaSlots {
                 map.next_value::<Timestamp>()?.0,
                 "$updatedAt",
             ),
-            MetaKey::Permissions => once(&mut self.permissions, map.next_value()?, "$permissions"),
+            MetaKey::Permissions => {
+                let span = map.next_value_seed(AppendPermissions(&mut self.text))?;
+                once(&mut self.permissions, span, "$permissions")
+            }
             MetaKey::Sequence => match map.next_value::<Sequence>()?.0 {
                 Some(sequence) => once(&mut self.sequence, sequence, "$sequence"),
                 None => Ok(()),
             },
-            MetaKey::CollectionId => once(&mut self.collection_id, map.next_value()?, "$collectionId"),
-            MetaKey::DatabaseId => once(&mut self.database_id, map.next_value()?, "$databaseId"),
+            MetaKey::CollectionId => {
+                let span = map.next_value_seed(AppendStr(&mut self.text))?;
+                once(&mut self.collection_id, span, "$collectionId")
+            }
+            MetaKey::DatabaseId => {
+                let span = map.next_value_seed(AppendStr(&mut self.text))?;
+                once(&mut self.database_id, span, "$databaseId")
+            }
             MetaKey::Other => map.next_value::<IgnoredAny>().map(drop),
         }
     }
 
     fn finish<E: de::Error>(self) -> Result<Metadata, E> {
+        let empty = Span::default();
         Ok(Metadata {
             id: self.id.ok_or_else(|| E::missing_field("$id"))?,
             created_at: self.created_at.ok_or_else(|| E::missing_field("$createdAt"))?,
             updated_at: self.updated_at.ok_or_else(|| E::missing_field("$updatedAt"))?,
-            permissions: self.permissions.unwrap_or_default(),
+            permissions: self.permissions.unwrap_or(empty),
             sequence: self.sequence,
             // A `select` query drops these two unless selected, so their absence is not an error.
-            collection_id: self.collection_id.unwrap_or_default(),
-            database_id: self.database_id.unwrap_or_default(),
+            collection_id: self.collection_id.unwrap_or(empty),
+            database_id: self.database_id.unwrap_or(empty),
+            text: self.text,
         })
+    }
+}
+
+/// Appends one JSON string to the metadata buffer and returns where it landed.
+struct AppendStr<'a>(&'a mut String);
+
+impl<'de> DeserializeSeed<'de> for AppendStr<'_> {
+    type Value = Span;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Span, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for AppendStr<'_> {
+    type Value = Span;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Span, E> {
+        let start = self.0.len();
+        self.0.push_str(value);
+        Ok(Span::of(start, self.0.len()))
+    }
+}
+
+/// Validates each permission string and appends them, `\n`-separated, to the metadata buffer.
+struct AppendPermissions<'a>(&'a mut String);
+
+impl<'de> DeserializeSeed<'de> for AppendPermissions<'_> {
+    type Value = Span;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Span, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AppendPermissions<'_> {
+    type Value = Span;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of permission strings")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Span, S::Error> {
+        let start = self.0.len();
+        let mut first = true;
+        loop {
+            let before = self.0.len();
+            if !first {
+                self.0.push('\n');
+            }
+            let Some(span) = seq.next_element_seed(AppendStr(&mut *self.0))? else {
+                self.0.truncate(before);
+                break;
+            };
+            first = false;
+            if self.0[span.start as usize..span.end as usize].contains('\n') {
+                return Err(de::Error::custom("a permission string contains a line break"));
+            }
+        }
+        Ok(Span::of(start, self.0.len()))
     }
 }
 
@@ -419,12 +651,12 @@ mod tests {
             "2024-05-02T10:20:30.000+00:00"
         );
         assert_eq!(
-            note.permissions(),
+            note.permissions().unwrap(),
             [Permission::read(Role::Any), Permission::update(Role::user("u1"))]
         );
-        assert_eq!(note.meta().sequence, Some(12));
-        assert_eq!(note.meta().collection_id, "notes");
-        assert_eq!(note.meta().database_id, "main");
+        assert_eq!(note.meta().sequence(), Some(12));
+        assert_eq!(note.meta().collection_id(), "notes");
+        assert_eq!(note.meta().database_id(), "main");
     }
 
     #[test]
@@ -449,6 +681,30 @@ mod tests {
         let repeated = NOTE.replace(r#""stars":3"#, r#""stars":3,"$id":"n2""#);
         let err = serde_json::from_str::<Document<Note>>(&repeated).unwrap_err();
         assert!(err.to_string().contains("duplicate field `$id`"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_permission_is_reported_when_read_not_when_decoded() {
+        let odd = NOTE.replace(r#"read(\"any\")"#, r#"read(\"robots\")"#);
+        let note: Document<Note> = serde_json::from_str(&odd).unwrap();
+        assert_eq!(
+            note.meta().raw_permissions().collect::<Vec<_>>(),
+            [r#"read("robots")"#, r#"update("user:u1")"#]
+        );
+        let err = note.permissions().unwrap_err();
+        assert!(err.to_string().contains("invalid role `robots`"), "{err}");
+    }
+
+    #[test]
+    fn metadata_built_by_hand_equals_decoded_metadata() {
+        let decoded: Document<Note> = serde_json::from_str(NOTE).unwrap();
+        let built = Metadata::new("n1", decoded.created_at(), decoded.updated_at())
+            .with_permissions(&[Permission::read(Role::Any), Permission::update(Role::user("u1"))])
+            .with_location("main", "notes")
+            .with_sequence(12);
+        assert_eq!(&built, decoded.meta());
+        assert_eq!(built.database_id(), "main");
+        assert_eq!(built.collection_id(), "notes");
     }
 
     #[test]

@@ -179,44 +179,102 @@ impl ParsePermissionError {
     }
 }
 
-impl FromStr for Role {
-    type Err = ParsePermissionError;
+// A role as written, borrowing from the text, so that a malformed role is rejected before any
+// allocation.
+enum RoleShape<'a> {
+    Any,
+    Guests,
+    Users(Option<Verification>),
+    User(&'a str, Option<Verification>),
+    Team(&'a str, Option<&'a str>),
+    Member(&'a str),
+    Label(&'a str),
+}
 
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let (name, rest) = match text.split_once(':') {
-            Some((name, rest)) => (name, Some(rest)),
+impl<'a> RoleShape<'a> {
+    fn parse(text: &'a str) -> Result<Self, &'static str> {
+        if text.bytes().any(|b| b.is_ascii_control() || b == b'"') {
+            return Err("a role cannot contain quotes or control characters");
+        }
+        let (name, rest) = match text.bytes().position(|b| b == b':') {
+            Some(colon) => (&text[..colon], Some(&text[colon + 1..])),
             None => (text, None),
         };
-        let (id, qualifier) = match rest.map(|r| r.split_once('/').map_or((r, None), |(a, b)| (a, Some(b)))) {
-            Some((id, q)) => (Some(id), q),
+        let (id, qualifier) = match rest {
+            Some(rest) => match rest.bytes().position(|b| b == b'/') {
+                Some(slash) => (Some(&rest[..slash]), Some(&rest[slash + 1..])),
+                None => (Some(rest), None),
+            },
             None => (None, None),
         };
         if id.is_some_and(str::is_empty) {
-            return Err(ParsePermissionError::role(text, "the id after `:` is empty"));
+            return Err("the id after `:` is empty");
         }
-        let owned = |s: &str| Cow::Owned(s.to_owned());
         let verification = |q: Option<&str>| match q {
             None => Ok(None),
             Some(q) => Verification::parse(q)
                 .map(Some)
-                .ok_or_else(|| ParsePermissionError::role(text, "expected `/verified` or `/unverified`")),
+                .ok_or("expected `/verified` or `/unverified`"),
         };
         match (name, id) {
-            ("any", None) => Ok(Role::Any),
-            ("guests", None) => Ok(Role::Guests),
-            ("users", None) => Ok(Role::Users(None)),
-            ("users/verified", None) => Ok(Role::Users(Some(Verification::Verified))),
-            ("users/unverified", None) => Ok(Role::Users(Some(Verification::Unverified))),
-            ("user", Some(id)) => Ok(Role::User(owned(id), verification(qualifier)?)),
-            ("team", Some(id)) => Ok(Role::Team(owned(id), qualifier.map(owned))),
-            ("member", Some(id)) if qualifier.is_none() => Ok(Role::Member(owned(id))),
-            ("label", Some(id)) if qualifier.is_none() => Ok(Role::Label(owned(id))),
-            _ => Err(ParsePermissionError::role(
-                text,
-                "expected one of `any`, `guests`, `users`, `users/verified`, `user:<id>`, `team:<id>`, `member:<id>`, `label:<name>`",
-            )),
+            ("any", None) => Ok(RoleShape::Any),
+            ("guests", None) => Ok(RoleShape::Guests),
+            ("users", None) => Ok(RoleShape::Users(None)),
+            ("users/verified", None) => Ok(RoleShape::Users(Some(Verification::Verified))),
+            ("users/unverified", None) => Ok(RoleShape::Users(Some(Verification::Unverified))),
+            ("user", Some(id)) => Ok(RoleShape::User(id, verification(qualifier)?)),
+            ("team", Some(id)) => Ok(RoleShape::Team(id, qualifier)),
+            ("member", Some(id)) if qualifier.is_none() => Ok(RoleShape::Member(id)),
+            ("label", Some(id)) if qualifier.is_none() => Ok(RoleShape::Label(id)),
+            _ => Err("expected one of `any`, `guests`, `users`, `users/verified`, `user:<id>`, `team:<id>`, `member:<id>`, `label:<name>`"),
         }
     }
+
+    fn into_role(self) -> Role {
+        let owned = |s: &str| Cow::Owned(s.to_owned());
+        match self {
+            RoleShape::Any => Role::Any,
+            RoleShape::Guests => Role::Guests,
+            RoleShape::Users(v) => Role::Users(v),
+            RoleShape::User(id, v) => Role::User(owned(id), v),
+            RoleShape::Team(id, role) => Role::Team(owned(id), role.map(owned)),
+            RoleShape::Member(id) => Role::Member(owned(id)),
+            RoleShape::Label(name) => Role::Label(owned(name)),
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = ParsePermissionError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        RoleShape::parse(text)
+            .map(RoleShape::into_role)
+            .map_err(|reason| ParsePermissionError::role(text, reason))
+    }
+}
+
+fn parse_permission(text: &str) -> Result<(Action, RoleShape<'_>), ParsePermissionError> {
+    let invalid = |reason| ParsePermissionError {
+        what: "permission",
+        text: text.to_owned(),
+        reason,
+    };
+    // Byte positions rather than substring searches: this runs for every permission of every
+    // decoded document.
+    let open = text
+        .bytes()
+        .position(|b| b == b'(')
+        .ok_or_else(|| invalid("expected `action(\"role\")`"))?;
+    let role = text
+        .get(open + 1..)
+        .and_then(|rest| rest.strip_prefix('"'))
+        .and_then(|rest| rest.strip_suffix("\")"))
+        .ok_or_else(|| invalid("expected `action(\"role\")`"))?;
+    let action = Action::parse(&text[..open])
+        .ok_or_else(|| invalid("the action must be one of `read`, `create`, `update`, `delete`, `write`"))?;
+    let role = RoleShape::parse(role).map_err(|reason| ParsePermissionError::role(role, reason))?;
+    Ok((action, role))
 }
 
 /// One permission: an [`Action`] granted to a [`Role`], written `read("users")` on the wire.
@@ -278,21 +336,7 @@ impl FromStr for Permission {
     type Err = ParsePermissionError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let invalid = |reason| ParsePermissionError {
-            what: "permission",
-            text: text.to_owned(),
-            reason,
-        };
-        let (action, rest) = text
-            .split_once("(\"")
-            .ok_or_else(|| invalid("expected `action(\"role\")`"))?;
-        let role = rest
-            .strip_suffix("\")")
-            .ok_or_else(|| invalid("expected `action(\"role\")`"))?;
-        let action = Action::parse(action).ok_or_else(|| {
-            invalid("the action must be one of `read`, `create`, `update`, `delete`, `write`")
-        })?;
-        Ok(Permission::new(action, role.parse()?))
+        parse_permission(text).map(|(action, role)| Permission::new(action, role.into_role()))
     }
 }
 
@@ -335,7 +379,16 @@ mod tests {
 
     #[test]
     fn malformed_roles_and_permissions_are_rejected() {
-        for text in ["anyone", "user:", "user", "users/maybe", "label:a/b", ""] {
+        for text in [
+            "anyone",
+            "user:",
+            "user",
+            "users/maybe",
+            "label:a/b",
+            "",
+            "user:a\nb",
+            "label:\"x",
+        ] {
             assert!(text.parse::<Role>().is_err(), "{text} parsed");
         }
         for text in ["read(any)", "read(\"any\"", "fly(\"any\")", "read(\"nobody\")"] {
