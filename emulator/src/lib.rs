@@ -1,4 +1,173 @@
 //! A local Appwrite-compatible server for tests and development.
 //!
-//! The server itself arrives with the emulator issue; this crate already exists so that the
-//! workspace layout is stable and other crates can depend on it.
+//! It speaks Appwrite's REST API for databases (collections, attributes, indexes, documents,
+//! bulk operations, queries), users, labels and JWTs, with Appwrite's JSON shapes, status codes
+//! and error types, and stores everything in SQLite.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use appwrite_emulator::{Config, Emulator};
+//!
+//! let emulator = Emulator::start(Config::default()).await?;
+//! println!("{} {} {}", emulator.endpoint(), emulator.project_id(), emulator.api_key());
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+// The public API is `Emulator` and `Config`; the modules below are internal, and their items are
+// `pub` for each other rather than for users.
+#![allow(unreachable_pub)]
+
+mod attribute;
+mod auth;
+mod error;
+mod http;
+mod ids;
+mod jwt;
+mod query;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{broadcast, oneshot};
+use tokio::task::JoinHandle;
+
+/// How to start an emulator.
+#[derive(Clone)]
+pub struct Config {
+    /// The address to bind; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// The SQLite file; `None` keeps everything in memory.
+    pub data: Option<PathBuf>,
+    /// The project id clients must send.
+    pub project_id: String,
+    /// The API key that grants full access.
+    pub api_key: String,
+    /// How long new attributes and indexes stay `processing`.
+    pub attribute_delay: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data: None,
+            project_id: "emulator".to_owned(),
+            api_key: "emulator-secret-key".to_owned(),
+            attribute_delay: Duration::from_millis(50),
+        }
+    }
+}
+
+// The API key is a credential and stays out of Debug output.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("data", &self.data)
+            .field("project_id", &self.project_id)
+            .field("api_key", &"<redacted>")
+            .field("attribute_delay", &self.attribute_delay)
+            .finish()
+    }
+}
+
+/// A running emulator.
+pub struct Emulator {
+    address: SocketAddr,
+    config: Config,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("endpoint", &self.endpoint())
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+impl Emulator {
+    /// Opens the storage, binds the address and serves until [`Emulator::shutdown`].
+    pub async fn start(config: Config) -> std::io::Result<Self> {
+        let store = store::Store::open(config.data.as_deref()).map_err(std::io::Error::other)?;
+        let secret = store.jwt_secret().map_err(|e| std::io::Error::other(e.message))?;
+        let (changes, _) = broadcast::channel(4096);
+        let shared = Arc::new(http::Shared {
+            store,
+            project: config.project_id.clone(),
+            api_key: config.api_key.clone(),
+            jwt: jwt::JwtKeys::new(secret),
+            attribute_delay: config.attribute_delay,
+            changes,
+        });
+        let listener = TcpListener::bind(config.bind).await?;
+        let address = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = http::router(shared);
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(err) = serve.await {
+                eprintln!("appwrite-emulator: server error: {err}");
+            }
+        });
+        Ok(Emulator {
+            address,
+            config,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The REST endpoint, e.g. `http://127.0.0.1:8080/v1`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}/v1", self.address)
+    }
+
+    /// The bound address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The project id clients must send.
+    pub fn project_id(&self) -> &str {
+        &self.config.project_id
+    }
+
+    /// The API key with full access.
+    pub fn api_key(&self) -> &str {
+        &self.config.api_key
+    }
+
+    /// Stops serving and waits for the server task to finish.
+    pub async fn shutdown(mut self) {
+        self.stop_now().await;
+    }
+
+    async fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

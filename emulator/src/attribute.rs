@@ -1,0 +1,460 @@
+//! Attribute definitions: how each is described by the API, stored in SQLite and validated.
+
+use rusqlite::types::Value as Sql;
+use serde_json::{json, Map, Value};
+
+use crate::error::{ApiError, ApiResult, ErrorType};
+
+/// The attribute kinds the emulator supports (Appwrite's, minus relationships and spatial ones).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    String { size: i64 },
+    Integer { min: i64, max: i64 },
+    Float { min: f64, max: f64 },
+    Boolean,
+    Datetime,
+    Email,
+    Url,
+    Ip,
+    Enum { elements: Vec<String> },
+}
+
+impl Kind {
+    /// The route segment and model name: `string`, `integer`, `float`, ….
+    pub fn route(&self) -> &'static str {
+        match self {
+            Kind::String { .. } => "string",
+            Kind::Integer { .. } => "integer",
+            Kind::Float { .. } => "float",
+            Kind::Boolean => "boolean",
+            Kind::Datetime => "datetime",
+            Kind::Email => "email",
+            Kind::Url => "url",
+            Kind::Ip => "ip",
+            Kind::Enum { .. } => "enum",
+        }
+    }
+
+    fn server_type(&self) -> &'static str {
+        match self {
+            Kind::Integer { .. } => "integer",
+            Kind::Float { .. } => "double",
+            Kind::Boolean => "boolean",
+            Kind::Datetime => "datetime",
+            _ => "string",
+        }
+    }
+
+    fn format(&self) -> Option<&'static str> {
+        match self {
+            Kind::Integer { .. } => Some("intRange"),
+            Kind::Float { .. } => Some("floatRange"),
+            Kind::Datetime => Some("datetime"),
+            Kind::Email => Some("email"),
+            Kind::Url => Some("url"),
+            Kind::Ip => Some("ip"),
+            Kind::Enum { .. } => Some("enum"),
+            Kind::String { .. } | Kind::Boolean => None,
+        }
+    }
+
+    /// The size in characters of string-like kinds.
+    pub fn size(&self) -> Option<i64> {
+        match self {
+            Kind::String { size } => Some(*size),
+            Kind::Email => Some(254),
+            Kind::Url => Some(2000),
+            Kind::Ip => Some(39),
+            Kind::Enum { .. } => Some(255),
+            _ => None,
+        }
+    }
+
+    /// Whether values are text (and so can be searched, prefixed, …).
+    pub fn is_text(&self) -> bool {
+        self.size().is_some()
+    }
+}
+
+/// One attribute of a collection.
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    /// Internal number; the SQLite column is `a<seq>`.
+    pub seq: i64,
+    pub key: String,
+    pub kind: Kind,
+    pub required: bool,
+    pub array: bool,
+    pub default: Value,
+    pub status: String,
+    pub error: String,
+    pub created: String,
+    pub updated: String,
+}
+
+impl Attribute {
+    /// The SQLite column holding this attribute.
+    pub fn column(&self) -> String {
+        format!("a{}", self.seq)
+    }
+
+    pub fn is_available(&self) -> bool {
+        self.status == "available"
+    }
+
+    /// The attribute model Appwrite returns (type + format + kind-specific fields).
+    pub fn to_json(&self) -> Value {
+        let mut model = Map::new();
+        model.insert("key".into(), json!(self.key));
+        model.insert("type".into(), json!(self.kind.server_type()));
+        model.insert("status".into(), json!(self.status));
+        model.insert("error".into(), json!(self.error));
+        model.insert("required".into(), json!(self.required));
+        model.insert("array".into(), json!(self.array));
+        model.insert("$createdAt".into(), json!(self.created));
+        model.insert("$updatedAt".into(), json!(self.updated));
+        match &self.kind {
+            Kind::String { size } => {
+                model.insert("size".into(), json!(size));
+                model.insert("encrypt".into(), json!(false));
+            }
+            Kind::Integer { min, max } => {
+                model.insert("min".into(), json!(min));
+                model.insert("max".into(), json!(max));
+            }
+            Kind::Float { min, max } => {
+                model.insert("min".into(), json!(min));
+                model.insert("max".into(), json!(max));
+            }
+            Kind::Enum { elements } => {
+                model.insert("elements".into(), json!(elements));
+            }
+            _ => {}
+        }
+        if let Some(format) = self
+            .kind
+            .format()
+            .filter(|f| !matches!(*f, "intRange" | "floatRange"))
+        {
+            model.insert("format".into(), json!(format));
+        }
+        model.insert("default".into(), self.default.clone());
+        Value::Object(model)
+    }
+
+    /// The definition as stored in the `attributes` table.
+    pub fn spec(&self) -> Value {
+        let (min, max, size, elements) = match &self.kind {
+            Kind::String { size } => (Value::Null, Value::Null, json!(size), Value::Null),
+            Kind::Integer { min, max } => (json!(min), json!(max), Value::Null, Value::Null),
+            Kind::Float { min, max } => (json!(min), json!(max), Value::Null, Value::Null),
+            Kind::Enum { elements } => (Value::Null, Value::Null, Value::Null, json!(elements)),
+            _ => (Value::Null, Value::Null, Value::Null, Value::Null),
+        };
+        json!({
+            "kind": self.kind.route(), "size": size, "min": min, "max": max, "elements": elements,
+            "required": self.required, "array": self.array, "default": self.default,
+        })
+    }
+
+    /// Rebuilds the kind from a stored spec.
+    pub fn kind_from_spec(spec: &Value) -> Kind {
+        match spec["kind"].as_str().unwrap_or_default() {
+            "integer" => Kind::Integer {
+                min: spec["min"].as_i64().unwrap_or(i64::MIN),
+                max: spec["max"].as_i64().unwrap_or(i64::MAX),
+            },
+            "float" => Kind::Float {
+                min: spec["min"].as_f64().unwrap_or(-f64::MAX),
+                max: spec["max"].as_f64().unwrap_or(f64::MAX),
+            },
+            "boolean" => Kind::Boolean,
+            "datetime" => Kind::Datetime,
+            "email" => Kind::Email,
+            "url" => Kind::Url,
+            "ip" => Kind::Ip,
+            "enum" => Kind::Enum {
+                elements: spec["elements"]
+                    .as_array()
+                    .map(|e| e.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default(),
+            },
+            _ => Kind::String {
+                size: spec["size"].as_i64().unwrap_or(255),
+            },
+        }
+    }
+
+    /// Checks one value for this attribute and converts it to what SQLite stores.
+    pub fn to_sql(&self, value: &Value) -> ApiResult<Sql> {
+        if value.is_null() {
+            if self.required {
+                return Err(ApiError::structure(format!(
+                    "Missing required attribute \"{}\"",
+                    self.key
+                )));
+            }
+            return Ok(Sql::Null);
+        }
+        if self.array {
+            let Some(items) = value.as_array() else {
+                return Err(self.invalid_type("Value must be a valid array"));
+            };
+            let mut stored = Vec::with_capacity(items.len());
+            for item in items {
+                stored.push(self.scalar_json(item)?);
+            }
+            return Ok(Sql::Text(Value::Array(stored).to_string()));
+        }
+        Ok(match self.scalar_json(value)? {
+            Value::Bool(b) => Sql::Integer(i64::from(b)),
+            Value::Number(n) if matches!(self.kind, Kind::Integer { .. }) => {
+                Sql::Integer(n.as_i64().unwrap_or_default())
+            }
+            Value::Number(n) => Sql::Real(n.as_f64().unwrap_or_default()),
+            Value::String(s) => Sql::Text(s),
+            other => Sql::Text(other.to_string()),
+        })
+    }
+
+    fn invalid_type(&self, description: &str) -> ApiError {
+        ApiError::structure(format!(
+            "Attribute \"{}\" has invalid type. {description}",
+            self.key
+        ))
+    }
+
+    /// Validates one scalar; returns it normalised (datetimes to Appwrite's format).
+    fn scalar_json(&self, value: &Value) -> ApiResult<Value> {
+        let text = |v: &Value| v.as_str().map(str::to_owned);
+        match &self.kind {
+            Kind::String { size } => {
+                let s = text(value).ok_or_else(|| {
+                    self.invalid_type(&format!(
+                        "Value must be a valid string and no longer than {size} chars"
+                    ))
+                })?;
+                if s.chars().count() as i64 > *size {
+                    return Err(self.invalid_type(&format!(
+                        "Value must be a valid string and no longer than {size} chars"
+                    )));
+                }
+                Ok(Value::String(s))
+            }
+            Kind::Integer { min, max } => {
+                let n = value.as_i64().filter(|n| n >= min && n <= max);
+                let n = n.ok_or_else(|| {
+                    self.invalid_type(&format!(
+                        "Value must be a valid range between {} and {}",
+                        thousands(*min),
+                        thousands(*max)
+                    ))
+                })?;
+                Ok(json!(n))
+            }
+            Kind::Float { min, max } => {
+                let n = value.as_f64().filter(|n| n >= min && n <= max);
+                let n = n.ok_or_else(|| {
+                    self.invalid_type(&format!(
+                        "Value must be a valid range between {} and {}",
+                        float_text(*min),
+                        float_text(*max)
+                    ))
+                })?;
+                Ok(json!(n))
+            }
+            Kind::Boolean => value
+                .as_bool()
+                .map(Value::Bool)
+                .ok_or_else(|| self.invalid_type("Value must be a valid boolean")),
+            Kind::Datetime => text(value)
+                .and_then(|s| crate::ids::parse_time(&s))
+                .map(Value::String)
+                .ok_or_else(|| {
+                    self.invalid_type(
+                        "Value must be valid date between 0000-01-01 00:00:00 and 9999-12-31 23:59:59.",
+                    )
+                }),
+            Kind::Email => text(value)
+                .filter(|s| is_email(s))
+                .map(Value::String)
+                .ok_or_else(|| self.invalid_type("Value must be a valid email address")),
+            Kind::Url => text(value)
+                .filter(|s| is_url(s))
+                .map(Value::String)
+                .ok_or_else(|| self.invalid_type("Value must be a valid URL")),
+            Kind::Ip => text(value)
+                .filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+                .map(Value::String)
+                .ok_or_else(|| self.invalid_type("Value must be a valid IP address")),
+            Kind::Enum { elements } => text(value)
+                .filter(|s| elements.contains(s))
+                .map(Value::String)
+                .ok_or_else(|| self.invalid_type(&format!("Value must be one of ({})", elements.join(", ")))),
+        }
+    }
+
+    /// Converts a stored SQLite value back to the JSON Appwrite returns.
+    pub fn from_sql(&self, value: Sql) -> Value {
+        match value {
+            Sql::Null if self.array => json!([]),
+            Sql::Null => Value::Null,
+            Sql::Text(s) if self.array => serde_json::from_str(&s).unwrap_or_else(|_| json!([])),
+            Sql::Integer(i) if matches!(self.kind, Kind::Boolean) => Value::Bool(i != 0),
+            Sql::Integer(i) if matches!(self.kind, Kind::Float { .. }) => json!(i as f64),
+            Sql::Integer(i) => json!(i),
+            Sql::Real(f) => json!(f),
+            Sql::Text(s) => Value::String(s),
+            Sql::Blob(_) => Value::Null,
+        }
+    }
+
+    /// Checks a default value as the create/update attribute endpoints do.
+    pub fn check_default(&self) -> ApiResult<()> {
+        if self.default.is_null() {
+            return Ok(());
+        }
+        if self.required || self.array {
+            return Err(ApiError::with(
+                ErrorType::attribute_default_unsupported,
+                "Cannot set default value for required or array attributes",
+            ));
+        }
+        self.scalar_json(&self.default).map(drop).map_err(|e| {
+            ApiError::with(
+                ErrorType::attribute_value_invalid,
+                e.message.replace("Invalid document structure: ", ""),
+            )
+        })
+    }
+
+    /// The default as it is stored (datetimes normalised).
+    pub fn stored_default(&self) -> ApiResult<Sql> {
+        if self.default.is_null() {
+            return Ok(Sql::Null);
+        }
+        let relaxed = Attribute {
+            required: false,
+            ..self.clone()
+        };
+        relaxed.to_sql(&self.default)
+    }
+}
+
+// PHP's number_format as Appwrite's range validator prints it: 9223372036854775807 -> 9,223,372,036,854,775,807.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn float_text(n: f64) -> String {
+    if n.abs() >= 1e15 {
+        format!("{n:e}")
+    } else {
+        n.to_string()
+    }
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((user, host)) = s.rsplit_once('@') else {
+        return false;
+    };
+    !user.is_empty()
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && s.len() <= 254
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn is_url(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return false;
+    };
+    !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !rest.starts_with('/')
+        && !s.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attribute(kind: Kind, required: bool, array: bool) -> Attribute {
+        Attribute {
+            seq: 1,
+            key: "x".into(),
+            kind,
+            required,
+            array,
+            default: Value::Null,
+            status: "available".into(),
+            error: String::new(),
+            created: String::new(),
+            updated: String::new(),
+        }
+    }
+
+    #[test]
+    fn values_are_checked_and_converted_per_kind() {
+        let int = attribute(Kind::Integer { min: 0, max: 10 }, true, false);
+        assert_eq!(int.to_sql(&json!(3)).unwrap(), Sql::Integer(3));
+        assert!(int.to_sql(&json!(11)).is_err());
+        assert!(int.to_sql(&json!("3")).is_err());
+        assert!(int
+            .to_sql(&Value::Null)
+            .unwrap_err()
+            .message
+            .contains("Missing required attribute \"x\""));
+
+        let tags = attribute(Kind::String { size: 3 }, false, true);
+        assert_eq!(
+            tags.to_sql(&json!(["a", "bc"])).unwrap(),
+            Sql::Text(r#"["a","bc"]"#.into())
+        );
+        assert!(tags.to_sql(&json!(["abcd"])).is_err());
+        assert_eq!(tags.from_sql(Sql::Null), json!([]));
+
+        let email = attribute(Kind::Email, false, false);
+        assert!(email.to_sql(&json!("a@b.co")).is_ok());
+        assert!(email.to_sql(&json!("nope")).is_err());
+        let when = attribute(Kind::Datetime, false, false);
+        assert_eq!(
+            when.to_sql(&json!("2024-05-01T12:00:00+02:00")).unwrap(),
+            Sql::Text("2024-05-01T10:00:00.000+00:00".into())
+        );
+        let level = attribute(
+            Kind::Enum {
+                elements: vec!["low".into()],
+            },
+            false,
+            false,
+        );
+        assert!(level
+            .to_sql(&json!("high"))
+            .unwrap_err()
+            .message
+            .contains("must be one of (low)"));
+    }
+
+    #[test]
+    fn ranges_print_like_appwrite() {
+        assert_eq!(thousands(i64::MAX), "9,223,372,036,854,775,807");
+        assert_eq!(thousands(-1000), "-1,000");
+    }
+}

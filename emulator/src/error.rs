@@ -1,0 +1,161 @@
+//! Errors exactly as Appwrite sends them: `{"message","code","type","version"}` with the HTTP
+//! status of the error type. The catalogue below is the subset of Appwrite 1.8.1's error types
+//! the emulator can raise, with their status codes and default messages.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// The server version the emulator reports.
+pub const VERSION: &str = "1.8.1";
+
+macro_rules! catalogue {
+    ($($name:ident = $kind:literal, $code:literal, $message:literal;)*) => {
+        /// An Appwrite error type.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(non_camel_case_types, missing_docs)]
+        pub enum ErrorType { $($name,)* }
+
+        impl ErrorType {
+            /// The `type` string on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorType::$name => $kind,)* }
+            }
+
+            /// The HTTP status Appwrite answers with.
+            pub fn code(self) -> u16 {
+                match self { $(ErrorType::$name => $code,)* }
+            }
+
+            /// Appwrite's default message.
+            pub fn message(self) -> &'static str {
+                match self { $(ErrorType::$name => $message,)* }
+            }
+        }
+    };
+}
+
+catalogue! {
+    general_access_forbidden = "general_access_forbidden", 401, "No Appwrite project was specified. Please specify your project ID when initializing your Appwrite SDK.";
+    general_unauthorized_scope = "general_unauthorized_scope", 401, "The current user or API key does not have the required scopes to access the requested resource.";
+    general_argument_invalid = "general_argument_invalid", 400, "The request contains one or more invalid arguments. Please refer to the endpoint documentation.";
+    general_query_invalid = "general_query_invalid", 400, "The query's syntax is invalid. Please check the query and try again.";
+    general_route_not_found = "general_route_not_found", 404, "Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details.";
+    general_cursor_not_found = "general_cursor_not_found", 400, "The cursor is invalid. This can happen if the item represented by the cursor has been deleted.";
+    general_server_error = "general_server_error", 500, "An internal server error occurred.";
+    general_bad_request = "general_bad_request", 400, "There was an error processing your request. Please check the inputs and try again.";
+    project_not_found = "project_not_found", 404, "Project with the requested ID could not be found. Please check the value of the X-Appwrite-Project header to ensure the correct project ID is being used.";
+    user_jwt_invalid = "user_jwt_invalid", 401, "The JWT token is invalid. Please check the value of the X-Appwrite-JWT header to ensure the correct token is being used.";
+    user_already_exists = "user_already_exists", 409, "A user with the same id, email, or phone already exists in this project.";
+    user_not_found = "user_not_found", 404, "User with the requested ID could not be found.";
+    user_unauthorized = "user_unauthorized", 401, "The current user is not authorized to perform the requested action.";
+    user_key_and_session_set = "user_key_and_session_set", 403, "API key and session used in the same request. Use either `setSession` or `setKey`.";
+    database_not_found = "database_not_found", 404, "Database not found";
+    database_already_exists = "database_already_exists", 409, "Database already exists";
+    database_query_order_null = "database_query_order_null", 400, "The order attribute/column had a null value. Cursor pagination requires all documents/rows order attribute/column values are non-null.";
+    collection_not_found = "collection_not_found", 404, "Collection with the requested ID could not be found.";
+    collection_already_exists = "collection_already_exists", 409, "A collection with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.";
+    document_not_found = "document_not_found", 404, "Document with the requested ID could not be found.";
+    document_invalid_structure = "document_invalid_structure", 400, "The document structure is invalid. Please ensure the attributes match the collection definition.";
+    document_missing_data = "document_missing_data", 400, "The document data is missing. Try again with document data populated";
+    document_missing_payload = "document_missing_payload", 400, "The document data and permissions are missing. You must provide either document data or permissions to be updated.";
+    document_already_exists = "document_already_exists", 409, "Document with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.";
+    attribute_not_found = "attribute_not_found", 404, "Attribute with the requested ID could not be found.";
+    attribute_unknown = "attribute_unknown", 400, "The attribute required for the index could not be found. Please confirm all your attributes are in the available state.";
+    attribute_not_available = "attribute_not_available", 400, "The requested attribute is not yet available. Please try again later.";
+    attribute_default_unsupported = "attribute_default_unsupported", 400, "Default values cannot be set for array or required attributes.";
+    attribute_already_exists = "attribute_already_exists", 409, "Attribute with the requested key already exists. Attribute keys must be unique, try again with a different key.";
+    attribute_value_invalid = "attribute_value_invalid", 400, "The attribute value is invalid. Please check the type, range and value of the attribute.";
+    attribute_type_invalid = "attribute_type_invalid", 400, "The attribute type is invalid.";
+    attribute_invalid_resize = "attribute_invalid_resize", 400, "Existing data is too large for new size, truncate your existing data then try again.";
+    index_not_found = "index_not_found", 404, "Index with the requested ID could not be found.";
+    index_already_exists = "index_already_exists", 409, "Index with the requested key already exists. Try again with a different key.";
+    index_invalid = "index_invalid", 400, "Index invalid.";
+    index_dependency = "index_dependency", 409, "Attribute cannot be renamed or deleted. Please remove the associated index first.";
+}
+
+/// An error response.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The error type.
+    pub kind: ErrorType,
+    /// The message; Appwrite's default unless the failure has a more specific one.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with the type's default message.
+    pub fn new(kind: ErrorType) -> Self {
+        ApiError {
+            kind,
+            message: kind.message().to_owned(),
+        }
+    }
+
+    /// An error with a specific message.
+    pub fn with(kind: ErrorType, message: impl Into<String>) -> Self {
+        ApiError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// `Invalid `<param>` param: <reason>` (400 `general_argument_invalid`).
+    pub fn param(param: &str, reason: impl std::fmt::Display) -> Self {
+        ApiError::with(
+            ErrorType::general_argument_invalid,
+            format!("Invalid `{param}` param: {reason}"),
+        )
+    }
+
+    /// `Param "<name>" is not optional.` (400 `general_argument_invalid`).
+    pub fn missing_param(param: &str) -> Self {
+        ApiError::with(
+            ErrorType::general_argument_invalid,
+            format!("Param \"{param}\" is not optional."),
+        )
+    }
+
+    /// `Invalid document structure: <reason>` (400 `document_invalid_structure`).
+    pub fn structure(reason: impl std::fmt::Display) -> Self {
+        ApiError::with(
+            ErrorType::document_invalid_structure,
+            format!("Invalid document structure: {reason}"),
+        )
+    }
+
+    /// `Invalid query: <reason>` (400 `general_query_invalid`).
+    pub fn query(reason: impl std::fmt::Display) -> Self {
+        ApiError::with(
+            ErrorType::general_query_invalid,
+            format!("Invalid query: {reason}"),
+        )
+    }
+
+    /// A failure inside the emulator itself.
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        ApiError::with(ErrorType::general_server_error, format!("Server Error: {err}"))
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        ApiError::internal(err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.kind.code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = json!({
+            "message": self.message,
+            "code": self.kind.code(),
+            "type": self.kind.as_str(),
+            "version": VERSION,
+        });
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// The result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;

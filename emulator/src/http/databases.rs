@@ -1,0 +1,408 @@
+//! Schema routes: databases, collections, attributes, indexes. All need the API key.
+
+use axum::extract::{Path, State as Extract};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::{json, no_content, Body, Ctx, State};
+use crate::attribute::{Attribute, Kind};
+use crate::auth::{normalize_permissions, Scope};
+use crate::error::{ApiError, ApiResult};
+use crate::ids;
+use crate::store::schema::{self, AttributeUpdate};
+
+type Db = Path<String>;
+type Col = Path<(String, String)>;
+type Item = Path<(String, String, String)>;
+
+fn name_param(body: &Body, name: &str) -> ApiResult<String> {
+    let value = body.string(name)?;
+    if value.is_empty() || value.chars().count() > 128 {
+        return Err(ApiError::param(
+            name,
+            "Value must be a valid string and at least 1 chars and no longer than 128 chars",
+        ));
+    }
+    Ok(value)
+}
+
+pub async fn create_database(Extract(state): Extract<State>, ctx: Ctx, body: Body) -> ApiResult<Response> {
+    ctx.caller.require_key("databases.write")?;
+    let id = ids::custom_id("databaseId", &body.string("databaseId")?)?;
+    let name = name_param(&body, "name")?;
+    let enabled = body.bool_or("enabled", true)?;
+    let database = state
+        .db(move |c| schema::create_database(c, &id, &name, enabled))
+        .await?;
+    Ok(json(StatusCode::CREATED, database))
+}
+
+pub async fn list_databases(Extract(state): Extract<State>, ctx: Ctx) -> ApiResult<Response> {
+    ctx.caller.require_key("databases.read")?;
+    Ok(json(
+        StatusCode::OK,
+        state.db(|c| schema::list_databases(c)).await?,
+    ))
+}
+
+pub async fn get_database(Extract(state): Extract<State>, ctx: Ctx, Path(db): Db) -> ApiResult<Response> {
+    ctx.caller.require_key("databases.read")?;
+    Ok(json(
+        StatusCode::OK,
+        state.db(move |c| schema::get_database(c, &db)).await?,
+    ))
+}
+
+pub async fn update_database(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path(db): Db,
+    body: Body,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("databases.write")?;
+    let name = name_param(&body, "name")?;
+    let enabled = body.bool_or("enabled", true)?;
+    Ok(json(
+        StatusCode::OK,
+        state
+            .db(move |c| schema::update_database(c, &db, &name, enabled))
+            .await?,
+    ))
+}
+
+pub async fn delete_database(Extract(state): Extract<State>, ctx: Ctx, Path(db): Db) -> ApiResult<Response> {
+    ctx.caller.require_key("databases.write")?;
+    state.db(move |c| schema::delete_database(c, &db)).await?;
+    Ok(no_content())
+}
+
+pub async fn create_collection(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path(db): Db,
+    body: Body,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.write")?;
+    let id = ids::custom_id("collectionId", &body.string("collectionId")?)?;
+    let name = name_param(&body, "name")?;
+    let permissions = normalize_permissions(
+        &body.strings("permissions")?.unwrap_or_default(),
+        Scope::Collection,
+    )?;
+    let document_security = body.bool_or("documentSecurity", false)?;
+    let enabled = body.bool_or("enabled", true)?;
+    let collection = state
+        .db(move |c| schema::create_collection(c, &db, &id, &name, &permissions, document_security, enabled))
+        .await?;
+    Ok(json(StatusCode::CREATED, collection))
+}
+
+pub async fn list_collections(Extract(state): Extract<State>, ctx: Ctx, Path(db): Db) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.read")?;
+    Ok(json(
+        StatusCode::OK,
+        state.db(move |c| schema::list_collections(c, &db)).await?,
+    ))
+}
+
+pub async fn get_collection(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.read")?;
+    Ok(json(
+        StatusCode::OK,
+        state
+            .db(move |c| schema::load_collection(c, &db, &col).map(|c| c.to_json()))
+            .await?,
+    ))
+}
+
+pub async fn update_collection(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+    body: Body,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.write")?;
+    let name = name_param(&body, "name")?;
+    let permissions = body
+        .strings("permissions")?
+        .map(|p| normalize_permissions(&p, Scope::Collection))
+        .transpose()?;
+    // Omitting documentSecurity resets it to false, exactly as Appwrite's PUT does.
+    let document_security = body.bool_or("documentSecurity", false)?;
+    let enabled = body.bool_or("enabled", true)?;
+    let collection = state
+        .db(move |c| {
+            schema::update_collection(
+                c,
+                &db,
+                &col,
+                &name,
+                permissions.as_deref(),
+                document_security,
+                enabled,
+            )
+        })
+        .await?;
+    Ok(json(StatusCode::OK, collection))
+}
+
+pub async fn delete_collection(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.write")?;
+    state.db(move |c| schema::delete_collection(c, &db, &col)).await?;
+    Ok(no_content())
+}
+
+fn int_param(body: &Body, name: &str) -> ApiResult<Option<i64>> {
+    match body.0.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| ApiError::param(name, "Value must be a valid integer")),
+    }
+}
+
+fn float_param(body: &Body, name: &str) -> ApiResult<Option<f64>> {
+    match body.0.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| ApiError::param(name, "Value must be a valid float")),
+    }
+}
+
+fn elements_param(body: &Body) -> ApiResult<Vec<String>> {
+    let elements = body
+        .strings("elements")?
+        .ok_or_else(|| ApiError::missing_param("elements"))?;
+    if elements.is_empty()
+        || elements.len() > 100
+        || elements.iter().any(|e| e.is_empty() || e.chars().count() > 255)
+    {
+        return Err(ApiError::param(
+            "elements",
+            "Value must a valid array no longer than 100 items and Value must be a valid string and at least 1 chars and no longer than 255 chars",
+        ));
+    }
+    Ok(elements)
+}
+
+fn kind_from_body(route: &str, body: &Body) -> ApiResult<Kind> {
+    Ok(match route {
+        "string" => {
+            let size = int_param(body, "size")?.ok_or_else(|| ApiError::missing_param("size"))?;
+            if !(1..=1_073_741_824).contains(&size) {
+                return Err(ApiError::param(
+                    "size",
+                    "Value must be a valid range between 1 and 1,073,741,824",
+                ));
+            }
+            Kind::String { size }
+        }
+        "integer" => {
+            let min = int_param(body, "min")?.unwrap_or(i64::MIN);
+            let max = int_param(body, "max")?.unwrap_or(i64::MAX);
+            if min > max {
+                return Err(ApiError::with(
+                    crate::error::ErrorType::attribute_value_invalid,
+                    "Minimum value must be lesser than maximum value",
+                ));
+            }
+            Kind::Integer { min, max }
+        }
+        "float" => {
+            let min = float_param(body, "min")?.unwrap_or(-f64::MAX);
+            let max = float_param(body, "max")?.unwrap_or(f64::MAX);
+            if min > max {
+                return Err(ApiError::with(
+                    crate::error::ErrorType::attribute_value_invalid,
+                    "Minimum value must be lesser than maximum value",
+                ));
+            }
+            Kind::Float { min, max }
+        }
+        "boolean" => Kind::Boolean,
+        "datetime" => Kind::Datetime,
+        "email" => Kind::Email,
+        "url" => Kind::Url,
+        "ip" => Kind::Ip,
+        "enum" => Kind::Enum {
+            elements: elements_param(body)?,
+        },
+        _ => return Err(ApiError::new(crate::error::ErrorType::general_route_not_found)),
+    })
+}
+
+pub async fn create_attribute(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, route)): Item,
+    body: Body,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.write")?;
+    let kind = kind_from_body(&route, &body)?;
+    let attribute = Attribute {
+        seq: 0,
+        key: body.string("key")?,
+        kind,
+        required: body.bool("required")?,
+        array: body.bool_or("array", false)?,
+        default: body.0.get("default").cloned().unwrap_or(Value::Null),
+        status: String::new(),
+        error: String::new(),
+        created: String::new(),
+        updated: String::new(),
+    };
+    let (db2, col2) = (db.clone(), col.clone());
+    let attribute = state
+        .db(move |c| schema::create_attribute(c, &db2, &col2, attribute))
+        .await?;
+    let seq = attribute.seq;
+    let delay = state.attribute_delay;
+    let worker = state.clone();
+    // Like Appwrite's database worker: the attribute becomes `available` a little later.
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let _ = worker.db(move |c| schema::finish_attribute(c, seq)).await;
+    });
+    Ok(json(StatusCode::ACCEPTED, attribute.to_json()))
+}
+
+pub async fn list_attributes(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.read")?;
+    Ok(json(
+        StatusCode::OK,
+        state.db(move |c| schema::list_attributes(c, &db, &col)).await?,
+    ))
+}
+
+pub async fn get_attribute(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, key)): Item,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.read")?;
+    let attribute = state
+        .db(move |c| schema::get_attribute(c, &db, &col, &key))
+        .await?;
+    Ok(json(StatusCode::OK, attribute.to_json()))
+}
+
+pub async fn update_attribute(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, route, key)): Path<(String, String, String, String)>,
+    body: Body,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.write")?;
+    if !body.0.contains_key("default") {
+        return Err(ApiError::missing_param("default"));
+    }
+    let update = AttributeUpdate {
+        required: body.bool("required")?,
+        default: body.0.get("default").cloned().unwrap_or(Value::Null),
+        size: int_param(&body, "size")?,
+        min: body.0.get("min").cloned().filter(|v| !v.is_null()),
+        max: body.0.get("max").cloned().filter(|v| !v.is_null()),
+        elements: if route == "enum" {
+            Some(elements_param(&body)?)
+        } else {
+            None
+        },
+        new_key: body.optional_string("newKey")?,
+    };
+    let attribute = state
+        .db(move |c| schema::update_attribute(c, &db, &col, &route, &key, update))
+        .await?;
+    Ok(json(StatusCode::OK, attribute.to_json()))
+}
+
+pub async fn delete_attribute(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, key)): Item,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.write")?;
+    state
+        .db(move |c| schema::delete_attribute(c, &db, &col, &key))
+        .await?;
+    Ok(no_content())
+}
+
+pub async fn create_index(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+    body: Body,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.write")?;
+    let key = body.string("key")?;
+    let kind = body.string("type")?;
+    let attributes = body
+        .strings("attributes")?
+        .ok_or_else(|| ApiError::missing_param("attributes"))?;
+    let orders: Vec<Value> = match body.0.get("orders") {
+        Some(Value::Array(orders)) => orders.clone(),
+        _ => Vec::new(),
+    };
+    let (db2, col2) = (db.clone(), col.clone());
+    let index = state
+        .db(move |c| schema::create_index(c, &db2, &col2, &key, &kind, &attributes, &orders))
+        .await?;
+    let seq = index.seq;
+    let delay = state.attribute_delay;
+    let worker = state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let _ = worker.db(move |c| schema::finish_index(c, &db, &col, seq)).await;
+    });
+    Ok(json(StatusCode::ACCEPTED, index.to_json()))
+}
+
+pub async fn list_indexes(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.read")?;
+    Ok(json(
+        StatusCode::OK,
+        state.db(move |c| schema::list_indexes(c, &db, &col)).await?,
+    ))
+}
+
+pub async fn get_index(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, key)): Item,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.read")?;
+    let index = state.db(move |c| schema::get_index(c, &db, &col, &key)).await?;
+    Ok(json(StatusCode::OK, index.to_json()))
+}
+
+pub async fn delete_index(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, key)): Item,
+) -> ApiResult<Response> {
+    ctx.caller.require_key("collections.write")?;
+    state
+        .db(move |c| schema::delete_index(c, &db, &col, &key))
+        .await?;
+    Ok(no_content())
+}

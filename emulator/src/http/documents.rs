@@ -1,0 +1,293 @@
+//! Document routes. Guests and users are allowed here, subject to permissions.
+
+use axum::extract::{Path, State as Extract};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+use super::{array_param, json, no_content, Body, Ctx, QueryString, State};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ErrorType};
+use crate::ids;
+use crate::query::{self, Query};
+use crate::store::documents::{self, Change};
+use crate::store::schema::{self, Collection};
+
+type Col = Path<(String, String)>;
+type Doc = Path<(String, String, String)>;
+
+fn parse_queries(texts: &[String]) -> ApiResult<Vec<Query>> {
+    if texts.len() > 100 {
+        return Err(ApiError::param(
+            "queries",
+            "Value must a valid array no longer than 100 items",
+        ));
+    }
+    texts.iter().map(|t| query::parse(t)).collect()
+}
+
+fn body_queries(body: &Body) -> ApiResult<Vec<Query>> {
+    parse_queries(&body.strings("queries")?.unwrap_or_default())
+}
+
+fn load(c: &rusqlite::Connection, caller: &Caller, db: &str, col: &str) -> ApiResult<Collection> {
+    let collection = schema::load_collection(c, db, col)?;
+    documents::visible(caller, &collection)?;
+    Ok(collection)
+}
+
+fn permissions(body: &Body) -> ApiResult<Option<Vec<String>>> {
+    body.strings("permissions")
+}
+
+fn list_response(changes: &[Change]) -> Value {
+    let documents: Vec<&Value> = changes.iter().map(|c| &c.document).collect();
+    json!({"total": documents.len(), "documents": documents})
+}
+
+fn bulk_only(caller: &Caller) -> ApiResult<()> {
+    caller.require_key("documents.write")
+}
+
+/// `POST …/documents`: one document (`documentId` + `data`) or a bulk create (`documents`).
+pub async fn create(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+    body: Body,
+) -> ApiResult<Response> {
+    if let Some(Value::Array(batch)) = body.0.get("documents") {
+        if body.0.contains_key("data")
+            || body.0.contains_key("documentId")
+            || body.0.contains_key("permissions")
+        {
+            return Err(ApiError::with(
+                ErrorType::general_bad_request,
+                "You can't use documents together with data, documentId or permissions",
+            ));
+        }
+        bulk_only(&ctx.caller)?;
+        let batch = batch.clone();
+        let caller = ctx.caller;
+        let changes = state
+            .db(move |c| {
+                let collection = load(c, &caller, &db, &col)?;
+                documents::create_many(c, &collection, &caller, &batch)
+            })
+            .await?;
+        let response = list_response(&changes);
+        state.publish(changes);
+        return Ok(json(StatusCode::CREATED, response));
+    }
+    let id = ids::custom_id("documentId", &body.string("documentId")?)?;
+    let data = body
+        .object("data")?
+        .ok_or_else(|| ApiError::missing_param("data"))?;
+    let permissions = permissions(&body)?;
+    let caller = ctx.caller;
+    let change = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::create(c, &collection, &caller, &id, &data, permissions.as_deref())
+        })
+        .await?;
+    let response = change.document.clone();
+    state.publish([change]);
+    Ok(json(StatusCode::CREATED, response))
+}
+
+pub async fn list(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+    QueryString(pairs): QueryString,
+) -> ApiResult<Response> {
+    let queries = parse_queries(&array_param(&pairs, "queries"))?;
+    let with_total = !pairs.iter().any(|(k, v)| k == "total" && v == "false");
+    let caller = ctx.caller;
+    let list = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::list(c, &collection, &caller, &queries, with_total)
+        })
+        .await?;
+    Ok(json(StatusCode::OK, list))
+}
+
+pub async fn get(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, id)): Doc,
+    QueryString(pairs): QueryString,
+) -> ApiResult<Response> {
+    let queries = parse_queries(&array_param(&pairs, "queries"))?;
+    let caller = ctx.caller;
+    let document = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::get(c, &collection, &caller, &id, &queries)
+        })
+        .await?;
+    Ok(json(StatusCode::OK, document))
+}
+
+pub async fn update(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, id)): Doc,
+    body: Body,
+) -> ApiResult<Response> {
+    let data = body.object("data")?.unwrap_or_default();
+    let permissions = permissions(&body)?;
+    let caller = ctx.caller;
+    let (document, change) = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::update(c, &collection, &caller, &id, &data, permissions.as_deref())
+        })
+        .await?;
+    state.publish(change);
+    Ok(json(StatusCode::OK, document))
+}
+
+pub async fn upsert(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, id)): Doc,
+    body: Body,
+) -> ApiResult<Response> {
+    let data = body.object("data")?.unwrap_or_default();
+    let permissions = permissions(&body)?;
+    let caller = ctx.caller;
+    let (document, change) = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::upsert(c, &collection, &caller, &id, &data, permissions.as_deref())
+        })
+        .await?;
+    state.publish(change);
+    Ok(json(StatusCode::CREATED, document))
+}
+
+pub async fn delete(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, id)): Doc,
+) -> ApiResult<Response> {
+    let caller = ctx.caller;
+    let change = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::delete(c, &collection, &caller, &id)
+        })
+        .await?;
+    state.publish([change]);
+    Ok(no_content())
+}
+
+pub async fn increment(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col, id, attribute, direction)): Path<(String, String, String, String, String)>,
+    body: Body,
+) -> ApiResult<Response> {
+    let sign = match direction.as_str() {
+        "increment" => 1.0,
+        "decrement" => -1.0,
+        _ => return Err(ApiError::new(ErrorType::general_route_not_found)),
+    };
+    let number = |name: &str| -> ApiResult<Option<f64>> {
+        match body.0.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| ApiError::param(name, "Value must be a valid float")),
+        }
+    };
+    let value = number("value")?.unwrap_or(1.0);
+    if value <= 0.0 {
+        return Err(ApiError::param("value", "Value must be a positive number"));
+    }
+    let bound = if sign > 0.0 {
+        number("max")?
+    } else {
+        number("min")?
+    };
+    let caller = ctx.caller;
+    let change = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::increment(c, &collection, &caller, &id, &attribute, sign * value, bound)
+        })
+        .await?;
+    let response = change.document.clone();
+    state.publish([change]);
+    Ok(json(StatusCode::OK, response))
+}
+
+pub async fn upsert_many(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+    body: Body,
+) -> ApiResult<Response> {
+    bulk_only(&ctx.caller)?;
+    let batch = match body.0.get("documents") {
+        Some(Value::Array(batch)) => batch.clone(),
+        _ => return Err(ApiError::missing_param("documents")),
+    };
+    let caller = ctx.caller;
+    let (results, changes) = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::upsert_many(c, &collection, &caller, &batch)
+        })
+        .await?;
+    state.publish(changes);
+    Ok(json(
+        StatusCode::CREATED,
+        json!({"total": results.len(), "documents": results}),
+    ))
+}
+
+pub async fn update_many(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+    body: Body,
+) -> ApiResult<Response> {
+    bulk_only(&ctx.caller)?;
+    let data: Map<String, Value> = body.object("data")?.unwrap_or_default();
+    let queries = body_queries(&body)?;
+    let caller = ctx.caller;
+    let changes = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::update_many(c, &collection, &caller, &data, &queries)
+        })
+        .await?;
+    let response = list_response(&changes);
+    state.publish(changes);
+    Ok(json(StatusCode::OK, response))
+}
+
+pub async fn delete_many(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path((db, col)): Col,
+    body: Body,
+) -> ApiResult<Response> {
+    bulk_only(&ctx.caller)?;
+    let queries = body_queries(&body)?;
+    let caller = ctx.caller;
+    let changes = state
+        .db(move |c| {
+            let collection = load(c, &caller, &db, &col)?;
+            documents::delete_many(c, &collection, &caller, &queries)
+        })
+        .await?;
+    let response = list_response(&changes);
+    state.publish(changes);
+    Ok(json(StatusCode::OK, response))
+}

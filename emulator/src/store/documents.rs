@@ -1,0 +1,787 @@
+//! Documents: validation against the collection's attributes, permission checks, storage and
+//! queries. Every write returns the [`Change`]s it made, for realtime events.
+
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension, Row};
+use serde_json::{json, Map, Value};
+
+use super::schema::Collection;
+use crate::auth::{check_grantable, normalize_permissions, Caller, Scope};
+use crate::error::{ApiError, ApiResult, ErrorType};
+use crate::ids;
+use crate::query::{document_filter, Plan, Query};
+
+/// One document write, as realtime reports it.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // the realtime endpoint reads the routing fields
+pub struct Change {
+    /// `create`, `update`, `upsert` or `delete`.
+    pub action: &'static str,
+    pub database_id: String,
+    pub collection_id: String,
+    /// The document after the write (before it, for a delete).
+    pub document: Value,
+    /// Who may read the document: collection read ∪ document read (when documentSecurity is on).
+    pub readers: Vec<String>,
+}
+
+/// The most documents one bulk call may carry.
+pub const MAX_BATCH: usize = 100;
+// Appwrite counts at most this many matches for `total`.
+const MAX_COUNT: i64 = 5000;
+
+/// A document row as read from SQLite.
+struct Stored {
+    seq: i64,
+    id: String,
+    created: String,
+    updated: String,
+    permissions: Vec<String>,
+    values: Map<String, Value>,
+}
+
+fn select_columns(collection: &Collection) -> String {
+    let mut columns = vec![
+        "_seq".to_owned(),
+        "_uid".into(),
+        "_created".into(),
+        "_updated".into(),
+        "_permissions".into(),
+    ];
+    columns.extend(collection.available().map(|a| a.column()));
+    columns.join(", ")
+}
+
+fn read_row(collection: &Collection, row: &Row<'_>) -> rusqlite::Result<Stored> {
+    let mut values = Map::new();
+    for (i, attribute) in collection.available().enumerate() {
+        values.insert(attribute.key.clone(), attribute.from_sql(row.get(5 + i)?));
+    }
+    Ok(Stored {
+        seq: row.get(0)?,
+        id: row.get(1)?,
+        created: row.get(2)?,
+        updated: row.get(3)?,
+        permissions: super::string_list(&row.get::<_, String>(4)?),
+        values,
+    })
+}
+
+impl Stored {
+    fn to_json(&self, collection: &Collection) -> Value {
+        let mut doc = Map::new();
+        doc.insert("$id".into(), json!(self.id));
+        doc.insert("$sequence".into(), json!(self.seq));
+        doc.insert("$collectionId".into(), json!(collection.id));
+        doc.insert("$databaseId".into(), json!(collection.database_id));
+        doc.insert("$createdAt".into(), json!(self.created));
+        doc.insert("$updatedAt".into(), json!(self.updated));
+        doc.insert("$permissions".into(), json!(self.permissions));
+        doc.extend(self.values.clone());
+        Value::Object(doc)
+    }
+
+    fn selected(&self, collection: &Collection, select: Option<&[String]>) -> Value {
+        let full = self.to_json(collection);
+        let Some(keys) = select.filter(|k| !k.iter().any(|k| k == "*")) else {
+            return full;
+        };
+        let mut doc = Map::new();
+        for (key, value) in full.as_object().expect("document object") {
+            if matches!(key.as_str(), "$id" | "$permissions") || keys.iter().any(|k| k == key) {
+                doc.insert(key.clone(), value.clone());
+            }
+        }
+        Value::Object(doc)
+    }
+
+    fn readers(&self, collection: &Collection) -> Vec<String> {
+        readers(collection, &self.permissions)
+    }
+}
+
+fn readers(collection: &Collection, document_permissions: &[String]) -> Vec<String> {
+    let mut roles: Vec<String> = collection
+        .permissions
+        .iter()
+        .filter_map(|p| read_role(p))
+        .collect();
+    if collection.document_security {
+        roles.extend(document_permissions.iter().filter_map(|p| read_role(p)));
+    }
+    roles
+}
+
+fn read_role(permission: &str) -> Option<String> {
+    permission
+        .strip_prefix("read(\"")
+        .and_then(|r| r.strip_suffix("\")"))
+        .map(str::to_owned)
+}
+
+fn find(c: &Connection, collection: &Collection, id: &str) -> ApiResult<Option<Stored>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE _uid = ?1",
+        select_columns(collection),
+        collection.table()
+    );
+    Ok(c.prepare_cached(&sql)?
+        .query_row([id], |r| read_row(collection, r))
+        .optional()?)
+}
+
+fn can_read(caller: &Caller, collection: &Collection, doc: &Stored) -> bool {
+    caller.can("read", &collection.permissions)
+        || (collection.document_security && caller.can("read", &doc.permissions))
+}
+
+fn can_write(caller: &Caller, action: &str, collection: &Collection, permissions: &[String]) -> bool {
+    caller.can(action, &collection.permissions)
+        || (collection.document_security && caller.can(action, permissions))
+}
+
+fn unauthorized(action: &str) -> ApiError {
+    ApiError::with(ErrorType::user_unauthorized, format!("The current user is not authorized to perform the requested action. Missing \"{action}\" permission."))
+}
+
+/// Appwrite answers 404 for disabled collections to everyone but the API key.
+pub fn visible(caller: &Caller, collection: &Collection) -> ApiResult<()> {
+    if !collection.enabled && !caller.is_key() {
+        return Err(ApiError::new(ErrorType::collection_not_found));
+    }
+    Ok(())
+}
+
+// ---- reads -----------------------------------------------------------------------------------
+
+pub fn get(
+    c: &Connection,
+    collection: &Collection,
+    caller: &Caller,
+    id: &str,
+    queries: &[Query],
+) -> ApiResult<Value> {
+    visible(caller, collection)?;
+    let plan = Plan::new(collection, queries)?;
+    let doc = find(c, collection, id)?.filter(|d| can_read(caller, collection, d));
+    let doc = doc.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
+    Ok(doc.selected(collection, plan.select.as_deref()))
+}
+
+pub fn list(
+    c: &Connection,
+    collection: &Collection,
+    caller: &Caller,
+    queries: &[Query],
+    with_total: bool,
+) -> ApiResult<Value> {
+    visible(caller, collection)?;
+    let plan = Plan::new(collection, queries)?;
+    let (rows, total) = select(c, collection, caller, &plan, with_total)?;
+    let documents: Vec<Value> = rows
+        .iter()
+        .map(|d| d.selected(collection, plan.select.as_deref()))
+        .collect();
+    Ok(json!({"total": total, "documents": documents}))
+}
+
+// The permission part of a list's WHERE: nothing when the collection grants read, the
+// document-level filter with documentSecurity, otherwise a 401.
+fn read_filter(collection: &Collection, caller: &Caller, params: &mut Vec<Sql>) -> ApiResult<String> {
+    if caller.can("read", &collection.permissions) {
+        return Ok("1".to_owned());
+    }
+    if !collection.document_security {
+        return Err(unauthorized("read"));
+    }
+    let grants = caller.grants("read");
+    let placeholders = vec!["?"; grants.len()].join(", ");
+    params.extend(grants.into_iter().map(Sql::Text));
+    Ok(format!(
+        "EXISTS (SELECT 1 FROM json_each(_permissions) WHERE json_each.value IN ({placeholders}))"
+    ))
+}
+
+fn select(
+    c: &Connection,
+    collection: &Collection,
+    caller: &Caller,
+    plan: &Plan,
+    with_total: bool,
+) -> ApiResult<(Vec<Stored>, i64)> {
+    let table = collection.table();
+    let mut params = plan.params.clone();
+    let permission = read_filter(collection, caller, &mut params)?;
+    let base = format!("({}) AND {permission}", plan.condition);
+
+    let total = if with_total {
+        let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {base} LIMIT {MAX_COUNT})");
+        c.prepare_cached(&sql)?
+            .query_row(params_from_iter(params.iter()), |r| r.get(0))?
+    } else {
+        0
+    };
+
+    let mut condition = base;
+    let mut reversed = false;
+    if let Some((cursor_id, after)) = &plan.cursor {
+        let mut order_columns: Vec<String> = plan.orders.iter().map(|(c, _)| c.clone()).collect();
+        order_columns.push("_seq".to_owned());
+        let sql = format!("SELECT {} FROM {table} WHERE _uid = ?1", order_columns.join(", "));
+        let values: Option<Vec<Sql>> = c
+            .query_row(&sql, [cursor_id], |r| {
+                (0..order_columns.len()).map(|i| r.get::<_, Sql>(i)).collect()
+            })
+            .optional()?;
+        let values = values.ok_or_else(|| {
+            ApiError::with(
+                ErrorType::general_cursor_not_found,
+                format!("Document '{cursor_id}' for the 'cursor' value not found."),
+            )
+        })?;
+        condition = format!(
+            "{condition} AND {}",
+            plan.cursor_condition(&values, *after, &mut params)?
+        );
+        reversed = !after;
+    }
+    let sql = format!(
+        "SELECT {} FROM {table} WHERE {condition} {} LIMIT ? OFFSET ?",
+        select_columns(collection),
+        plan.order_by(reversed)
+    );
+    params.push(Sql::Integer(plan.limit));
+    params.push(Sql::Integer(plan.offset));
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut rows = stmt
+        .query_map(params_from_iter(params.iter()), |r| read_row(collection, r))?
+        .collect::<Result<Vec<_>, _>>()?;
+    if reversed {
+        rows.reverse();
+    }
+    Ok((rows, total))
+}
+
+// ---- writes ----------------------------------------------------------------------------------
+
+/// The attribute values of a write, checked against the collection.
+fn check_data(collection: &Collection, data: &Map<String, Value>, creating: bool) -> ApiResult<()> {
+    for key in data.keys() {
+        match key.as_str() {
+            "$id" if creating => {
+                return Err(ApiError::structure(
+                    "$id is not allowed for creating new documents, try update instead",
+                ))
+            }
+            "$id" | "$sequence" | "$databaseId" | "$collectionId" | "$createdAt" | "$updatedAt"
+            | "$permissions" => {}
+            key if collection.available().any(|a| a.key == key) => {}
+            key => return Err(ApiError::structure(format!("Unknown attribute: \"{key}\""))),
+        }
+    }
+    Ok(())
+}
+
+fn final_permissions(
+    caller: &Caller,
+    given: Option<&[String]>,
+    fallback: Vec<String>,
+) -> ApiResult<Vec<String>> {
+    match given {
+        None => Ok(fallback),
+        Some(given) => {
+            let permissions = normalize_permissions(given, Scope::Document)?;
+            check_grantable(caller, &permissions)?;
+            Ok(permissions)
+        }
+    }
+}
+
+fn owner_permissions(caller: &Caller) -> Vec<String> {
+    match caller {
+        Caller::User { id, .. } => ["read", "update", "delete"]
+            .iter()
+            .map(|a| format!("{a}(\"user:{id}\")"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn conflict(err: rusqlite::Error) -> ApiError {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::ConstraintViolation) => ApiError::new(ErrorType::document_already_exists),
+        _ => ApiError::from(err),
+    }
+}
+
+/// Privileged callers may set `$createdAt` / `$updatedAt` themselves.
+fn timestamp(caller: &Caller, data: &Map<String, Value>, key: &str) -> ApiResult<Option<String>> {
+    match data.get(key) {
+        Some(Value::String(s)) if caller.is_key() => ids::parse_time(s)
+            .map(Some)
+            .ok_or_else(|| ApiError::structure(format!("Attribute \"{key}\" has invalid format."))),
+        _ => Ok(None),
+    }
+}
+
+fn insert(
+    c: &Connection,
+    collection: &Collection,
+    caller: &Caller,
+    id: &str,
+    data: &Map<String, Value>,
+    permissions: Vec<String>,
+) -> ApiResult<Stored> {
+    let mut values = Vec::new();
+    let mut columns = vec![
+        "_uid".to_owned(),
+        "_created".into(),
+        "_updated".into(),
+        "_permissions".into(),
+    ];
+    for attribute in collection.available() {
+        let value = match data.get(&attribute.key) {
+            Some(v) if !v.is_null() => attribute.to_sql(v)?,
+            _ if !attribute.default.is_null() => attribute.stored_default()?,
+            _ => attribute.to_sql(&Value::Null)?,
+        };
+        columns.push(attribute.column());
+        values.push(value);
+    }
+    let now = ids::now();
+    let created = timestamp(caller, data, "$createdAt")?.unwrap_or_else(|| now.clone());
+    let updated = timestamp(caller, data, "$updatedAt")?.unwrap_or(now);
+    let mut row = vec![
+        Sql::Text(id.to_owned()),
+        Sql::Text(created),
+        Sql::Text(updated),
+        Sql::Text(json!(permissions).to_string()),
+    ];
+    row.extend(values);
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        collection.table(),
+        columns.join(", "),
+        vec!["?"; columns.len()].join(", ")
+    );
+    c.prepare_cached(&sql)?
+        .execute(params_from_iter(row.iter()))
+        .map_err(conflict)?;
+    let stored = find(c, collection, id)?.ok_or_else(|| ApiError::internal("inserted document vanished"))?;
+    sync_fulltext(c, collection, &stored, false)?;
+    Ok(stored)
+}
+
+// Fulltext indexes are contentless FTS5 tables keyed by `_seq`: a write replaces the row.
+fn sync_fulltext(c: &Connection, collection: &Collection, doc: &Stored, deleted: bool) -> ApiResult<()> {
+    for index in collection
+        .indexes
+        .iter()
+        .filter(|i| i.kind == "fulltext" && i.status == "available")
+    {
+        let table = index.fts_table();
+        c.prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))?
+            .execute([doc.seq])?;
+        if deleted {
+            continue;
+        }
+        let texts: Vec<Sql> = index
+            .attributes
+            .iter()
+            .map(|a| {
+                Sql::Text(
+                    doc.values
+                        .get(a)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        let names: Vec<String> = (0..texts.len()).map(|i| format!("c{i}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} (rowid, {}) VALUES (?, {})",
+            names.join(", "),
+            vec!["?"; texts.len()].join(", ")
+        );
+        let mut params = vec![Sql::Integer(doc.seq)];
+        params.extend(texts);
+        c.prepare_cached(&sql)?.execute(params_from_iter(params.iter()))?;
+    }
+    Ok(())
+}
+
+fn change(action: &'static str, collection: &Collection, doc: &Stored) -> Change {
+    Change {
+        action,
+        database_id: collection.database_id.clone(),
+        collection_id: collection.id.clone(),
+        document: doc.to_json(collection),
+        readers: doc.readers(collection),
+    }
+}
+
+pub fn create(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    id: &str,
+    data: &Map<String, Value>,
+    permissions: Option<&[String]>,
+) -> ApiResult<Change> {
+    visible(caller, collection)?;
+    if !caller.can("create", &collection.permissions) {
+        return Err(unauthorized("create"));
+    }
+    if data.is_empty() {
+        return Err(ApiError::new(ErrorType::document_missing_data));
+    }
+    check_data(collection, data, true)?;
+    let permissions = final_permissions(caller, permissions, owner_permissions(caller))?;
+    let tx = c.transaction()?;
+    let doc = insert(&tx, collection, caller, id, data, permissions)?;
+    tx.commit()?;
+    Ok(change("create", collection, &doc))
+}
+
+/// Applies `data` (and permissions) to a stored document; `None` when nothing changed.
+fn apply_update(
+    c: &Connection,
+    collection: &Collection,
+    caller: &Caller,
+    existing: &Stored,
+    data: &Map<String, Value>,
+    permissions: Option<Vec<String>>,
+) -> ApiResult<Option<Stored>> {
+    check_data(collection, data, false)?;
+    let mut sets = Vec::new();
+    let mut params = Vec::new();
+    let mut changed = false;
+    for attribute in collection.available() {
+        let Some(value) = data.get(&attribute.key) else {
+            continue;
+        };
+        let stored = attribute.to_sql(value)?;
+        if attribute.from_sql(stored.clone())
+            != existing
+                .values
+                .get(&attribute.key)
+                .cloned()
+                .unwrap_or(Value::Null)
+        {
+            changed = true;
+        }
+        sets.push(format!("{} = ?", attribute.column()));
+        params.push(stored);
+    }
+    if let Some(permissions) = &permissions {
+        if *permissions != existing.permissions {
+            changed = true;
+        }
+        sets.push("_permissions = ?".to_owned());
+        params.push(Sql::Text(json!(permissions).to_string()));
+    }
+    // An update that changes nothing keeps `$updatedAt`, as Appwrite does.
+    if !changed {
+        return Ok(None);
+    }
+    sets.push("_updated = ?".to_owned());
+    params.push(Sql::Text(
+        timestamp(caller, data, "$updatedAt")?.unwrap_or_else(ids::now),
+    ));
+    params.push(Sql::Integer(existing.seq));
+    let sql = format!(
+        "UPDATE {} SET {} WHERE _seq = ?",
+        collection.table(),
+        sets.join(", ")
+    );
+    c.prepare_cached(&sql)?
+        .execute(params_from_iter(params.iter()))
+        .map_err(conflict)?;
+    let doc =
+        find(c, collection, &existing.id)?.ok_or_else(|| ApiError::internal("updated document vanished"))?;
+    sync_fulltext(c, collection, &doc, false)?;
+    Ok(Some(doc))
+}
+
+pub fn update(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    id: &str,
+    data: &Map<String, Value>,
+    permissions: Option<&[String]>,
+) -> ApiResult<(Value, Option<Change>)> {
+    visible(caller, collection)?;
+    if data.is_empty() && permissions.is_none() {
+        return Err(ApiError::new(ErrorType::document_missing_payload));
+    }
+    let existing = find(c, collection, id)?.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
+    let permissions = permissions
+        .map(|p| final_permissions(caller, Some(p), Vec::new()))
+        .transpose()?;
+    let tx = c.transaction()?;
+    let updated = apply_update(&tx, collection, caller, &existing, data, permissions)?;
+    match updated {
+        None => {
+            if !can_read(caller, collection, &existing) {
+                return Err(ApiError::new(ErrorType::document_not_found));
+            }
+            Ok((existing.to_json(collection), None))
+        }
+        Some(doc) => {
+            if !can_write(caller, "update", collection, &existing.permissions) {
+                return Err(unauthorized("update"));
+            }
+            tx.commit()?;
+            let change = change("update", collection, &doc);
+            Ok((change.document.clone(), Some(change)))
+        }
+    }
+}
+
+/// `PUT /documents/{id}`: creates the document, or updates the one that exists.
+pub fn upsert(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    id: &str,
+    data: &Map<String, Value>,
+    permissions: Option<&[String]>,
+) -> ApiResult<(Value, Option<Change>)> {
+    visible(caller, collection)?;
+    ids::check_key("documentId", id)?;
+    let tx = c.transaction()?;
+    let result = upsert_one(&tx, collection, caller, id, data, permissions)?;
+    tx.commit()?;
+    Ok(result)
+}
+
+fn upsert_one(
+    c: &Connection,
+    collection: &Collection,
+    caller: &Caller,
+    id: &str,
+    data: &Map<String, Value>,
+    permissions: Option<&[String]>,
+) -> ApiResult<(Value, Option<Change>)> {
+    match find(c, collection, id)? {
+        None => {
+            if !caller.can("create", &collection.permissions) {
+                return Err(unauthorized("create"));
+            }
+            let mut data = data.clone();
+            data.remove("$id");
+            check_data(collection, &data, true)?;
+            let permissions = final_permissions(caller, permissions, owner_permissions(caller))?;
+            let doc = insert(c, collection, caller, id, &data, permissions)?;
+            let change = change("upsert", collection, &doc);
+            Ok((change.document.clone(), Some(change)))
+        }
+        Some(existing) => {
+            if !can_write(caller, "update", collection, &existing.permissions) {
+                return Err(unauthorized("update"));
+            }
+            let permissions = permissions
+                .map(|p| final_permissions(caller, Some(p), Vec::new()))
+                .transpose()?;
+            match apply_update(c, collection, caller, &existing, data, permissions)? {
+                None => Ok((existing.to_json(collection), None)),
+                Some(doc) => {
+                    let change = change("upsert", collection, &doc);
+                    Ok((change.document.clone(), Some(change)))
+                }
+            }
+        }
+    }
+}
+
+pub fn delete(c: &mut Connection, collection: &Collection, caller: &Caller, id: &str) -> ApiResult<Change> {
+    visible(caller, collection)?;
+    let existing = find(c, collection, id)?.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
+    if !can_write(caller, "delete", collection, &existing.permissions) {
+        return Err(unauthorized("delete"));
+    }
+    let tx = c.transaction()?;
+    remove(&tx, collection, &existing)?;
+    tx.commit()?;
+    Ok(change("delete", collection, &existing))
+}
+
+fn remove(c: &Connection, collection: &Collection, doc: &Stored) -> ApiResult<()> {
+    c.prepare_cached(&format!("DELETE FROM {} WHERE _seq = ?1", collection.table()))?
+        .execute([doc.seq])?;
+    sync_fulltext(c, collection, doc, true)
+}
+
+/// `PATCH /documents/{id}/{attribute}/increment|decrement`.
+pub fn increment(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    id: &str,
+    key: &str,
+    by: f64,
+    bound: Option<f64>,
+) -> ApiResult<Change> {
+    visible(caller, collection)?;
+    let attribute = collection
+        .available()
+        .find(|a| a.key == key)
+        .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))?;
+    if attribute.array
+        || !matches!(
+            attribute.kind,
+            crate::attribute::Kind::Integer { .. } | crate::attribute::Kind::Float { .. }
+        )
+    {
+        return Err(ApiError::with(
+            ErrorType::attribute_type_invalid,
+            "Attribute must be an integer or float attribute",
+        ));
+    }
+    let existing = find(c, collection, id)?.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
+    if !can_write(caller, "update", collection, &existing.permissions) {
+        return Err(unauthorized("update"));
+    }
+    let current = existing.values.get(key).and_then(Value::as_f64).unwrap_or(0.0);
+    let next = current + by;
+    if bound.is_some_and(|b| (by >= 0.0 && next > b) || (by < 0.0 && next < b)) {
+        return Err(ApiError::with(
+            ErrorType::general_argument_invalid,
+            format!("Attribute \"{key}\" would go past the given limit."),
+        ));
+    }
+    let value = if matches!(attribute.kind, crate::attribute::Kind::Integer { .. }) {
+        json!(next as i64)
+    } else {
+        json!(next)
+    };
+    let mut data = Map::new();
+    data.insert(key.to_owned(), value);
+    let tx = c.transaction()?;
+    let doc = apply_update(&tx, collection, caller, &existing, &data, None)?.unwrap_or(existing);
+    tx.commit()?;
+    Ok(change("update", collection, &doc))
+}
+
+// ---- bulk ------------------------------------------------------------------------------------
+
+fn check_batch(count: usize) -> ApiResult<()> {
+    if count > MAX_BATCH {
+        return Err(ApiError::param(
+            "documents",
+            format!("Value must a valid array no longer than {MAX_BATCH} items"),
+        ));
+    }
+    Ok(())
+}
+
+fn split_document(document: &Value) -> ApiResult<(Option<String>, Option<Vec<String>>, Map<String, Value>)> {
+    let mut data = document
+        .as_object()
+        .cloned()
+        .ok_or_else(|| ApiError::param("documents", "Value must be a valid array of objects"))?;
+    let id = match data.remove("$id") {
+        Some(Value::String(id)) => Some(id),
+        Some(_) => return Err(ApiError::structure("$id must be a string")),
+        None => None,
+    };
+    let permissions = match data.remove("$permissions") {
+        Some(Value::Array(p)) => Some(p.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()),
+        Some(_) => return Err(ApiError::param("permissions", "Value must a valid array")),
+        None => None,
+    };
+    Ok((id, permissions, data))
+}
+
+/// `POST /documents` with `documents`: all or nothing.
+pub fn create_many(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    documents: &[Value],
+) -> ApiResult<Vec<Change>> {
+    check_batch(documents.len())?;
+    let tx = c.transaction()?;
+    let mut changes = Vec::with_capacity(documents.len());
+    for document in documents {
+        let (id, permissions, data) = split_document(document)?;
+        let id = ids::custom_id("documentId", id.as_deref().unwrap_or("unique()"))?;
+        check_data(collection, &data, true)?;
+        let permissions = final_permissions(caller, permissions.as_deref(), Vec::new())?;
+        let doc = insert(&tx, collection, caller, &id, &data, permissions)?;
+        changes.push(change("create", collection, &doc));
+    }
+    tx.commit()?;
+    Ok(changes)
+}
+
+/// `PUT /documents` with `documents`: all or nothing.
+/// Returns every document of the batch and the changes (unchanged documents make none).
+pub fn upsert_many(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    documents: &[Value],
+) -> ApiResult<(Vec<Value>, Vec<Change>)> {
+    check_batch(documents.len())?;
+    let tx = c.transaction()?;
+    let mut results = Vec::with_capacity(documents.len());
+    let mut changes = Vec::with_capacity(documents.len());
+    for document in documents {
+        let (id, permissions, data) = split_document(document)?;
+        let id = ids::custom_id("documentId", id.as_deref().unwrap_or("unique()"))?;
+        let (document, change) = upsert_one(&tx, collection, caller, &id, &data, permissions.as_deref())?;
+        results.push(document);
+        changes.extend(change);
+    }
+    tx.commit()?;
+    Ok((results, changes))
+}
+
+fn matching(
+    c: &Connection,
+    collection: &Collection,
+    caller: &Caller,
+    queries: &[Query],
+) -> ApiResult<Vec<Stored>> {
+    let plan = document_filter(collection, queries)?;
+    Ok(select(c, collection, caller, &plan, false)?.0)
+}
+
+/// `PATCH /documents` with `data` and `queries`.
+pub fn update_many(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    data: &Map<String, Value>,
+    queries: &[Query],
+) -> ApiResult<Vec<Change>> {
+    check_data(collection, data, false)?;
+    let tx = c.transaction()?;
+    let mut changes = Vec::new();
+    for existing in matching(&tx, collection, caller, queries)? {
+        let doc = apply_update(&tx, collection, caller, &existing, data, None)?.unwrap_or(existing);
+        changes.push(change("update", collection, &doc));
+    }
+    tx.commit()?;
+    Ok(changes)
+}
+
+/// `DELETE /documents` with `queries`.
+pub fn delete_many(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    queries: &[Query],
+) -> ApiResult<Vec<Change>> {
+    let tx = c.transaction()?;
+    let mut changes = Vec::new();
+    for existing in matching(&tx, collection, caller, queries)? {
+        remove(&tx, collection, &existing)?;
+        changes.push(change("delete", collection, &existing));
+    }
+    tx.commit()?;
+    Ok(changes)
+}

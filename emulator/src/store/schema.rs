@@ -1,0 +1,755 @@
+//! Databases, collections, attributes and indexes.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+
+use super::string_list;
+use crate::attribute::{Attribute, Kind};
+use crate::error::{ApiError, ApiResult, ErrorType};
+use crate::ids;
+
+// ---- databases -------------------------------------------------------------------------------
+
+fn database_json(id: String, name: String, enabled: bool, created: String, updated: String) -> Value {
+    json!({"$id": id, "name": name, "$createdAt": created, "$updatedAt": updated, "enabled": enabled, "type": "legacy"})
+}
+
+pub fn create_database(c: &mut Connection, id: &str, name: &str, enabled: bool) -> ApiResult<Value> {
+    let now = ids::now();
+    let inserted = c.execute(
+        "INSERT OR IGNORE INTO databases (id, name, enabled, created, updated) VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![id, name, enabled, now],
+    )?;
+    if inserted == 0 {
+        return Err(ApiError::new(ErrorType::database_already_exists));
+    }
+    get_database(c, id)
+}
+
+pub fn get_database(c: &Connection, id: &str) -> ApiResult<Value> {
+    c.query_row(
+        "SELECT id, name, enabled, created, updated FROM databases WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(database_json(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        },
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::new(ErrorType::database_not_found))
+}
+
+pub fn list_databases(c: &Connection) -> ApiResult<Value> {
+    let mut stmt = c.prepare("SELECT id, name, enabled, created, updated FROM databases ORDER BY rowid")?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(database_json(
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json!({"total": rows.len(), "databases": rows}))
+}
+
+pub fn update_database(c: &mut Connection, id: &str, name: &str, enabled: bool) -> ApiResult<Value> {
+    let changed = c.execute(
+        "UPDATE databases SET name = ?2, enabled = ?3, updated = ?4 WHERE id = ?1",
+        params![id, name, enabled, ids::now()],
+    )?;
+    if changed == 0 {
+        return Err(ApiError::new(ErrorType::database_not_found));
+    }
+    get_database(c, id)
+}
+
+pub fn delete_database(c: &mut Connection, id: &str) -> ApiResult<()> {
+    get_database(c, id)?;
+    let seqs: Vec<i64> = {
+        let mut stmt = c.prepare("SELECT seq FROM collections WHERE database_id = ?1")?;
+        let rows = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows
+    };
+    let tx = c.transaction()?;
+    for seq in seqs {
+        drop_collection_storage(&tx, seq)?;
+    }
+    tx.execute("DELETE FROM collections WHERE database_id = ?1", [id])?;
+    tx.execute("DELETE FROM databases WHERE id = ?1", [id])?;
+    tx.commit()?;
+    Ok(())
+}
+
+// ---- collections -----------------------------------------------------------------------------
+
+/// A collection as stored.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    /// Internal number; documents live in table `d<seq>`.
+    pub seq: i64,
+    pub database_id: String,
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+    pub document_security: bool,
+    pub permissions: Vec<String>,
+    pub created: String,
+    pub updated: String,
+    pub attributes: Vec<Attribute>,
+    pub indexes: Vec<Index>,
+}
+
+impl Collection {
+    /// The documents table.
+    pub fn table(&self) -> String {
+        format!("d{}", self.seq)
+    }
+
+    pub fn attribute(&self, key: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.key == key)
+    }
+
+    /// Attributes documents may use: those whose column is ready.
+    pub fn available(&self) -> impl Iterator<Item = &Attribute> {
+        self.attributes.iter().filter(|a| a.is_available())
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "$id": self.id,
+            "$createdAt": self.created,
+            "$updatedAt": self.updated,
+            "$permissions": self.permissions,
+            "databaseId": self.database_id,
+            "name": self.name,
+            "enabled": self.enabled,
+            "documentSecurity": self.document_security,
+            "attributes": self.attributes.iter().map(Attribute::to_json).collect::<Vec<_>>(),
+            "indexes": self.indexes.iter().map(Index::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Loads a collection with its attributes and indexes; 404s name what is missing.
+pub fn load_collection(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Collection> {
+    get_database(c, database_id)?;
+    let collection = c
+        .query_row(
+            "SELECT seq, name, enabled, document_security, permissions, created, updated
+             FROM collections WHERE database_id = ?1 AND id = ?2",
+            [database_id, collection_id],
+            |r| {
+                Ok(Collection {
+                    seq: r.get(0)?,
+                    database_id: database_id.to_owned(),
+                    id: collection_id.to_owned(),
+                    name: r.get(1)?,
+                    enabled: r.get(2)?,
+                    document_security: r.get(3)?,
+                    permissions: string_list(&r.get::<_, String>(4)?),
+                    created: r.get(5)?,
+                    updated: r.get(6)?,
+                    attributes: Vec::new(),
+                    indexes: Vec::new(),
+                })
+            },
+        )
+        .optional()?;
+    let mut collection = collection.ok_or_else(|| ApiError::new(ErrorType::collection_not_found))?;
+    collection.attributes = load_attributes(c, collection.seq)?;
+    collection.indexes = load_indexes(c, collection.seq)?;
+    Ok(collection)
+}
+
+pub fn create_collection(
+    c: &mut Connection,
+    database_id: &str,
+    id: &str,
+    name: &str,
+    permissions: &[String],
+    document_security: bool,
+    enabled: bool,
+) -> ApiResult<Value> {
+    get_database(c, database_id)?;
+    let now = ids::now();
+    let tx = c.transaction()?;
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO collections (database_id, id, name, enabled, document_security, permissions, created, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![database_id, id, name, enabled, document_security, json!(permissions).to_string(), now],
+    )?;
+    if inserted == 0 {
+        return Err(ApiError::new(ErrorType::collection_already_exists));
+    }
+    let seq = tx.last_insert_rowid();
+    tx.execute_batch(&format!(
+        "CREATE TABLE d{seq} (_seq INTEGER PRIMARY KEY AUTOINCREMENT, _uid TEXT NOT NULL UNIQUE,
+         _created TEXT NOT NULL, _updated TEXT NOT NULL, _permissions TEXT NOT NULL);
+         CREATE INDEX d{seq}_created ON d{seq} (_created); CREATE INDEX d{seq}_updated ON d{seq} (_updated);"
+    ))?;
+    tx.commit()?;
+    Ok(load_collection(c, database_id, id)?.to_json())
+}
+
+pub fn list_collections(c: &Connection, database_id: &str) -> ApiResult<Value> {
+    get_database(c, database_id)?;
+    let ids: Vec<String> = {
+        let mut stmt = c.prepare("SELECT id FROM collections WHERE database_id = ?1 ORDER BY seq")?;
+        let rows = stmt
+            .query_map([database_id], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows
+    };
+    let collections = ids
+        .iter()
+        .map(|id| load_collection(c, database_id, id).map(|col| col.to_json()))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(json!({"total": collections.len(), "collections": collections}))
+}
+
+/// `PUT` collection: `permissions` of `None` keeps the current ones; `document_security`
+/// defaults to false when omitted, as in Appwrite.
+pub fn update_collection(
+    c: &mut Connection,
+    database_id: &str,
+    id: &str,
+    name: &str,
+    permissions: Option<&[String]>,
+    document_security: bool,
+    enabled: bool,
+) -> ApiResult<Value> {
+    let current = load_collection(c, database_id, id)?;
+    let permissions = permissions.map_or(current.permissions.clone(), <[String]>::to_vec);
+    c.execute(
+        "UPDATE collections SET name = ?2, permissions = ?3, document_security = ?4, enabled = ?5, updated = ?6 WHERE seq = ?1",
+        params![current.seq, name, json!(permissions).to_string(), document_security, enabled, ids::now()],
+    )?;
+    Ok(load_collection(c, database_id, id)?.to_json())
+}
+
+pub fn delete_collection(c: &mut Connection, database_id: &str, id: &str) -> ApiResult<()> {
+    let collection = load_collection(c, database_id, id)?;
+    let tx = c.transaction()?;
+    drop_collection_storage(&tx, collection.seq)?;
+    tx.execute("DELETE FROM collections WHERE seq = ?1", [collection.seq])?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn drop_collection_storage(c: &Connection, seq: i64) -> ApiResult<()> {
+    for index in load_indexes(c, seq)? {
+        c.execute_batch(&format!("DROP TABLE IF EXISTS f{}", index.seq))?;
+    }
+    c.execute_batch(&format!("DROP TABLE IF EXISTS d{seq}"))?;
+    c.execute("DELETE FROM attributes WHERE collection_seq = ?1", [seq])?;
+    c.execute("DELETE FROM indexes WHERE collection_seq = ?1", [seq])?;
+    Ok(())
+}
+
+// ---- attributes ------------------------------------------------------------------------------
+
+fn load_attributes(c: &Connection, collection_seq: i64) -> ApiResult<Vec<Attribute>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT seq, key, spec, status, error, created, updated FROM attributes WHERE collection_seq = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map([collection_seq], |r| {
+            let spec: Value = serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default();
+            Ok(Attribute {
+                seq: r.get(0)?,
+                key: r.get(1)?,
+                kind: Attribute::kind_from_spec(&spec),
+                required: spec["required"].as_bool().unwrap_or(false),
+                array: spec["array"].as_bool().unwrap_or(false),
+                default: spec["default"].clone(),
+                status: r.get(3)?,
+                error: r.get(4)?,
+                created: r.get(5)?,
+                updated: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+/// Adds the attribute's column right away (status `processing`); the caller flips it to
+/// `available` after the configured delay with [`finish_attribute`].
+pub fn create_attribute(
+    c: &mut Connection,
+    database_id: &str,
+    collection_id: &str,
+    mut attribute: Attribute,
+) -> ApiResult<Attribute> {
+    let collection = load_collection(c, database_id, collection_id)?;
+    ids::check_key("key", &attribute.key)?;
+    attribute.check_default()?;
+    if collection.attribute(&attribute.key).is_some() {
+        return Err(ApiError::new(ErrorType::attribute_already_exists));
+    }
+    let now = ids::now();
+    attribute.status = "processing".into();
+    attribute.created.clone_from(&now);
+    attribute.updated = now;
+    let tx = c.transaction()?;
+    tx.execute(
+        "INSERT INTO attributes (collection_seq, key, spec, status, error, created, updated) VALUES (?1, ?2, ?3, 'processing', '', ?4, ?4)",
+        params![collection.seq, attribute.key, attribute.spec().to_string(), attribute.created],
+    )?;
+    attribute.seq = tx.last_insert_rowid();
+    tx.execute_batch(&format!(
+        "ALTER TABLE d{} ADD COLUMN {}",
+        collection.seq,
+        attribute.column()
+    ))?;
+    // Appwrite fills the default into documents that exist already.
+    let default = attribute.stored_default()?;
+    if default != rusqlite::types::Value::Null {
+        tx.execute(
+            &format!("UPDATE d{} SET {} = ?1", collection.seq, attribute.column()),
+            [default],
+        )?;
+    }
+    tx.commit()?;
+    Ok(attribute)
+}
+
+pub fn finish_attribute(c: &mut Connection, seq: i64) -> ApiResult<()> {
+    c.execute(
+        "UPDATE attributes SET status = 'available', updated = ?2 WHERE seq = ?1 AND status = 'processing'",
+        params![seq, ids::now()],
+    )?;
+    Ok(())
+}
+
+pub fn get_attribute(
+    c: &Connection,
+    database_id: &str,
+    collection_id: &str,
+    key: &str,
+) -> ApiResult<Attribute> {
+    let collection = load_collection(c, database_id, collection_id)?;
+    collection
+        .attribute(key)
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))
+}
+
+pub fn list_attributes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Value> {
+    let collection = load_collection(c, database_id, collection_id)?;
+    let attributes: Vec<Value> = collection.attributes.iter().map(Attribute::to_json).collect();
+    Ok(json!({"total": attributes.len(), "attributes": attributes}))
+}
+
+/// What a `PATCH /attributes/{kind}/{key}` may change.
+pub struct AttributeUpdate {
+    pub required: bool,
+    pub default: Value,
+    pub size: Option<i64>,
+    pub min: Option<Value>,
+    pub max: Option<Value>,
+    pub elements: Option<Vec<String>>,
+    pub new_key: Option<String>,
+}
+
+pub fn update_attribute(
+    c: &mut Connection,
+    database_id: &str,
+    collection_id: &str,
+    route: &str,
+    key: &str,
+    update: AttributeUpdate,
+) -> ApiResult<Attribute> {
+    let collection = load_collection(c, database_id, collection_id)?;
+    let mut attribute = collection
+        .attribute(key)
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))?;
+    if attribute.kind.route() != route {
+        return Err(ApiError::with(
+            ErrorType::attribute_type_invalid,
+            "Attribute type mismatch",
+        ));
+    }
+    if !attribute.is_available() {
+        return Err(ApiError::new(ErrorType::attribute_not_available));
+    }
+    attribute.required = update.required;
+    attribute.default = update.default;
+    let column = attribute.column();
+    match &mut attribute.kind {
+        Kind::String { size } => {
+            if let Some(new_size) = update.size {
+                let longest: i64 = c.query_row(
+                    &format!(
+                        "SELECT COALESCE(MAX(length({column})), 0) FROM d{}",
+                        collection.seq
+                    ),
+                    [],
+                    |r| r.get(0),
+                )?;
+                if new_size < 1 || (!attribute.array && new_size < longest) {
+                    return Err(ApiError::new(ErrorType::attribute_invalid_resize));
+                }
+                *size = new_size;
+            }
+        }
+        Kind::Integer { min, max } => {
+            if let Some(v) = update.min.as_ref().and_then(Value::as_i64) {
+                *min = v;
+            }
+            if let Some(v) = update.max.as_ref().and_then(Value::as_i64) {
+                *max = v;
+            }
+            if min > max {
+                return Err(ApiError::with(
+                    ErrorType::attribute_value_invalid,
+                    "Minimum value must be lesser than maximum value",
+                ));
+            }
+        }
+        Kind::Float { min, max } => {
+            if let Some(v) = update.min.as_ref().and_then(Value::as_f64) {
+                *min = v;
+            }
+            if let Some(v) = update.max.as_ref().and_then(Value::as_f64) {
+                *max = v;
+            }
+            if min > max {
+                return Err(ApiError::with(
+                    ErrorType::attribute_value_invalid,
+                    "Minimum value must be lesser than maximum value",
+                ));
+            }
+        }
+        Kind::Enum { elements } => {
+            if let Some(new) = update.elements {
+                if new.is_empty() {
+                    return Err(ApiError::param(
+                        "elements",
+                        "Value must a valid array no longer than 100 items",
+                    ));
+                }
+                *elements = new;
+            }
+        }
+        _ => {}
+    }
+    attribute.check_default()?;
+    if let Some(new_key) = &update.new_key {
+        ids::check_key("newKey", new_key)?;
+        if new_key != key && collection.attribute(new_key).is_some() {
+            return Err(ApiError::new(ErrorType::attribute_already_exists));
+        }
+        if collection
+            .indexes
+            .iter()
+            .any(|i| i.attributes.iter().any(|a| a == key))
+        {
+            return Err(ApiError::new(ErrorType::index_dependency));
+        }
+        attribute.key.clone_from(new_key);
+    }
+    attribute.updated = ids::now();
+    c.execute(
+        "UPDATE attributes SET key = ?2, spec = ?3, updated = ?4 WHERE seq = ?1",
+        params![
+            attribute.seq,
+            attribute.key,
+            attribute.spec().to_string(),
+            attribute.updated
+        ],
+    )?;
+    Ok(attribute)
+}
+
+pub fn delete_attribute(
+    c: &mut Connection,
+    database_id: &str,
+    collection_id: &str,
+    key: &str,
+) -> ApiResult<()> {
+    let collection = load_collection(c, database_id, collection_id)?;
+    let attribute = collection
+        .attribute(key)
+        .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))?;
+    if collection
+        .indexes
+        .iter()
+        .any(|i| i.attributes.iter().any(|a| a == key))
+    {
+        return Err(ApiError::new(ErrorType::index_dependency));
+    }
+    let tx = c.transaction()?;
+    tx.execute_batch(&format!(
+        "ALTER TABLE d{} DROP COLUMN {}",
+        collection.seq,
+        attribute.column()
+    ))?;
+    tx.execute("DELETE FROM attributes WHERE seq = ?1", [attribute.seq])?;
+    tx.commit()?;
+    Ok(())
+}
+
+// ---- indexes ---------------------------------------------------------------------------------
+
+/// An index as stored.
+#[derive(Debug, Clone)]
+pub struct Index {
+    /// Internal number; the SQLite index is `i<seq>`, the FTS5 table of a fulltext one `f<seq>`.
+    pub seq: i64,
+    pub key: String,
+    pub kind: String,
+    pub attributes: Vec<String>,
+    pub orders: Vec<Value>,
+    pub status: String,
+    pub error: String,
+    pub created: String,
+    pub updated: String,
+}
+
+impl Index {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "$id": self.key, "key": self.key, "type": self.kind, "status": self.status, "error": self.error,
+            "attributes": self.attributes, "lengths": [], "orders": self.orders,
+            "$createdAt": self.created, "$updatedAt": self.updated,
+        })
+    }
+
+    pub fn fts_table(&self) -> String {
+        format!("f{}", self.seq)
+    }
+}
+
+fn load_indexes(c: &Connection, collection_seq: i64) -> ApiResult<Vec<Index>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT seq, key, type, attributes, orders, status, error, created, updated FROM indexes WHERE collection_seq = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt
+        .query_map([collection_seq], |r| {
+            Ok(Index {
+                seq: r.get(0)?,
+                key: r.get(1)?,
+                kind: r.get(2)?,
+                attributes: string_list(&r.get::<_, String>(3)?),
+                orders: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                status: r.get(5)?,
+                error: r.get(6)?,
+                created: r.get(7)?,
+                updated: r.get(8)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+pub fn create_index(
+    c: &mut Connection,
+    database_id: &str,
+    collection_id: &str,
+    key: &str,
+    kind: &str,
+    attributes: &[String],
+    orders: &[Value],
+) -> ApiResult<Index> {
+    let collection = load_collection(c, database_id, collection_id)?;
+    ids::check_key("key", key)?;
+    if !matches!(kind, "key" | "unique" | "fulltext") {
+        return Err(ApiError::param(
+            "type",
+            "Value must be one of (key, fulltext, unique)",
+        ));
+    }
+    if attributes.is_empty() || attributes.len() > 100 {
+        return Err(ApiError::param(
+            "attributes",
+            "Value must a valid array no longer than 100 items",
+        ));
+    }
+    if collection.indexes.iter().any(|i| i.key == key) {
+        return Err(ApiError::new(ErrorType::index_already_exists));
+    }
+    if collection.indexes.len() >= 58 {
+        return Err(ApiError::with(ErrorType::index_invalid, "Index limit reached"));
+    }
+    for name in attributes {
+        if matches!(name.as_str(), "$id" | "$createdAt" | "$updatedAt" | "$sequence") {
+            if kind == "fulltext" {
+                return Err(ApiError::with(
+                    ErrorType::index_invalid,
+                    "Fulltext index is only supported on string attributes",
+                ));
+            }
+            continue;
+        }
+        let attribute = collection.attribute(name).ok_or_else(|| {
+            ApiError::with(
+                ErrorType::attribute_unknown,
+                format!("Unknown attribute: {name}. Verify the attribute name or create the attribute."),
+            )
+        })?;
+        if !attribute.is_available() {
+            return Err(ApiError::new(ErrorType::attribute_not_available));
+        }
+        if kind == "fulltext" && !attribute.kind.is_text() {
+            return Err(ApiError::with(
+                ErrorType::index_invalid,
+                format!("Attribute \"{name}\" cannot be part of a fulltext index, must be of type string"),
+            ));
+        }
+    }
+    for order in orders {
+        if !(order.is_null() || matches!(order.as_str(), Some("ASC" | "DESC"))) {
+            return Err(ApiError::param("orders", "Value must be one of (ASC, DESC)"));
+        }
+    }
+    let now = ids::now();
+    c.execute(
+        "INSERT INTO indexes (collection_seq, key, type, attributes, orders, status, error, created, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'processing', '', ?6, ?6)",
+        params![
+            collection.seq,
+            key,
+            kind,
+            json!(attributes).to_string(),
+            json!(orders).to_string(),
+            now
+        ],
+    )?;
+    let seq = c.last_insert_rowid();
+    Ok(load_indexes(c, collection.seq)?
+        .into_iter()
+        .find(|i| i.seq == seq)
+        .expect("just inserted"))
+}
+
+fn index_column(collection: &Collection, name: &str) -> Option<String> {
+    match name {
+        "$id" => Some("_uid".into()),
+        "$createdAt" => Some("_created".into()),
+        "$updatedAt" => Some("_updated".into()),
+        "$sequence" => Some("_seq".into()),
+        key => collection.attribute(key).map(Attribute::column),
+    }
+}
+
+/// Builds the index in SQLite and marks it `available`, or `failed` with the reason (for
+/// example a unique index over duplicate values).
+pub fn finish_index(c: &mut Connection, database_id: &str, collection_id: &str, seq: i64) -> ApiResult<()> {
+    let Ok(collection) = load_collection(c, database_id, collection_id) else {
+        return Ok(());
+    };
+    let Some(index) = collection
+        .indexes
+        .iter()
+        .find(|i| i.seq == seq && i.status == "processing")
+    else {
+        return Ok(());
+    };
+    let result = build_index(c, &collection, index);
+    let (status, error) = match result {
+        Ok(()) => ("available", String::new()),
+        Err(err) => ("failed", err.to_string()),
+    };
+    c.execute(
+        "UPDATE indexes SET status = ?2, error = ?3, updated = ?4 WHERE seq = ?1",
+        params![seq, status, error, ids::now()],
+    )?;
+    Ok(())
+}
+
+fn build_index(c: &mut Connection, collection: &Collection, index: &Index) -> rusqlite::Result<()> {
+    let columns: Vec<String> = index
+        .attributes
+        .iter()
+        .filter_map(|a| index_column(collection, a))
+        .collect();
+    let table = collection.table();
+    let tx = c.transaction()?;
+    if index.kind == "fulltext" {
+        let fts = index.fts_table();
+        let names: Vec<String> = (0..columns.len()).map(|i| format!("c{i}")).collect();
+        tx.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE {fts} USING fts5({}, content='', contentless_delete=1);
+             INSERT INTO {fts} (rowid, {}) SELECT _seq, {} FROM {table};",
+            names.join(", "),
+            names.join(", "),
+            columns
+                .iter()
+                .map(|c| format!("COALESCE({c}, '')"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))?;
+    } else {
+        let unique = if index.kind == "unique" { "UNIQUE" } else { "" };
+        let ordered: Vec<String> = columns
+            .iter()
+            .zip(index.orders.iter().map(Some).chain(std::iter::repeat(None)))
+            .map(|(col, order)| match order.and_then(Value::as_str) {
+                Some("DESC") => format!("{col} DESC"),
+                _ => format!("{col} ASC"),
+            })
+            .collect();
+        tx.execute_batch(&format!(
+            "CREATE {unique} INDEX i{} ON {table} ({})",
+            index.seq,
+            ordered.join(", ")
+        ))?;
+    }
+    tx.commit()
+}
+
+pub fn get_index(c: &Connection, database_id: &str, collection_id: &str, key: &str) -> ApiResult<Index> {
+    let collection = load_collection(c, database_id, collection_id)?;
+    collection
+        .indexes
+        .into_iter()
+        .find(|i| i.key == key)
+        .ok_or_else(|| ApiError::new(ErrorType::index_not_found))
+}
+
+pub fn list_indexes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Value> {
+    let collection = load_collection(c, database_id, collection_id)?;
+    let indexes: Vec<Value> = collection.indexes.iter().map(Index::to_json).collect();
+    Ok(json!({"total": indexes.len(), "indexes": indexes}))
+}
+
+pub fn delete_index(c: &mut Connection, database_id: &str, collection_id: &str, key: &str) -> ApiResult<()> {
+    let index = get_index(c, database_id, collection_id, key)?;
+    let tx = c.transaction()?;
+    tx.execute_batch(&format!(
+        "DROP INDEX IF EXISTS i{0}; DROP TABLE IF EXISTS f{0};",
+        index.seq
+    ))?;
+    tx.execute("DELETE FROM indexes WHERE seq = ?1", [index.seq])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Indexes a killed server left `processing` are built on the next start.
+pub fn resume_pending_work(c: &mut Connection) -> ApiResult<()> {
+    let pending: Vec<(String, String, i64)> = {
+        let mut stmt = c.prepare(
+            "SELECT col.database_id, col.id, idx.seq FROM indexes idx JOIN collections col ON col.seq = idx.collection_seq
+             WHERE idx.status = 'processing'",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows
+    };
+    for (database_id, collection_id, seq) in pending {
+        finish_index(c, &database_id, &collection_id, seq)?;
+    }
+    Ok(())
+}
