@@ -295,7 +295,7 @@ impl Attribute {
     }
 
     /// Converts a stored SQLite value back to the JSON Appwrite returns.
-    pub fn from_sql(&self, value: Sql) -> Value {
+    pub fn read_sql(&self, value: Sql) -> Value {
         match value {
             Sql::Null if self.array => json!([]),
             Sql::Null => Value::Null,
@@ -428,7 +428,7 @@ mod tests {
             Sql::Text(r#"["a","bc"]"#.into())
         );
         assert!(tags.to_sql(&json!(["abcd"])).is_err());
-        assert_eq!(tags.from_sql(Sql::Null), json!([]));
+        assert_eq!(tags.read_sql(Sql::Null), json!([]));
 
         let email = attribute(Kind::Email, false, false);
         assert!(email.to_sql(&json!("a@b.co")).is_ok());

@@ -144,12 +144,14 @@ pub fn normalize_permissions(permissions: &[String], scope: Scope) -> ApiResult<
             ("delete", _) => &["delete"],
             ("write", Scope::Collection) => &["create", "update", "delete"],
             ("write", Scope::Document) => &["update", "delete"],
-            _ => return Err(ApiError::param(
-                "permissions",
-                format!(
+            _ => {
+                return Err(ApiError::param(
+                    "permissions",
+                    format!(
                     "Permission \"{action}\" is not allowed. Must be one of: read, update, delete, write."
                 ),
-            )),
+                ))
+            }
         };
         for action in expanded {
             let text = format!("{action}(\"{role}\")");

@@ -109,7 +109,7 @@ impl Plan {
     /// The condition selecting rows strictly after (or before) a cursor row whose order values
     /// are `values` (the last one being its `_seq`).
     pub fn cursor_condition(&self, values: &[Sql], after: bool, params: &mut Vec<Sql>) -> ApiResult<String> {
-        if values.iter().any(|v| *v == Sql::Null) {
+        if values.contains(&Sql::Null) {
             return Err(ApiError::new(crate::error::ErrorType::database_query_order_null));
         }
         let mut columns: Vec<(String, bool)> = self.orders.clone();

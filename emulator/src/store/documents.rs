@@ -55,7 +55,7 @@ fn select_columns(collection: &Collection) -> String {
 fn read_row(collection: &Collection, row: &Row<'_>) -> rusqlite::Result<Stored> {
     let mut values = Map::new();
     for (i, attribute) in collection.available().enumerate() {
-        values.insert(attribute.key.clone(), attribute.from_sql(row.get(5 + i)?));
+        values.insert(attribute.key.clone(), attribute.read_sql(row.get(5 + i)?));
     }
     Ok(Stored {
         seq: row.get(0)?,
@@ -462,7 +462,7 @@ fn apply_update(
             continue;
         };
         let stored = attribute.to_sql(value)?;
-        if attribute.from_sql(stored.clone())
+        if attribute.read_sql(stored.clone())
             != existing
                 .values
                 .get(&attribute.key)
@@ -677,7 +677,14 @@ fn check_batch(count: usize) -> ApiResult<()> {
     Ok(())
 }
 
-fn split_document(document: &Value) -> ApiResult<(Option<String>, Option<Vec<String>>, Map<String, Value>)> {
+/// One document of a bulk body: `$id` and `$permissions` beside the attributes.
+struct BulkEntry {
+    id: Option<String>,
+    permissions: Option<Vec<String>>,
+    data: Map<String, Value>,
+}
+
+fn split_document(document: &Value) -> ApiResult<BulkEntry> {
     let mut data = document
         .as_object()
         .cloned()
@@ -692,7 +699,11 @@ fn split_document(document: &Value) -> ApiResult<(Option<String>, Option<Vec<Str
         Some(_) => return Err(ApiError::param("permissions", "Value must a valid array")),
         None => None,
     };
-    Ok((id, permissions, data))
+    Ok(BulkEntry {
+        id,
+        permissions,
+        data,
+    })
 }
 
 /// `POST /documents` with `documents`: all or nothing.
@@ -706,7 +717,11 @@ pub fn create_many(
     let tx = c.transaction()?;
     let mut changes = Vec::with_capacity(documents.len());
     for document in documents {
-        let (id, permissions, data) = split_document(document)?;
+        let BulkEntry {
+            id,
+            permissions,
+            data,
+        } = split_document(document)?;
         let id = ids::custom_id("documentId", id.as_deref().unwrap_or("unique()"))?;
         check_data(collection, &data, true)?;
         let permissions = final_permissions(caller, permissions.as_deref(), Vec::new())?;
@@ -730,7 +745,11 @@ pub fn upsert_many(
     let mut results = Vec::with_capacity(documents.len());
     let mut changes = Vec::with_capacity(documents.len());
     for document in documents {
-        let (id, permissions, data) = split_document(document)?;
+        let BulkEntry {
+            id,
+            permissions,
+            data,
+        } = split_document(document)?;
         let id = ids::custom_id("documentId", id.as_deref().unwrap_or("unique()"))?;
         let (document, change) = upsert_one(&tx, collection, caller, &id, &data, permissions.as_deref())?;
         results.push(document);

@@ -1,0 +1,706 @@
+//! The emulator's REST API over real HTTP, in-process.
+
+mod common;
+
+use std::time::Duration;
+
+use appwrite_emulator::{Config, Emulator};
+use common::{assert_error, Api};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn start(delay_ms: u64) -> (Emulator, Api) {
+    let config = Config {
+        attribute_delay: Duration::from_millis(delay_ms),
+        ..Config::default()
+    };
+    let emulator = Emulator::start(config).await.expect("emulator starts");
+    let api = Api::new(
+        &emulator.endpoint(),
+        emulator.project_id(),
+        Some(emulator.api_key()),
+    );
+    (emulator, api)
+}
+
+fn ids(list: &Value) -> Vec<&str> {
+    list["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .map(|d| d["$id"].as_str().expect("id"))
+        .collect()
+}
+
+#[tokio::test]
+async fn attributes_are_processing_then_available_and_unusable_until_then() {
+    let (_emulator, api) = start(300).await;
+    api.post("/databases", json!({"databaseId": "main", "name": "Main"}))
+        .await;
+    api.post(
+        "/databases/main/collections",
+        json!({"collectionId": "col", "name": "Col"}),
+    )
+    .await;
+    let (status, attribute) = api
+        .post(
+            "/databases/main/collections/col/attributes/string",
+            json!({"key": "title", "size": 10, "required": true}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    assert_eq!(attribute["status"], "processing");
+    let early = api
+        .post(
+            "/databases/main/collections/col/documents",
+            json!({"documentId": "d1", "data": {"title": "x"}}),
+        )
+        .await;
+    assert_error(&early, 400, "document_invalid_structure");
+    let index = api
+        .post(
+            "/databases/main/collections/col/indexes",
+            json!({"key": "t", "type": "key", "attributes": ["title"]}),
+        )
+        .await;
+    assert_error(&index, 400, "attribute_not_available");
+    api.wait_available("/databases/main/collections/col").await;
+    let (status, document) = api
+        .post(
+            "/databases/main/collections/col/documents",
+            json!({"documentId": "d1", "data": {"title": "x"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{document}");
+}
+
+#[tokio::test]
+async fn attribute_rules_follow_appwrite() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[("string", json!({"key": "title", "size": 5, "required": false}))],
+        )
+        .await;
+    let required_default = api
+        .post(
+            &format!("{col}/attributes/integer"),
+            json!({"key": "n", "required": true, "default": 3}),
+        )
+        .await;
+    assert_error(&required_default, 400, "attribute_default_unsupported");
+    let array_default = api
+        .post(
+            &format!("{col}/attributes/string"),
+            json!({"key": "tags", "size": 5, "required": false, "array": true, "default": "a"}),
+        )
+        .await;
+    assert_error(&array_default, 400, "attribute_default_unsupported");
+    let duplicate = api
+        .post(
+            &format!("{col}/attributes/string"),
+            json!({"key": "title", "size": 5, "required": false}),
+        )
+        .await;
+    assert_error(&duplicate, 409, "attribute_already_exists");
+    let bad_key = api
+        .post(
+            &format!("{col}/attributes/string"),
+            json!({"key": "_x", "size": 5, "required": false}),
+        )
+        .await;
+    assert_error(&bad_key, 400, "general_argument_invalid");
+    let no_size = api
+        .post(
+            &format!("{col}/attributes/string"),
+            json!({"key": "x", "required": false}),
+        )
+        .await;
+    assert_error(&no_size, 400, "general_argument_invalid");
+    assert_eq!(no_size.1["message"], "Param \"size\" is not optional.");
+
+    api.post(
+        &format!("{col}/documents"),
+        json!({"documentId": "d1", "data": {"title": "abcde"}}),
+    )
+    .await;
+    let shrink = api
+        .call(
+            Method::PATCH,
+            &format!("{col}/attributes/string/title"),
+            Some(json!({"required": false, "default": null, "size": 3})),
+        )
+        .await;
+    assert_error(&shrink, 400, "attribute_invalid_resize");
+    let grow = api
+        .call(
+            Method::PATCH,
+            &format!("{col}/attributes/string/title"),
+            Some(json!({"required": false, "default": "hi", "size": 50})),
+        )
+        .await;
+    assert_eq!(grow.0, 200, "{}", grow.1);
+    assert_eq!(grow.1["size"], 50);
+    assert_eq!(grow.1["default"], "hi");
+    let (status, _) = api
+        .call(Method::DELETE, &format!("{col}/attributes/title"), None)
+        .await;
+    assert_eq!(status, 204);
+    assert_error(
+        &api.get(&format!("{col}/attributes/title")).await,
+        404,
+        "attribute_not_found",
+    );
+}
+
+#[tokio::test]
+async fn documents_carry_every_attribute_defaults_and_metadata() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[
+                ("string", json!({"key": "title", "size": 20, "required": true})),
+                ("integer", json!({"key": "n", "required": false, "default": 7})),
+                (
+                    "string",
+                    json!({"key": "tags", "size": 10, "required": false, "array": true}),
+                ),
+                ("datetime", json!({"key": "at", "required": false})),
+            ],
+        )
+        .await;
+    let (status, doc) = api
+        .post(
+            &format!("{col}/documents"),
+            json!({"documentId": "unique()", "data": {"title": "t"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(doc["n"], 7);
+    assert_eq!(doc["tags"], json!([]));
+    assert_eq!(doc["at"], Value::Null);
+    assert_eq!(doc["$id"].as_str().unwrap().len(), 20);
+    assert!(doc["$sequence"].is_i64());
+    let created = doc["$createdAt"].as_str().unwrap();
+    assert!(created.ends_with("+00:00") && created.len() == 29, "{created}");
+
+    // An update that changes nothing keeps $updatedAt.
+    let id = doc["$id"].as_str().unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let (_, same) = api
+        .call(
+            Method::PATCH,
+            &format!("{col}/documents/{id}"),
+            Some(json!({"data": {"title": "t"}})),
+        )
+        .await;
+    assert_eq!(same["$updatedAt"], doc["$updatedAt"]);
+    let (_, changed) = api
+        .call(
+            Method::PATCH,
+            &format!("{col}/documents/{id}"),
+            Some(json!({"data": {"title": "u"}})),
+        )
+        .await;
+    assert_ne!(changed["$updatedAt"], doc["$updatedAt"]);
+    let empty = api
+        .call(Method::PATCH, &format!("{col}/documents/{id}"), Some(json!({})))
+        .await;
+    assert_error(&empty, 400, "document_missing_payload");
+    let with_id = api
+        .post(
+            &format!("{col}/documents"),
+            json!({"documentId": "x", "data": {"$id": "y", "title": "t"}}),
+        )
+        .await;
+    assert_error(&with_id, 400, "document_invalid_structure");
+    let no_data = api
+        .post(
+            &format!("{col}/documents"),
+            json!({"documentId": "x", "data": {}}),
+        )
+        .await;
+    assert_error(&no_data, 400, "document_missing_data");
+    let too_long = api
+        .post(
+            &format!("{col}/documents"),
+            json!({"documentId": "x", "data": {"title": "x".repeat(21)}}),
+        )
+        .await;
+    assert_error(&too_long, 400, "document_invalid_structure");
+}
+
+#[tokio::test]
+async fn every_query_method_filters_as_specified() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[
+                ("string", json!({"key": "name", "size": 40, "required": true})),
+                ("integer", json!({"key": "n", "required": false})),
+                (
+                    "string",
+                    json!({"key": "tags", "size": 10, "required": false, "array": true}),
+                ),
+            ],
+        )
+        .await;
+    api.post(
+        &format!("{col}/indexes"),
+        json!({"key": "ft", "type": "fulltext", "attributes": ["name"]}),
+    )
+    .await;
+    api.wait_available(&col).await;
+    for (id, name, n, tags) in [
+        ("a", "apple pie", Some(1), json!(["x"])),
+        ("b", "banana split", Some(2), json!(["x", "y"])),
+        ("c", "cherry tart", Some(3), json!([])),
+        ("d", "date loaf", None, json!(["z"])),
+    ] {
+        let (status, body) = api
+            .post(
+                &format!("{col}/documents"),
+                json!({"documentId": id, "data": {"name": name, "n": n, "tags": tags}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let q = |method: &str, attribute: &str, values: Value| json!({"method": method, "attribute": attribute, "values": values});
+    let docs = format!("{col}/documents");
+    let cases: Vec<(Vec<Value>, Vec<&str>)> = vec![
+        (vec![q("equal", "n", json!([1, 3]))], vec!["a", "c"]),
+        (vec![q("notEqual", "n", json!([1]))], vec!["b", "c"]),
+        (vec![q("lessThan", "n", json!([2]))], vec!["a"]),
+        (vec![q("lessThanEqual", "n", json!([2]))], vec!["a", "b"]),
+        (vec![q("greaterThan", "n", json!([2]))], vec!["c"]),
+        (vec![q("greaterThanEqual", "n", json!([2]))], vec!["b", "c"]),
+        (vec![q("between", "n", json!([2, 3]))], vec!["b", "c"]),
+        (vec![q("notBetween", "n", json!([2, 3]))], vec!["a"]),
+        (vec![json!({"method": "isNull", "attribute": "n"})], vec!["d"]),
+        (
+            vec![json!({"method": "isNotNull", "attribute": "n"})],
+            vec!["a", "b", "c"],
+        ),
+        (vec![q("startsWith", "name", json!(["ch"]))], vec!["c"]),
+        (
+            vec![q("notStartsWith", "name", json!(["ch"]))],
+            vec!["a", "b", "d"],
+        ),
+        (vec![q("endsWith", "name", json!(["loaf"]))], vec!["d"]),
+        (
+            vec![q("notEndsWith", "name", json!(["loaf"]))],
+            vec!["a", "b", "c"],
+        ),
+        (vec![q("contains", "name", json!(["an"]))], vec!["b"]),
+        (vec![q("notContains", "name", json!(["an"]))], vec!["a", "c", "d"]),
+        (vec![q("contains", "tags", json!(["y", "z"]))], vec!["b", "d"]),
+        (vec![q("notContains", "tags", json!(["x"]))], vec!["c", "d"]),
+        (vec![q("search", "name", json!(["tart pie"]))], vec!["a", "c"]),
+        (vec![q("notSearch", "name", json!(["tart"]))], vec!["a", "b", "d"]),
+        (vec![q("equal", "$id", json!(["b"]))], vec!["b"]),
+        (
+            vec![
+                json!({"method": "or", "values": [q("equal", "n", json!([1])), {"method": "isNull", "attribute": "n"}]}),
+            ],
+            vec!["a", "d"],
+        ),
+        (
+            vec![
+                json!({"method": "and", "values": [q("greaterThan", "n", json!([1])), q("lessThan", "n", json!([3]))]}),
+            ],
+            vec!["b"],
+        ),
+        (
+            vec![
+                json!({"method": "orderDesc", "attribute": "name"}),
+                json!({"method": "limit", "values": [2]}),
+            ],
+            vec!["d", "c"],
+        ),
+        (
+            vec![
+                json!({"method": "orderAsc", "attribute": "n"}),
+                json!({"method": "offset", "values": [3]}),
+            ],
+            vec!["c"],
+        ),
+        (
+            vec![json!({"method": "cursorAfter", "values": ["b"]})],
+            vec!["c", "d"],
+        ),
+        (
+            vec![
+                json!({"method": "cursorBefore", "values": ["c"]}),
+                json!({"method": "limit", "values": [1]}),
+            ],
+            vec!["b"],
+        ),
+        (
+            vec![
+                json!({"method": "orderDesc", "attribute": "name"}),
+                json!({"method": "cursorAfter", "values": ["c"]}),
+            ],
+            vec!["b", "a"],
+        ),
+    ];
+    for (queries, expected) in cases {
+        let (status, list) = api.list(&docs, &queries).await;
+        assert_eq!(status, 200, "{queries:?}: {list}");
+        assert_eq!(ids(&list), expected, "{queries:?}");
+    }
+    let (_, random) = api.list(&docs, &[json!({"method": "orderRandom"})]).await;
+    assert_eq!(random["documents"].as_array().unwrap().len(), 4);
+
+    let failures = [
+        (
+            q("equal", "tags", json!(["x"])),
+            "Cannot query equal on attribute \"tags\" because it is an array.",
+        ),
+        (
+            q("search", "missing", json!(["x"])),
+            "Attribute not found in schema: missing",
+        ),
+        (
+            q("between", "n", json!([1])),
+            "Between queries require exactly 2 values.",
+        ),
+        (
+            q("equal", "n", json!(["one"])),
+            "Query value is invalid for attribute \"n\"",
+        ),
+    ];
+    for (query, message) in failures {
+        let response = api.list(&docs, &[query]).await;
+        assert_error(&response, 400, "general_query_invalid");
+        assert!(
+            response.1["message"].as_str().unwrap().contains(message),
+            "{}",
+            response.1
+        );
+    }
+    let null_cursor = api
+        .list(
+            &docs,
+            &[
+                json!({"method": "orderAsc", "attribute": "n"}),
+                json!({"method": "cursorAfter", "values": ["d"]}),
+            ],
+        )
+        .await;
+    assert_error(&null_cursor, 400, "database_query_order_null");
+    let string_query = api.get(&format!("{docs}?queries[]=equal(\"n\",[1])")).await;
+    assert_error(&string_query, 400, "general_query_invalid");
+}
+
+#[tokio::test]
+async fn totals_are_capped_at_5000_and_bulk_calls_are_atomic_and_bounded() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[("integer", json!({"key": "n", "required": true}))],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    for batch in 0..51 {
+        let documents: Vec<Value> = (0..100).map(|i| json!({"n": batch * 100 + i})).collect();
+        let (status, body) = api.post(&docs, json!({"documents": documents})).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (_, list) = api.get(&docs).await;
+    assert_eq!(list["total"], 5000);
+    assert_eq!(
+        list["documents"].as_array().unwrap().len(),
+        25,
+        "the default limit is 25"
+    );
+    let (_, untotalled) = api.get(&format!("{docs}?total=false")).await;
+    assert_eq!(untotalled["total"], 0);
+
+    let too_many: Vec<Value> = (0..101).map(|i| json!({"n": i})).collect();
+    assert_error(
+        &api.post(&docs, json!({"documents": too_many})).await,
+        400,
+        "general_argument_invalid",
+    );
+    let half_bad = json!({"documents": [{"$id": "ok1", "n": 1}, {"$id": "bad", "n": "x"}]});
+    assert_error(
+        &api.post(&docs, half_bad).await,
+        400,
+        "document_invalid_structure",
+    );
+    assert_error(&api.get(&format!("{docs}/ok1")).await, 404, "document_not_found");
+    let mixed = api.post(&docs, json!({"documentId": "x", "documents": []})).await;
+    assert_error(&mixed, 400, "general_bad_request");
+
+    let (status, deleted) = api
+        .call(Method::DELETE, &docs, Some(json!({"queries": [json!({"method": "greaterThanEqual", "attribute": "n", "values": [100]}).to_string()]})))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(deleted["total"], 5000);
+    assert_eq!(api.get(&docs).await.1["total"], 100);
+}
+
+#[tokio::test]
+async fn unique_indexes_are_enforced_and_fail_over_existing_duplicates() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[("string", json!({"key": "sku", "size": 10, "required": false}))],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    api.post(&docs, json!({"documentId": "a", "data": {"sku": "same"}}))
+        .await;
+    api.post(&docs, json!({"documentId": "b", "data": {"sku": "same"}}))
+        .await;
+    api.post(
+        &format!("{col}/indexes"),
+        json!({"key": "u", "type": "unique", "attributes": ["sku"]}),
+    )
+    .await;
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        let (_, index) = api.get(&format!("{col}/indexes/u")).await;
+        if index["status"] != "processing" {
+            status = index;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(status["status"], "failed");
+    assert!(!status["error"].as_str().unwrap().is_empty());
+
+    api.call(Method::DELETE, &format!("{col}/indexes/u"), None).await;
+    api.call(Method::DELETE, &format!("{docs}/b"), None).await;
+    api.post(
+        &format!("{col}/indexes"),
+        json!({"key": "u", "type": "unique", "attributes": ["sku"]}),
+    )
+    .await;
+    api.wait_available(&col).await;
+    let duplicate = api
+        .post(&docs, json!({"documentId": "c", "data": {"sku": "same"}}))
+        .await;
+    assert_error(&duplicate, 409, "document_already_exists");
+    let on_update = api
+        .post(&docs, json!({"documentId": "d", "data": {"sku": "other"}}))
+        .await;
+    assert_eq!(on_update.0, 201);
+    let clash = api
+        .call(
+            Method::PATCH,
+            &format!("{docs}/d"),
+            Some(json!({"data": {"sku": "same"}})),
+        )
+        .await;
+    assert_error(&clash, 409, "document_already_exists");
+    let dependent = api
+        .call(Method::DELETE, &format!("{col}/attributes/sku"), None)
+        .await;
+    assert_error(&dependent, 409, "index_dependency");
+}
+
+#[tokio::test]
+async fn permissions_decide_reads_and_writes_per_role() {
+    let (emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!(["create(\"users\")", "read(\"label:ops\")"]),
+            true,
+            &[("string", json!({"key": "t", "size": 10, "required": false}))],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    for user in ["u1", "u2"] {
+        assert_eq!(api.post("/users", json!({"userId": user})).await.0, 201);
+    }
+    api.call(Method::PUT, "/users/u2/labels", Some(json!({"labels": ["ops"]})))
+        .await;
+    let jwt = |user: &'static str| {
+        let api = &api;
+        async move {
+            api.post(&format!("/users/{user}/jwts"), json!({})).await.1["jwt"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let u1 = api.with_jwt(&jwt("u1").await);
+    let u2 = api.with_jwt(&jwt("u2").await);
+    let guest = api.guest();
+
+    let (status, own) = u1
+        .post(&docs, json!({"documentId": "mine", "data": {"t": "x"}}))
+        .await;
+    assert_eq!(status, 201, "{own}");
+    api.post(
+        &docs,
+        json!({"documentId": "public", "data": {"t": "p"}, "permissions": ["read(\"any\")"]}),
+    )
+    .await;
+    api.post(
+        &docs,
+        json!({"documentId": "hidden", "data": {"t": "h"}, "permissions": ["write(\"user:u2\")"]}),
+    )
+    .await;
+    let (_, hidden) = api.get(&format!("{docs}/hidden")).await;
+    assert_eq!(
+        hidden["$permissions"],
+        json!(["update(\"user:u2\")", "delete(\"user:u2\")"]),
+        "write is stored expanded"
+    );
+
+    assert_eq!(ids(&u1.get(&docs).await.1), ["mine", "public"]);
+    assert_eq!(
+        ids(&u2.get(&docs).await.1),
+        ["mine", "public", "hidden"],
+        "the label grants collection read"
+    );
+    assert_eq!(ids(&guest.get(&docs).await.1), ["public"]);
+    assert_error(
+        &guest.get(&format!("{docs}/mine")).await,
+        404,
+        "document_not_found",
+    );
+    assert_error(
+        &u1.call(Method::DELETE, &format!("{docs}/hidden"), None).await,
+        401,
+        "user_unauthorized",
+    );
+    assert_eq!(
+        u2.call(Method::DELETE, &format!("{docs}/hidden"), None).await.0,
+        204
+    );
+    assert_error(
+        &guest
+            .post(&docs, json!({"documentId": "g", "data": {"t": "g"}}))
+            .await,
+        401,
+        "user_unauthorized",
+    );
+    assert_error(
+        &u1.post("/databases", json!({"databaseId": "x", "name": "x"}))
+            .await,
+        401,
+        "general_unauthorized_scope",
+    );
+    assert_error(
+        &u1.post(&docs, json!({"documents": [{"t": "x"}]})).await,
+        401,
+        "general_unauthorized_scope",
+    );
+
+    let expired = api.post("/users/u1/jwts", json!({"duration": 0})).await.1["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_error(&api.with_jwt(&expired).get(&docs).await, 401, "user_jwt_invalid");
+    let both = reqwest::Client::new()
+        .get(format!("{}{docs}", emulator.endpoint()))
+        .header("X-Appwrite-Project", emulator.project_id())
+        .header("X-Appwrite-Key", emulator.api_key())
+        .header("X-Appwrite-JWT", jwt("u1").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(both.status().as_u16(), 403);
+    assert_eq!(
+        both.json::<Value>().await.unwrap()["type"],
+        "user_key_and_session_set"
+    );
+}
+
+#[tokio::test]
+async fn malformed_requests_get_400s_never_500s() {
+    let (emulator, api) = start(0).await;
+    let http = reqwest::Client::new();
+    let send = |body: Vec<u8>| {
+        http.post(format!("{}/databases", emulator.endpoint()))
+            .header("X-Appwrite-Project", emulator.project_id())
+            .header("X-Appwrite-Key", emulator.api_key())
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+    };
+    for body in [
+        b"{not json".to_vec(),
+        b"[1,2]".to_vec(),
+        vec![0xff, 0xfe],
+        vec![b' '; 11 * 1024 * 1024],
+    ] {
+        let response = send(body).await.expect("answered");
+        assert_eq!(response.status().as_u16(), 400);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["type"], "general_argument_invalid");
+    }
+    assert_error(&api.get("/nowhere").await, 404, "general_route_not_found");
+    assert_error(
+        &api.post("/databases", json!({"databaseId": "a b", "name": "x"}))
+            .await,
+        400,
+        "general_argument_invalid",
+    );
+    assert_error(
+        &api.post("/databases", json!({"databaseId": "x", "name": 5}))
+            .await,
+        400,
+        "general_argument_invalid",
+    );
+    let no_project = reqwest::get(format!("{}/databases", emulator.endpoint()))
+        .await
+        .unwrap();
+    assert_eq!(no_project.status().as_u16(), 401);
+    assert_eq!(api.get("/health/version").await.1["version"], "1.8.1");
+}
+
+#[tokio::test]
+async fn increments_respect_bounds_and_types() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[
+                ("integer", json!({"key": "n", "required": false, "default": 0})),
+                ("string", json!({"key": "s", "size": 5, "required": false})),
+            ],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    api.post(&docs, json!({"documentId": "d", "data": {"s": "x"}}))
+        .await;
+    let (_, up) = api
+        .call(
+            Method::PATCH,
+            &format!("{docs}/d/n/increment"),
+            Some(json!({"value": 5})),
+        )
+        .await;
+    assert_eq!(up["n"], 5);
+    let (_, down) = api
+        .call(Method::PATCH, &format!("{docs}/d/n/decrement"), Some(json!({})))
+        .await;
+    assert_eq!(down["n"], 4);
+    let past = api
+        .call(
+            Method::PATCH,
+            &format!("{docs}/d/n/increment"),
+            Some(json!({"value": 10, "max": 10})),
+        )
+        .await;
+    assert_error(&past, 400, "general_argument_invalid");
+    let on_string = api
+        .call(Method::PATCH, &format!("{docs}/d/s/increment"), Some(json!({})))
+        .await;
+    assert_error(&on_string, 400, "attribute_type_invalid");
+}
