@@ -27,6 +27,7 @@ mod http;
 mod ids;
 mod jwt;
 mod query;
+mod realtime;
 mod store;
 
 use std::net::SocketAddr;
@@ -51,6 +52,8 @@ pub struct Config {
     pub api_key: String,
     /// How long new attributes and indexes stay `processing`.
     pub attribute_delay: Duration,
+    /// How many events a realtime socket may fall behind before the server closes it.
+    pub realtime_buffer: usize,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             project_id: "emulator".to_owned(),
             api_key: "emulator-secret-key".to_owned(),
             attribute_delay: Duration::from_millis(50),
+            realtime_buffer: 16_384,
         }
     }
 }
@@ -74,6 +78,7 @@ impl std::fmt::Debug for Config {
             .field("project_id", &self.project_id)
             .field("api_key", &"<redacted>")
             .field("attribute_delay", &self.attribute_delay)
+            .field("realtime_buffer", &self.realtime_buffer)
             .finish()
     }
 }
@@ -82,16 +87,14 @@ impl std::fmt::Debug for Config {
 pub struct Emulator {
     address: SocketAddr,
     config: Config,
+    shared: Arc<http::Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator")
-            .field("endpoint", &self.endpoint())
-            .field("config", &self.config)
-            .finish()
+        f.debug_struct("Emulator").field("endpoint", &self.endpoint()).field("config", &self.config).finish()
     }
 }
 
@@ -100,7 +103,8 @@ impl Emulator {
     pub async fn start(config: Config) -> std::io::Result<Self> {
         let store = store::Store::open(config.data.as_deref()).map_err(std::io::Error::other)?;
         let secret = store.jwt_secret().map_err(|e| std::io::Error::other(e.message))?;
-        let (changes, _) = broadcast::channel(4096);
+        let (changes, _) = broadcast::channel(config.realtime_buffer.max(1));
+        let (realtime_control, _) = broadcast::channel(64);
         let shared = Arc::new(http::Shared {
             store,
             project: config.project_id.clone(),
@@ -108,30 +112,37 @@ impl Emulator {
             jwt: jwt::JwtKeys::new(secret),
             attribute_delay: config.attribute_delay,
             changes,
+            realtime_control,
         });
         let listener = TcpListener::bind(config.bind).await?;
         let address = listener.local_addr()?;
+        let mut emulator = Emulator { address, config, shared, stop: None, task: None };
+        emulator.serve(listener);
+        Ok(emulator)
+    }
+
+    fn serve(&mut self, listener: TcpListener) {
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = http::router(shared);
-        let task = tokio::spawn(async move {
+        let app = http::router(Arc::clone(&self.shared));
+        self.stop = Some(stop);
+        self.task = Some(tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = stopped.await;
             });
             if let Err(err) = serve.await {
                 eprintln!("appwrite-emulator: server error: {err}");
             }
-        });
-        Ok(Emulator {
-            address,
-            config,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        }));
     }
 
     /// The REST endpoint, e.g. `http://127.0.0.1:8080/v1`.
     pub fn endpoint(&self) -> String {
         format!("http://{}/v1", self.address)
+    }
+
+    /// The realtime endpoint, e.g. `ws://127.0.0.1:8080/v1/realtime`.
+    pub fn realtime_endpoint(&self) -> String {
+        format!("ws://{}/v1/realtime", self.address)
     }
 
     /// The bound address.
@@ -149,12 +160,36 @@ impl Emulator {
         &self.config.api_key
     }
 
+    /// Drops every realtime connection at once, without a close frame, as a network failure
+    /// would. Clients see an abnormal closure and must reconnect.
+    pub fn drop_realtime_connections(&self) {
+        let _ = self.shared.realtime_control.send(realtime::Control::DropAll);
+    }
+
+    /// Sends `frame` verbatim to every realtime connection, to test how clients handle
+    /// malformed or unexpected frames.
+    pub fn inject_realtime_frame(&self, frame: &str) {
+        let _ = self.shared.realtime_control.send(realtime::Control::Inject(frame.into()));
+    }
+
+    /// Stops serving (dropping every connection), stays down for `downtime`, then serves again
+    /// on the same address with the same data.
+    pub async fn restart(&mut self, downtime: Duration) -> std::io::Result<()> {
+        self.stop_now().await;
+        tokio::time::sleep(downtime).await;
+        let listener = TcpListener::bind(self.address).await?;
+        self.serve(listener);
+        Ok(())
+    }
+
     /// Stops serving and waits for the server task to finish.
     pub async fn shutdown(mut self) {
         self.stop_now().await;
     }
 
     async fn stop_now(&mut self) {
+        // WebSockets would keep a graceful shutdown waiting forever: drop them first.
+        self.drop_realtime_connections();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -166,6 +201,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        self.drop_realtime_connections();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -69,14 +69,13 @@ pub async fn create(
         bulk_only(&ctx.caller)?;
         let batch = batch.clone();
         let caller = ctx.caller;
-        let changes = state
-            .db(move |c| {
+        let response = state
+            .write(move |c| {
                 let collection = load(c, &caller, &db, &col)?;
-                documents::create_many(c, &collection, &caller, &batch)
+                let changes = documents::create_many(c, &collection, &caller, &batch)?;
+                Ok((list_response(&changes), changes))
             })
             .await?;
-        let response = list_response(&changes);
-        state.publish(changes);
         return Ok(json(StatusCode::CREATED, response));
     }
     let id = ids::custom_id("documentId", &body.string("documentId")?)?;
@@ -85,14 +84,13 @@ pub async fn create(
         .ok_or_else(|| ApiError::missing_param("data"))?;
     let permissions = permissions(&body)?;
     let caller = ctx.caller;
-    let change = state
-        .db(move |c| {
+    let response = state
+        .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::create(c, &collection, &caller, &id, &data, permissions.as_deref())
+            let change = documents::create(c, &collection, &caller, &id, &data, permissions.as_deref())?;
+            Ok((change.document.clone(), vec![change]))
         })
         .await?;
-    let response = change.document.clone();
-    state.publish([change]);
     Ok(json(StatusCode::CREATED, response))
 }
 
@@ -140,13 +138,13 @@ pub async fn update(
     let data = body.object("data")?.unwrap_or_default();
     let permissions = permissions(&body)?;
     let caller = ctx.caller;
-    let (document, change) = state
-        .db(move |c| {
+    let document = state
+        .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::update(c, &collection, &caller, &id, &data, permissions.as_deref())
+            let (document, change) = documents::update(c, &collection, &caller, &id, &data, permissions.as_deref())?;
+            Ok((document, change.into_iter().collect()))
         })
         .await?;
-    state.publish(change);
     Ok(json(StatusCode::OK, document))
 }
 
@@ -159,13 +157,13 @@ pub async fn upsert(
     let data = body.object("data")?.unwrap_or_default();
     let permissions = permissions(&body)?;
     let caller = ctx.caller;
-    let (document, change) = state
-        .db(move |c| {
+    let document = state
+        .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::upsert(c, &collection, &caller, &id, &data, permissions.as_deref())
+            let (document, change) = documents::upsert(c, &collection, &caller, &id, &data, permissions.as_deref())?;
+            Ok((document, change.into_iter().collect()))
         })
         .await?;
-    state.publish(change);
     Ok(json(StatusCode::CREATED, document))
 }
 
@@ -175,13 +173,12 @@ pub async fn delete(
     Path((db, col, id)): Doc,
 ) -> ApiResult<Response> {
     let caller = ctx.caller;
-    let change = state
-        .db(move |c| {
+    state
+        .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::delete(c, &collection, &caller, &id)
+            Ok(((), vec![documents::delete(c, &collection, &caller, &id)?]))
         })
         .await?;
-    state.publish([change]);
     Ok(no_content())
 }
 
@@ -215,14 +212,13 @@ pub async fn increment(
         number("min")?
     };
     let caller = ctx.caller;
-    let change = state
-        .db(move |c| {
+    let response = state
+        .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::increment(c, &collection, &caller, &id, &attribute, sign * value, bound)
+            let change = documents::increment(c, &collection, &caller, &id, &attribute, sign * value, bound)?;
+            Ok((change.document.clone(), vec![change]))
         })
         .await?;
-    let response = change.document.clone();
-    state.publish([change]);
     Ok(json(StatusCode::OK, response))
 }
 
@@ -238,13 +234,12 @@ pub async fn upsert_many(
         _ => return Err(ApiError::missing_param("documents")),
     };
     let caller = ctx.caller;
-    let (results, changes) = state
-        .db(move |c| {
+    let results = state
+        .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
             documents::upsert_many(c, &collection, &caller, &batch)
         })
         .await?;
-    state.publish(changes);
     Ok(json(
         StatusCode::CREATED,
         json!({"total": results.len(), "documents": results}),
@@ -261,14 +256,13 @@ pub async fn update_many(
     let data: Map<String, Value> = body.object("data")?.unwrap_or_default();
     let queries = body_queries(&body)?;
     let caller = ctx.caller;
-    let changes = state
-        .db(move |c| {
+    let response = state
+        .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::update_many(c, &collection, &caller, &data, &queries)
+            let changes = documents::update_many(c, &collection, &caller, &data, &queries)?;
+            Ok((list_response(&changes), changes))
         })
         .await?;
-    let response = list_response(&changes);
-    state.publish(changes);
     Ok(json(StatusCode::OK, response))
 }
 
@@ -281,13 +275,12 @@ pub async fn delete_many(
     bulk_only(&ctx.caller)?;
     let queries = body_queries(&body)?;
     let caller = ctx.caller;
-    let changes = state
-        .db(move |c| {
+    let response = state
+        .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::delete_many(c, &collection, &caller, &queries)
+            let changes = documents::delete_many(c, &collection, &caller, &queries)?;
+            Ok((list_response(&changes), changes))
         })
         .await?;
-    let response = list_response(&changes);
-    state.publish(changes);
     Ok(json(StatusCode::OK, response))
 }

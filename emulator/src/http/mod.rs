@@ -20,6 +20,7 @@ use tokio::sync::broadcast;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::jwt::JwtKeys;
+use crate::realtime::{self, Control, Event};
 use crate::store::documents::Change;
 use crate::store::Store;
 
@@ -30,8 +31,10 @@ pub struct Shared {
     pub api_key: String,
     pub jwt: JwtKeys,
     pub attribute_delay: Duration,
-    /// Every document write, in commit order, for the realtime endpoint.
-    pub changes: broadcast::Sender<Arc<Change>>,
+    /// Every document event, in commit order, for the realtime endpoint.
+    pub changes: broadcast::Sender<Arc<Event>>,
+    /// Fault hooks for the realtime sockets.
+    pub realtime_control: broadcast::Sender<Control>,
 }
 
 // The API key is a credential: never printed.
@@ -59,11 +62,27 @@ impl Shared {
             .map_err(|e| ApiError::internal(format!("storage task failed: {e}")))?
     }
 
-    /// Publishes committed writes; nobody listening is fine.
-    pub fn publish(&self, changes: impl IntoIterator<Item = Change>) {
-        for change in changes {
-            let _ = self.changes.send(Arc::new(change));
-        }
+    /// Runs a document write on the blocking pool and publishes its changes while still holding
+    /// the storage lock, so that realtime sees writes in commit order.
+    pub async fn write<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut rusqlite::Connection) -> ApiResult<(T, Vec<Change>)> + Send + 'static,
+    ) -> ApiResult<T> {
+        let shared = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            shared.store.with(|c| {
+                let (result, changes) = work(c)?;
+                // Skip building frames when no socket listens.
+                if shared.changes.receiver_count() > 0 {
+                    for change in changes {
+                        let _ = shared.changes.send(Arc::new(Event::from_change(change)));
+                    }
+                }
+                Ok(result)
+            })
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("storage task failed: {e}")))?
     }
 
     /// Resolves the caller of a request from its headers.
@@ -291,6 +310,7 @@ pub fn router(state: State) -> Router {
     let collection = "/v1/databases/{database_id}/collections/{collection_id}";
     Router::new()
         .route("/v1/health/version", get(health_version))
+        .route("/v1/realtime", get(realtime::upgrade))
         .route(
             "/v1/databases",
             post(databases::create_database).get(databases::list_databases),

@@ -1,0 +1,57 @@
+//! The `events` and `channels` of a document event, in Appwrite 1.8's style: every
+//! `collections`/`documents` string is followed by its `tables`/`rows` twin.
+
+/// The 22 event strings Appwrite 1.6 generates for one document event, before mirroring.
+fn collection_events(db: &str, col: &str, doc: &str, action: &str) -> Vec<String> {
+    let mut events = Vec::with_capacity(22);
+    let docs = [
+        (db, col, doc),
+        ("*", "*", "*"),
+        (db, "*", doc),
+        ("*", "*", doc),
+        ("*", col, doc),
+        (db, col, "*"),
+        ("*", col, "*"),
+        (db, "*", "*"),
+    ];
+    for (d, c, x) in docs {
+        events.push(format!("databases.{d}.collections.{c}.documents.{x}.{action}"));
+    }
+    for (d, c, x) in docs {
+        events.push(format!("databases.{d}.collections.{c}.documents.{x}"));
+    }
+    for (d, c) in [(db, col), ("*", "*"), (db, "*"), ("*", col)] {
+        events.push(format!("databases.{d}.collections.{c}"));
+    }
+    events.push(format!("databases.{db}"));
+    events.push("databases.*".to_owned());
+    events
+}
+
+/// Appwrite's plain substring mirror: `collections` → `tables`, `documents` → `rows`.
+fn tables_twin(event: &str) -> Option<String> {
+    event.contains("collections").then(|| event.replace("collections", "tables").replace("documents", "rows"))
+}
+
+/// The 42 event strings of a 1.8 document event.
+pub fn event_names(db: &str, col: &str, doc: &str, action: &str) -> Vec<String> {
+    let mut events = Vec::with_capacity(42);
+    for event in collection_events(db, col, doc, action) {
+        let twin = tables_twin(&event);
+        events.push(event);
+        events.extend(twin);
+    }
+    events
+}
+
+/// The 6 channels of a 1.8 document event.
+pub fn channels(db: &str, col: &str, doc: &str) -> Vec<String> {
+    vec![
+        "rows".to_owned(),
+        format!("databases.{db}.tables.{col}.rows"),
+        format!("databases.{db}.tables.{col}.rows.{doc}"),
+        "documents".to_owned(),
+        format!("databases.{db}.collections.{col}.documents"),
+        format!("databases.{db}.collections.{col}.documents.{doc}"),
+    ]
+}

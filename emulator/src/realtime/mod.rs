@@ -1,0 +1,280 @@
+//! `GET /v1/realtime`: Appwrite's realtime WebSocket, with both subscription protocols
+//! (channels in the URL, and `subscribe` / `unsubscribe` messages), permission filtering and
+//! the fault hooks tests need.
+
+mod events;
+mod filter;
+
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State as Extract;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{json, Value};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::Caller;
+use crate::http::{array_param, QueryString, State};
+use crate::query::{self, Query};
+use crate::store::documents::Change;
+
+/// The largest frame a client may send (Appwrite's `setPackageMaxLength(64000)`).
+const MAX_INBOUND: usize = 64_000;
+
+/// One document event, serialized once for every socket.
+#[derive(Debug)]
+pub struct Event {
+    /// Roles that may read the document.
+    readers: Vec<String>,
+    channels: Vec<String>,
+    /// The document, for subscription queries.
+    document: Value,
+    /// `{"type":"event","data":{…` without the closing braces, so that each socket only appends
+    /// its own `subscriptions`.
+    prefix: String,
+}
+
+impl Event {
+    /// Builds the event of a committed write.
+    pub fn from_change(change: Change) -> Self {
+        let doc_id = change.document["$id"].as_str().unwrap_or_default().to_owned();
+        let events = events::event_names(&change.database_id, &change.collection_id, &doc_id, change.action);
+        let channels = events::channels(&change.database_id, &change.collection_id, &doc_id);
+        let data = json!({
+            "events": events,
+            "channels": channels,
+            "timestamp": crate::ids::now(),
+            "payload": change.document,
+        });
+        let mut prefix = String::from(r#"{"type":"event","data":"#);
+        let body = data.to_string();
+        // Drop the closing brace of `data`: each socket appends `,"subscriptions":[…]}}`.
+        prefix.push_str(&body[..body.len() - 1]);
+        Event { readers: change.readers, channels, document: data["payload"].clone(), prefix }
+    }
+
+    fn frame(&self, subscriptions: &[&str]) -> String {
+        let mut frame = self.prefix.clone();
+        if !subscriptions.is_empty() {
+            frame.push_str(r#","subscriptions":"#);
+            frame.push_str(&json!(subscriptions).to_string());
+        }
+        frame.push_str("}}");
+        frame
+    }
+}
+
+/// Commands the in-process handle sends to every socket.
+#[derive(Debug, Clone)]
+pub enum Control {
+    /// Drop the connection without a close frame, like a network failure.
+    DropAll,
+    /// Send this raw text frame, for testing how clients handle malformed input.
+    Inject(Arc<str>),
+}
+
+struct Subscription {
+    id: String,
+    channels: Vec<String>,
+    queries: Vec<Query>,
+}
+
+struct Connection {
+    caller: Caller,
+    url_channels: Vec<String>,
+    subscriptions: Vec<Subscription>,
+}
+
+fn error_frame(code: u16, message: &str) -> String {
+    json!({"type": "error", "data": {"code": code, "message": message}}).to_string()
+}
+
+pub async fn upgrade(
+    Extract(state): Extract<State>,
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    QueryString(pairs): QueryString,
+) -> Response {
+    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let identity = match param("project") {
+        Some(project) if project == state.project => {
+            let jwt = headers.get("x-appwrite-jwt").and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| param("jwt"));
+            // An API key gives no realtime identity, exactly as on Appwrite: it is ignored.
+            match jwt.filter(|j| !j.is_empty()) {
+                Some(jwt) => state.user_from_jwt(&jwt).map_err(|e| (1008, e.message)),
+                None => Ok(Caller::Guest),
+            }
+        }
+        _ => Err((1008, "Missing or unknown project ID".to_owned())),
+    };
+    let channels = array_param(&pairs, "channels");
+    // Oversized frames are refused by hand (so the client gets an error frame), not by the codec.
+    ws.max_message_size(4 * MAX_INBOUND).on_upgrade(move |socket| serve(state, socket, identity, channels))
+}
+
+async fn serve(state: State, mut socket: WebSocket, identity: Result<Caller, (u16, String)>, url_channels: Vec<String>) {
+    let caller = match identity {
+        Ok(caller) => caller,
+        Err((code, message)) => {
+            // Like Appwrite: the error frame, then the TCP connection closes without a close frame.
+            let _ = socket.send(Message::Text(error_frame(code, &message).into())).await;
+            return;
+        }
+    };
+    let mut events = state.changes.subscribe();
+    let mut control = state.realtime_control.subscribe();
+    let user = match &caller {
+        Caller::User { id, .. } => {
+            let id = id.clone();
+            state.store.with(|c| crate::store::users::get(c, &id)).map(|u| u.to_json()).unwrap_or(Value::Null)
+        }
+        _ => Value::Null,
+    };
+    let connected = json!({"type": "connected", "data": {"channels": url_channels, "user": user}});
+    if socket.send(Message::Text(connected.to_string().into())).await.is_err() {
+        return;
+    }
+    let mut connection = Connection { caller, url_channels, subscriptions: Vec::new() };
+
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text.to_string(),
+                    Some(Ok(Message::Binary(bytes))) => String::from_utf8_lossy(&bytes).into_owned(),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                };
+                let (reply, close) = connection.handle(&text);
+                if let Some(reply) = reply {
+                    if socket.send(Message::Text(reply.into())).await.is_err() {
+                        return;
+                    }
+                }
+                if close {
+                    return;
+                }
+            }
+            event = events.recv() => match event {
+                Ok(event) => {
+                    if let Some(frame) = connection.frame_for(&event) {
+                        if socket.send(Message::Text(frame.into())).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                // This socket fell too far behind: close it, as a real server drops a client
+                // that cannot keep up, rather than stall writers or other sockets.
+                Err(RecvError::Lagged(_)) => {
+                    let _ = socket.send(Message::Text(error_frame(1013, "Too many pending events: the client is too slow.").into())).await;
+                    return;
+                }
+                Err(RecvError::Closed) => return,
+            },
+            command = control.recv() => match command {
+                Ok(Control::DropAll) | Err(RecvError::Closed) => return,
+                Ok(Control::Inject(text)) => {
+                    if socket.send(Message::Text(text.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {}
+            },
+        }
+    }
+}
+
+impl Connection {
+    /// Handles one client frame: the reply to send, and whether to close afterwards.
+    fn handle(&mut self, text: &str) -> (Option<String>, bool) {
+        if text.len() > MAX_INBOUND {
+            return (Some(error_frame(1009, "Message is too big.")), true);
+        }
+        let Ok(message) = serde_json::from_str::<Value>(text) else {
+            return (Some(error_frame(1003, "Message format is not valid.")), false);
+        };
+        let (Some(kind), data) = (message.get("type").and_then(Value::as_str), message.get("data")) else {
+            return (Some(error_frame(1003, "Message format is not valid.")), false);
+        };
+        match kind {
+            "ping" => (Some(json!({"type": "pong"}).to_string()), false),
+            "subscribe" => (Some(self.subscribe(data)), false),
+            "unsubscribe" => (Some(self.unsubscribe(data)), false),
+            "authentication" => match data.and_then(|d| d.get("session")) {
+                None => (Some(error_frame(1003, "Payload is not valid.")), false),
+                // The emulator has no sessions: JWTs authenticate at the handshake.
+                Some(_) => (Some(error_frame(1003, "Session is not valid.")), false),
+            },
+            _ => (Some(error_frame(1003, "Message type is not valid.")), false),
+        }
+    }
+
+    fn subscribe(&mut self, data: Option<&Value>) -> String {
+        let Some(items) = data.and_then(Value::as_array) else {
+            return error_frame(1003, "Payload is not valid.");
+        };
+        let mut parsed = Vec::new();
+        for item in items {
+            let id = item.get("subscriptionId").and_then(Value::as_str);
+            let channels: Option<Vec<String>> =
+                item.get("channels").and_then(Value::as_array).and_then(|c| c.iter().map(|v| v.as_str().map(str::to_owned)).collect());
+            let (Some(id), Some(channels)) = (id, channels) else {
+                return error_frame(1003, "Payload is not valid.");
+            };
+            let mut queries = Vec::new();
+            for text in item.get("queries").and_then(Value::as_array).into_iter().flatten() {
+                let parsed_query = match text {
+                    Value::String(s) => query::parse(s).map_err(|e| e.message),
+                    _ => Err("Payload is not valid.".to_owned()),
+                };
+                match parsed_query.and_then(|q| filter::check(&q).map(|()| q)) {
+                    Ok(q) => queries.push(q),
+                    Err(message) => return error_frame(1003, &message),
+                }
+            }
+            parsed.push(Subscription { id: id.to_owned(), channels, queries });
+        }
+        let ids: Vec<String> = parsed.iter().map(|s| s.id.clone()).collect();
+        for subscription in parsed {
+            self.subscriptions.retain(|s| s.id != subscription.id);
+            self.subscriptions.push(subscription);
+        }
+        json!({"type": "response", "data": {"to": "subscribe", "success": true, "subscriptions": ids}}).to_string()
+    }
+
+    fn unsubscribe(&mut self, data: Option<&Value>) -> String {
+        let Some(items) = data.and_then(Value::as_array) else {
+            return error_frame(1003, "Payload is not valid.");
+        };
+        let mut ids = Vec::new();
+        for item in items {
+            let Some(id) = item.get("subscriptionId").and_then(Value::as_str) else {
+                return error_frame(1003, "Payload is not valid.");
+            };
+            self.subscriptions.retain(|s| s.id != id);
+            ids.push(id.to_owned());
+        }
+        json!({"type": "response", "data": {"to": "unsubscribe", "success": true, "subscriptions": ids}}).to_string()
+    }
+
+    /// The frame this socket gets for `event`, if any: one per event, at most.
+    fn frame_for(&self, event: &Event) -> Option<String> {
+        let roles = self.caller.roles();
+        let readable = event.readers.iter().any(|r| r == "any" || roles.contains(r));
+        if !readable {
+            return None;
+        }
+        let subscribed = |channels: &[String]| channels.iter().any(|c| event.channels.contains(c));
+        let matched: Vec<&str> = self
+            .subscriptions
+            .iter()
+            .filter(|s| subscribed(&s.channels) && filter::matches_all(&s.queries, &event.document))
+            .map(|s| s.id.as_str())
+            .collect();
+        if matched.is_empty() && !subscribed(&self.url_channels) {
+            return None;
+        }
+        Some(event.frame(&matched))
+    }
+}
