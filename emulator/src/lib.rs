@@ -94,7 +94,10 @@ pub struct Emulator {
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator").field("endpoint", &self.endpoint()).field("config", &self.config).finish()
+        f.debug_struct("Emulator")
+            .field("endpoint", &self.endpoint())
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -116,7 +119,13 @@ impl Emulator {
         });
         let listener = TcpListener::bind(config.bind).await?;
         let address = listener.local_addr()?;
-        let mut emulator = Emulator { address, config, shared, stop: None, task: None };
+        let mut emulator = Emulator {
+            address,
+            config,
+            shared,
+            stop: None,
+            task: None,
+        };
         emulator.serve(listener);
         Ok(emulator)
     }
@@ -169,7 +178,10 @@ impl Emulator {
     /// Sends `frame` verbatim to every realtime connection, to test how clients handle
     /// malformed or unexpected frames.
     pub fn inject_realtime_frame(&self, frame: &str) {
-        let _ = self.shared.realtime_control.send(realtime::Control::Inject(frame.into()));
+        let _ = self
+            .shared
+            .realtime_control
+            .send(realtime::Control::Inject(frame.into()));
     }
 
     /// Stops serving (dropping every connection), stays down for `downtime`, then serves again

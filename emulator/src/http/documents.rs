@@ -141,7 +141,8 @@ pub async fn update(
     let document = state
         .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            let (document, change) = documents::update(c, &collection, &caller, &id, &data, permissions.as_deref())?;
+            let (document, change) =
+                documents::update(c, &collection, &caller, &id, &data, permissions.as_deref())?;
             Ok((document, change.into_iter().collect()))
         })
         .await?;
@@ -160,7 +161,8 @@ pub async fn upsert(
     let document = state
         .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            let (document, change) = documents::upsert(c, &collection, &caller, &id, &data, permissions.as_deref())?;
+            let (document, change) =
+                documents::upsert(c, &collection, &caller, &id, &data, permissions.as_deref())?;
             Ok((document, change.into_iter().collect()))
         })
         .await?;

@@ -30,7 +30,11 @@ fn collection_events(db: &str, col: &str, doc: &str, action: &str) -> Vec<String
 
 /// Appwrite's plain substring mirror: `collections` → `tables`, `documents` → `rows`.
 fn tables_twin(event: &str) -> Option<String> {
-    event.contains("collections").then(|| event.replace("collections", "tables").replace("documents", "rows"))
+    event.contains("collections").then(|| {
+        event
+            .replace("collections", "tables")
+            .replace("documents", "rows")
+    })
 }
 
 /// The 42 event strings of a 1.8 document event.

@@ -19,7 +19,10 @@ pub fn check(query: &Query) -> Result<(), String> {
             | Method::GreaterThanEqual
             | Method::IsNull
             | Method::IsNotNull => Ok(()),
-            other => Err(format!("Query method {} is not supported in realtime subscriptions", other.name())),
+            other => Err(format!(
+                "Query method {} is not supported in realtime subscriptions",
+                other.name()
+            )),
         },
         Query::Logical { queries, .. } => queries.iter().try_for_each(check),
         Query::Select(keys) if keys.iter().all(|k| k == "*") => Ok(()),
@@ -36,16 +39,24 @@ fn matches(query: &Query, document: &Value) -> bool {
     match query {
         Query::Logical { all: true, queries } => queries.iter().all(|q| matches(q, document)),
         Query::Logical { all: false, queries } => queries.iter().any(|q| matches(q, document)),
-        Query::Filter { method, attribute, values } => {
+        Query::Filter {
+            method,
+            attribute,
+            values,
+        } => {
             let value = document.get(attribute).unwrap_or(&Value::Null);
             let first = values.first().unwrap_or(&Value::Null);
             match method {
                 Method::Equal => values.iter().any(|v| equal(value, v)),
                 Method::NotEqual => !value.is_null() && !equal(value, first),
                 Method::LessThan => compare(value, first) == Some(Ordering::Less),
-                Method::LessThanEqual => matches!(compare(value, first), Some(Ordering::Less | Ordering::Equal)),
+                Method::LessThanEqual => {
+                    matches!(compare(value, first), Some(Ordering::Less | Ordering::Equal))
+                }
                 Method::GreaterThan => compare(value, first) == Some(Ordering::Greater),
-                Method::GreaterThanEqual => matches!(compare(value, first), Some(Ordering::Greater | Ordering::Equal)),
+                Method::GreaterThanEqual => {
+                    matches!(compare(value, first), Some(Ordering::Greater | Ordering::Equal))
+                }
                 Method::IsNull => value.is_null(),
                 Method::IsNotNull => !value.is_null(),
                 _ => false,
@@ -80,11 +91,24 @@ mod tests {
     fn subscription_queries_filter_documents() {
         let doc = json!({"status": "paid", "total": 12.5, "note": null});
         let q = |text: &str| parse(text).unwrap();
-        assert!(matches_all(&[q(r#"{"method":"equal","attribute":"status","values":["paid","sent"]}"#)], &doc));
-        assert!(!matches_all(&[q(r#"{"method":"greaterThan","attribute":"total","values":[20]}"#)], &doc));
-        assert!(matches_all(&[q(r#"{"method":"isNull","attribute":"note"}"#)], &doc));
         assert!(matches_all(
-            &[q(r#"{"method":"or","values":[{"method":"lessThan","attribute":"total","values":[5]},{"method":"equal","attribute":"status","values":["paid"]}]}"#)],
+            &[q(
+                r#"{"method":"equal","attribute":"status","values":["paid","sent"]}"#
+            )],
+            &doc
+        ));
+        assert!(!matches_all(
+            &[q(r#"{"method":"greaterThan","attribute":"total","values":[20]}"#)],
+            &doc
+        ));
+        assert!(matches_all(
+            &[q(r#"{"method":"isNull","attribute":"note"}"#)],
+            &doc
+        ));
+        assert!(matches_all(
+            &[q(
+                r#"{"method":"or","values":[{"method":"lessThan","attribute":"total","values":[5]},{"method":"equal","attribute":"status","values":["paid"]}]}"#
+            )],
             &doc
         ));
         assert!(check(&q(r#"{"method":"search","attribute":"x","values":["a"]}"#)).is_err());

@@ -51,7 +51,12 @@ impl Event {
         let body = data.to_string();
         // Drop the closing brace of `data`: each socket appends `,"subscriptions":[…]}}`.
         prefix.push_str(&body[..body.len() - 1]);
-        Event { readers: change.readers, channels, document: data["payload"].clone(), prefix }
+        Event {
+            readers: change.readers,
+            channels,
+            document: data["payload"].clone(),
+            prefix,
+        }
     }
 
     fn frame(&self, subscriptions: &[&str]) -> String {
@@ -99,7 +104,11 @@ pub async fn upgrade(
     let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let identity = match param("project") {
         Some(project) if project == state.project => {
-            let jwt = headers.get("x-appwrite-jwt").and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| param("jwt"));
+            let jwt = headers
+                .get("x-appwrite-jwt")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .or_else(|| param("jwt"));
             // An API key gives no realtime identity, exactly as on Appwrite: it is ignored.
             match jwt.filter(|j| !j.is_empty()) {
                 Some(jwt) => state.user_from_jwt(&jwt).map_err(|e| (1008, e.message)),
@@ -110,15 +119,23 @@ pub async fn upgrade(
     };
     let channels = array_param(&pairs, "channels");
     // Oversized frames are refused by hand (so the client gets an error frame), not by the codec.
-    ws.max_message_size(4 * MAX_INBOUND).on_upgrade(move |socket| serve(state, socket, identity, channels))
+    ws.max_message_size(4 * MAX_INBOUND)
+        .on_upgrade(move |socket| serve(state, socket, identity, channels))
 }
 
-async fn serve(state: State, mut socket: WebSocket, identity: Result<Caller, (u16, String)>, url_channels: Vec<String>) {
+async fn serve(
+    state: State,
+    mut socket: WebSocket,
+    identity: Result<Caller, (u16, String)>,
+    url_channels: Vec<String>,
+) {
     let caller = match identity {
         Ok(caller) => caller,
         Err((code, message)) => {
             // Like Appwrite: the error frame, then the TCP connection closes without a close frame.
-            let _ = socket.send(Message::Text(error_frame(code, &message).into())).await;
+            let _ = socket
+                .send(Message::Text(error_frame(code, &message).into()))
+                .await;
             return;
         }
     };
@@ -127,15 +144,27 @@ async fn serve(state: State, mut socket: WebSocket, identity: Result<Caller, (u1
     let user = match &caller {
         Caller::User { id, .. } => {
             let id = id.clone();
-            state.store.with(|c| crate::store::users::get(c, &id)).map(|u| u.to_json()).unwrap_or(Value::Null)
+            state
+                .store
+                .with(|c| crate::store::users::get(c, &id))
+                .map(|u| u.to_json())
+                .unwrap_or(Value::Null)
         }
         _ => Value::Null,
     };
     let connected = json!({"type": "connected", "data": {"channels": url_channels, "user": user}});
-    if socket.send(Message::Text(connected.to_string().into())).await.is_err() {
+    if socket
+        .send(Message::Text(connected.to_string().into()))
+        .await
+        .is_err()
+    {
         return;
     }
-    let mut connection = Connection { caller, url_channels, subscriptions: Vec::new() };
+    let mut connection = Connection {
+        caller,
+        url_channels,
+        subscriptions: Vec::new(),
+    };
 
     loop {
         tokio::select! {
@@ -217,13 +246,20 @@ impl Connection {
         let mut parsed = Vec::new();
         for item in items {
             let id = item.get("subscriptionId").and_then(Value::as_str);
-            let channels: Option<Vec<String>> =
-                item.get("channels").and_then(Value::as_array).and_then(|c| c.iter().map(|v| v.as_str().map(str::to_owned)).collect());
+            let channels: Option<Vec<String>> = item
+                .get("channels")
+                .and_then(Value::as_array)
+                .and_then(|c| c.iter().map(|v| v.as_str().map(str::to_owned)).collect());
             let (Some(id), Some(channels)) = (id, channels) else {
                 return error_frame(1003, "Payload is not valid.");
             };
             let mut queries = Vec::new();
-            for text in item.get("queries").and_then(Value::as_array).into_iter().flatten() {
+            for text in item
+                .get("queries")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let parsed_query = match text {
                     Value::String(s) => query::parse(s).map_err(|e| e.message),
                     _ => Err("Payload is not valid.".to_owned()),
@@ -233,14 +269,19 @@ impl Connection {
                     Err(message) => return error_frame(1003, &message),
                 }
             }
-            parsed.push(Subscription { id: id.to_owned(), channels, queries });
+            parsed.push(Subscription {
+                id: id.to_owned(),
+                channels,
+                queries,
+            });
         }
         let ids: Vec<String> = parsed.iter().map(|s| s.id.clone()).collect();
         for subscription in parsed {
             self.subscriptions.retain(|s| s.id != subscription.id);
             self.subscriptions.push(subscription);
         }
-        json!({"type": "response", "data": {"to": "subscribe", "success": true, "subscriptions": ids}}).to_string()
+        json!({"type": "response", "data": {"to": "subscribe", "success": true, "subscriptions": ids}})
+            .to_string()
     }
 
     fn unsubscribe(&mut self, data: Option<&Value>) -> String {
@@ -255,7 +296,8 @@ impl Connection {
             self.subscriptions.retain(|s| s.id != id);
             ids.push(id.to_owned());
         }
-        json!({"type": "response", "data": {"to": "unsubscribe", "success": true, "subscriptions": ids}}).to_string()
+        json!({"type": "response", "data": {"to": "unsubscribe", "success": true, "subscriptions": ids}})
+            .to_string()
     }
 
     /// The frame this socket gets for `event`, if any: one per event, at most.

@@ -1,0 +1,447 @@
+//! The realtime endpoint over real WebSockets: which events reach which socket, and the fault
+//! hooks client tests rely on.
+
+mod common;
+
+use std::time::Duration;
+
+use appwrite_emulator::{Config, Emulator};
+use common::Api;
+use futures_util::{SinkExt, StreamExt};
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+struct Socket(WebSocketStream<MaybeTlsStream<TcpStream>>);
+
+impl Socket {
+    async fn open(emulator: &Emulator, query: &str) -> Self {
+        let url = format!(
+            "{}?project={}{query}",
+            emulator.realtime_endpoint(),
+            emulator.project_id()
+        );
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("connects");
+        let mut socket = Socket(stream);
+        assert_eq!(socket.next().await.expect("connected frame")["type"], "connected");
+        socket
+    }
+
+    async fn subscribe(emulator: &Emulator, jwt: Option<&str>, channels: &[&str]) -> Self {
+        let query = jwt.map(|j| format!("&jwt={j}")).unwrap_or_default();
+        let mut socket = Socket::open(emulator, &query).await;
+        socket.send(json!({"type": "subscribe", "data": [{"subscriptionId": "s1", "channels": channels, "queries": []}]})).await;
+        let ack = socket.next().await.expect("ack");
+        assert_eq!(ack["data"]["to"], "subscribe");
+        socket
+    }
+
+    async fn send(&mut self, value: Value) {
+        self.0
+            .send(Message::Text(value.to_string().into()))
+            .await
+            .expect("send");
+    }
+
+    /// The next JSON frame within a second; `None` when the socket closed or stayed silent.
+    async fn next(&mut self) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(1), self.0.next()).await {
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    return Some(serde_json::from_str(&text).expect("JSON frame"))
+                }
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    /// Reads until the socket closes (`true`) or stays silent for two seconds (`false`).
+    async fn drain_until_closed(&mut self, frames: &mut Vec<Value>) -> bool {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(2), self.0.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    frames.push(serde_json::from_str(&text).expect("JSON frame"))
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Whether the socket stays silent (and open) for a while.
+    async fn silent(&mut self, wait: Duration) -> bool {
+        tokio::time::timeout(wait, self.0.next()).await.is_err()
+    }
+
+    async fn events(&mut self, count: usize) -> Vec<Value> {
+        let mut events = Vec::new();
+        while events.len() < count {
+            let frame = self
+                .next()
+                .await
+                .unwrap_or_else(|| panic!("only {} of {count} events arrived", events.len()));
+            if frame["type"] == "event" {
+                events.push(frame["data"].clone());
+            }
+        }
+        events
+    }
+}
+
+async fn setup(config: Config) -> (Emulator, Api, String) {
+    let emulator = Emulator::start(Config {
+        attribute_delay: Duration::ZERO,
+        ..config
+    })
+    .await
+    .expect("starts");
+    let api = Api::new(
+        &emulator.endpoint(),
+        emulator.project_id(),
+        Some(emulator.api_key()),
+    );
+    let col = api
+        .collection(
+            json!(["read(\"label:ops\")"]),
+            true,
+            &[
+                ("string", json!({"key": "t", "size": 20, "required": false})),
+                ("integer", json!({"key": "n", "required": false})),
+            ],
+        )
+        .await;
+    for (user, labels) in [("u1", json!([])), ("ops", json!(["ops"]))] {
+        api.post("/users", json!({"userId": user})).await;
+        api.call(
+            Method::PUT,
+            &format!("/users/{user}/labels"),
+            Some(json!({"labels": labels})),
+        )
+        .await;
+    }
+    (emulator, api, col)
+}
+
+async fn jwt(api: &Api, user: &str) -> String {
+    api.post(&format!("/users/{user}/jwts"), json!({})).await.1["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn action(event: &Value) -> (String, String) {
+    let first = event["events"][0].as_str().unwrap();
+    (
+        event["payload"]["$id"].as_str().unwrap().to_owned(),
+        first.rsplit('.').next().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn every_kind_of_write_produces_its_events_in_commit_order() {
+    let (emulator, api, col) = setup(Config::default()).await;
+    let docs = format!("{col}/documents");
+    let ops = jwt(&api, "ops").await;
+    let mut socket = Socket::subscribe(
+        &emulator,
+        Some(&ops),
+        &["databases.main.collections.col.documents"],
+    )
+    .await;
+
+    api.post(&docs, json!({"documentId": "a", "data": {"t": "x", "n": 1}}))
+        .await;
+    api.call(
+        Method::PATCH,
+        &format!("{docs}/a"),
+        Some(json!({"data": {"t": "y"}})),
+    )
+    .await;
+    api.call(
+        Method::PATCH,
+        &format!("{docs}/a"),
+        Some(json!({"data": {"t": "y"}})),
+    )
+    .await; // no change: no event
+    api.call(
+        Method::PUT,
+        &format!("{docs}/b"),
+        Some(json!({"data": {"t": "new"}})),
+    )
+    .await;
+    api.call(
+        Method::PATCH,
+        &format!("{docs}/a/n/increment"),
+        Some(json!({"value": 2})),
+    )
+    .await;
+    api.post(
+        &docs,
+        json!({"documents": [{"$id": "c", "t": "1"}, {"$id": "d", "t": "2"}]}),
+    )
+    .await;
+    api.call(Method::PATCH, &docs, Some(json!({"data": {"n": 9}, "queries": [json!({"method": "equal", "attribute": "$id", "values": ["c", "d"]}).to_string()]}))).await;
+    api.call(
+        Method::DELETE,
+        &docs,
+        Some(
+            json!({"queries": [json!({"method": "equal", "attribute": "$id", "values": ["c"]}).to_string()]}),
+        ),
+    )
+    .await;
+    api.call(Method::DELETE, &format!("{docs}/a"), None).await;
+
+    let events = socket.events(10).await;
+    let seen: Vec<(String, String)> = events.iter().map(action).collect();
+    let expected = [
+        ("a", "create"),
+        ("a", "update"),
+        ("b", "upsert"),
+        ("a", "update"),
+        ("c", "create"),
+        ("d", "create"),
+        ("c", "update"),
+        ("d", "update"),
+        ("c", "delete"),
+        ("a", "delete"),
+    ];
+    assert_eq!(seen, expected.map(|(d, a)| (d.to_owned(), a.to_owned())));
+    assert_eq!(
+        events[3]["payload"]["n"], 3,
+        "the increment's event carries the new value"
+    );
+    assert_eq!(
+        events[9]["payload"]["t"], "y",
+        "a delete carries the document as it was"
+    );
+    for event in &events {
+        assert_eq!(event["events"].as_array().unwrap().len(), 42);
+        assert_eq!(event["channels"].as_array().unwrap().len(), 6);
+        assert_eq!(event["subscriptions"], json!(["s1"]));
+    }
+    assert!(
+        socket.silent(Duration::from_millis(200)).await,
+        "nothing else arrives"
+    );
+}
+
+#[tokio::test]
+async fn events_reach_only_sockets_whose_roles_may_read_the_document() {
+    let (emulator, api, col) = setup(Config::default()).await;
+    let docs = format!("{col}/documents");
+    let channels = ["documents"];
+    let mut ops = Socket::subscribe(&emulator, Some(&jwt(&api, "ops").await), &channels).await;
+    let mut u1 = Socket::subscribe(&emulator, Some(&jwt(&api, "u1").await), &channels).await;
+    let mut guest = Socket::subscribe(&emulator, None, &channels).await;
+    // The API key gives no realtime identity: this socket is a guest.
+    let mut keyed = Socket::subscribe(&emulator, None, &channels).await;
+
+    api.post(&docs, json!({"documentId": "staff", "data": {"t": "ops only"}}))
+        .await;
+    api.post(
+        &docs,
+        json!({"documentId": "mine", "data": {"t": "u1"}, "permissions": ["read(\"user:u1\")"]}),
+    )
+    .await;
+    api.post(
+        &docs,
+        json!({"documentId": "open", "data": {"t": "all"}, "permissions": ["read(\"any\")"]}),
+    )
+    .await;
+
+    let ids = |events: Vec<Value>| {
+        events
+            .iter()
+            .map(|e| e["payload"]["$id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(ops.events(3).await), ["staff", "mine", "open"]);
+    assert_eq!(ids(u1.events(2).await), ["mine", "open"]);
+    assert_eq!(ids(guest.events(1).await), ["open"]);
+    assert_eq!(ids(keyed.events(1).await), ["open"]);
+    for socket in [&mut ops, &mut u1, &mut guest, &mut keyed] {
+        assert!(socket.silent(Duration::from_millis(150)).await);
+    }
+}
+
+#[tokio::test]
+async fn one_frame_per_event_even_with_overlapping_subscriptions_and_url_channels() {
+    let (emulator, api, col) = setup(Config::default()).await;
+    let ops = jwt(&api, "ops").await;
+    let mut socket = Socket::open(&emulator, &format!("&jwt={ops}&channels%5B%5D=documents")).await;
+    socket
+        .send(json!({"type": "subscribe", "data": [
+            {"subscriptionId": "all", "channels": ["documents", "rows"]},
+            {"subscriptionId": "big", "channels": ["databases.main.collections.col.documents"], "queries": [json!({"method": "greaterThan", "attribute": "n", "values": [5]}).to_string()]},
+        ]}))
+        .await;
+    assert_eq!(
+        socket.next().await.unwrap()["data"]["subscriptions"],
+        json!(["all", "big"])
+    );
+    api.post(
+        &format!("{col}/documents"),
+        json!({"documentId": "small", "data": {"n": 1}}),
+    )
+    .await;
+    api.post(
+        &format!("{col}/documents"),
+        json!({"documentId": "large", "data": {"n": 10}}),
+    )
+    .await;
+    let events = socket.events(2).await;
+    assert_eq!(events[0]["subscriptions"], json!(["all"]));
+    assert_eq!(events[1]["subscriptions"], json!(["all", "big"]));
+    assert!(
+        socket.silent(Duration::from_millis(150)).await,
+        "exactly one frame per event"
+    );
+
+    socket
+        .send(json!({"type": "unsubscribe", "data": [{"subscriptionId": "all"}, {"subscriptionId": "big"}]}))
+        .await;
+    assert_eq!(socket.next().await.unwrap()["data"]["to"], "unsubscribe");
+    api.post(
+        &format!("{col}/documents"),
+        json!({"documentId": "later", "data": {"n": 10}}),
+    )
+    .await;
+    let url_only = socket.events(1).await;
+    assert!(
+        url_only[0].get("subscriptions").is_none(),
+        "URL channels still match, without subscriptions"
+    );
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_frames_and_bad_subscriptions_are_refused() {
+    let (emulator, _api, _col) = setup(Config::default()).await;
+    let mut socket = Socket::open(&emulator, "").await;
+    socket.0.send(Message::Text("{".into())).await.unwrap();
+    assert_eq!(socket.next().await.unwrap()["data"]["code"], 1003);
+    socket
+        .send(json!({"type": "subscribe", "data": {"not": "a list"}}))
+        .await;
+    assert_eq!(
+        socket.next().await.unwrap()["data"]["message"],
+        "Payload is not valid."
+    );
+    socket.send(json!({"type": "subscribe", "data": [{"subscriptionId": "x", "channels": ["documents"], "queries": [json!({"method": "search", "attribute": "t", "values": ["a"]}).to_string()]}]})).await;
+    let refused = socket.next().await.unwrap();
+    assert_eq!(refused["type"], "error");
+    assert!(refused["data"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not supported"));
+    socket.send(json!({"type": "ping"})).await;
+    assert_eq!(
+        socket.next().await.unwrap(),
+        json!({"type": "pong"}),
+        "errors do not close the socket"
+    );
+    socket
+        .0
+        .send(Message::Text("x".repeat(64_001).into()))
+        .await
+        .unwrap();
+    assert_eq!(socket.next().await.unwrap()["data"]["code"], 1009);
+    assert!(
+        socket.next().await.is_none(),
+        "an oversized frame closes the socket"
+    );
+
+    let bad_jwt = format!(
+        "{}?project={}&jwt=abc",
+        emulator.realtime_endpoint(),
+        emulator.project_id()
+    );
+    let (mut refused, _) = tokio_tungstenite::connect_async(bad_jwt).await.unwrap();
+    let Some(Ok(Message::Text(text))) = refused.next().await else {
+        panic!("an error frame")
+    };
+    assert_eq!(
+        serde_json::from_str::<Value>(&text).unwrap()["data"]["code"],
+        1008
+    );
+}
+
+#[tokio::test]
+async fn fault_hooks_drop_inject_and_restart() {
+    let (mut emulator, api, col) = setup(Config::default()).await;
+    let ops = jwt(&api, "ops").await;
+    let mut socket = Socket::subscribe(&emulator, Some(&ops), &["documents"]).await;
+    emulator.inject_realtime_frame("this is not JSON");
+    let Some(Ok(Message::Text(raw))) = socket.0.next().await else {
+        panic!("the injected frame")
+    };
+    assert_eq!(raw.as_str(), "this is not JSON");
+    emulator.drop_realtime_connections();
+    assert!(socket.next().await.is_none(), "the socket is gone");
+
+    let mut socket = Socket::subscribe(&emulator, Some(&ops), &["documents"]).await;
+    let address = emulator.address();
+    emulator.restart(Duration::from_millis(100)).await.unwrap();
+    assert!(socket.next().await.is_none(), "a restart drops sockets");
+    assert_eq!(emulator.address(), address, "same port");
+    // Data and JWTs survive the restart.
+    let mut socket = Socket::subscribe(&emulator, Some(&ops), &["documents"]).await;
+    let (status, _) = api
+        .post(
+            &format!("{col}/documents"),
+            json!({"documentId": "after", "data": {"t": "x"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(socket.events(1).await[0]["payload"]["$id"], "after");
+}
+
+#[tokio::test]
+async fn a_slow_socket_is_closed_without_stalling_writers_or_other_sockets() {
+    let (emulator, api, col) = setup(Config {
+        realtime_buffer: 64,
+        ..Config::default()
+    })
+    .await;
+    api.post(
+        &format!("{col}/attributes/string"),
+        json!({"key": "blob", "size": 20000, "required": false}),
+    )
+    .await;
+    api.wait_available(&col).await;
+    let ops = jwt(&api, "ops").await;
+    // This socket does not read while the writes happen: its kernel buffers fill, then its
+    // queue of 64 events, and the server must drop it rather than wait.
+    let mut stalled = Socket::subscribe(&emulator, Some(&ops), &["documents"]).await;
+    let mut healthy = Socket::subscribe(&emulator, Some(&ops), &["documents"]).await;
+    let blob = "x".repeat(16_000);
+    let total = 1500;
+    let reader = tokio::spawn(async move { healthy.events(total).await.len() });
+    let started = std::time::Instant::now();
+    for batch in 0..total / 100 {
+        let documents: Vec<Value> = (0..100)
+            .map(|i| json!({"$id": format!("d{batch}-{i}"), "blob": blob}))
+            .collect();
+        assert_eq!(
+            api.post(&format!("{col}/documents"), json!({"documents": documents}))
+                .await
+                .0,
+            201
+        );
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "writes were not held up"
+    );
+    assert_eq!(reader.await.unwrap(), total, "the reading socket got every event");
+    let mut frames = Vec::new();
+    assert!(
+        stalled.drain_until_closed(&mut frames).await,
+        "the slow socket was closed, not left open"
+    );
+    let events = frames.iter().filter(|f| f["type"] == "event").count();
+    assert!(events < total, "the slow socket did not get everything: {events}");
+}
