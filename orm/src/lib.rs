@@ -38,9 +38,14 @@
 
 #![warn(missing_docs)]
 
+mod client;
 mod collection;
+mod database;
 pub mod datetime;
 mod document;
+mod error;
+mod handle;
+pub mod id;
 pub mod key;
 pub mod migration;
 mod patch;
@@ -48,8 +53,12 @@ mod permission;
 pub mod query;
 pub mod schema;
 
+pub use client::{Orm, OrmBuilder};
 pub use collection::{AttributeEnum, Collection};
+pub use database::{Connect, Database};
 pub use document::{Document, Metadata};
+pub use error::{Error, ErrorKind, Result};
+pub use handle::{CollectionHandle, Page, BATCH_SIZE};
 pub use patch::Patch;
 pub use permission::{Action, ParsePermissionError, Permission, Role, Verification};
 pub use query::{Field, Query};

@@ -1,0 +1,303 @@
+//! [`Orm`]: the configured connection to one Appwrite project and database.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// A connection to one Appwrite project and database, authenticated with an API key.
+///
+/// Cheap to clone: clones share one pooled HTTP client.
+///
+/// ```no_run
+/// # async fn demo() -> appwrite_orm::Result<()> {
+/// use appwrite_orm::Orm;
+///
+/// let orm = Orm::builder()
+///     .endpoint("http://127.0.0.1:8080/v1")
+///     .project("my-project")
+///     .database("main")
+///     .api_key("secret")
+///     .build()?;
+/// // or: let orm = Orm::from_env()?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Orm {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    endpoint: String,
+    project: String,
+    database_id: String,
+    api_key: String,
+    retries: u32,
+    backoff: Duration,
+}
+
+// The API key is a credential: it never appears in Debug output.
+impl fmt::Debug for Orm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Orm")
+            .field("endpoint", &self.inner.endpoint)
+            .field("project", &self.inner.project)
+            .field("database", &self.inner.database_id)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Builds an [`Orm`]; see [`Orm::builder`].
+#[derive(Default)]
+pub struct OrmBuilder {
+    endpoint: Option<String>,
+    project: Option<String>,
+    database: Option<String>,
+    api_key: Option<String>,
+    timeout: Option<Duration>,
+    retries: Option<u32>,
+}
+
+impl fmt::Debug for OrmBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrmBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("project", &self.project)
+            .field("database", &self.database)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl OrmBuilder {
+    /// The API root, e.g. `https://cloud.appwrite.io/v1`.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The project id.
+    pub fn project(mut self, project: impl Into<String>) -> Self {
+        self.project = Some(project.into());
+        self
+    }
+
+    /// The database id the collections live in.
+    pub fn database(mut self, database: impl Into<String>) -> Self {
+        self.database = Some(database.into());
+        self
+    }
+
+    /// The API key (needs the `databases.*`, `collections.*`, `attributes.*`, `indexes.*`,
+    /// `documents.*` scopes, and `users.*` for realtime).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The timeout of one HTTP request (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How often a failed idempotent request is retried (default 3).
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = Some(retries);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Orm> {
+        let missing = |setting: &'static str| Error::Config {
+            setting,
+            reason: "is not set".to_owned(),
+        };
+        let endpoint = self.endpoint.ok_or_else(|| missing("endpoint"))?;
+        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+            return Err(Error::Config {
+                setting: "endpoint",
+                reason: format!("`{endpoint}` is not an http(s) URL"),
+            });
+        }
+        let database_id = self.database.ok_or_else(|| missing("database"))?;
+        crate::key::validate(&database_id).map_err(|e| Error::Config {
+            setting: "database",
+            reason: e.to_string(),
+        })?;
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
+            .build()
+            .map_err(Error::Transport)?;
+        Ok(Orm {
+            inner: Arc::new(Inner {
+                http,
+                endpoint: endpoint.trim_end_matches('/').to_owned(),
+                project: self.project.ok_or_else(|| missing("project"))?,
+                database_id,
+                api_key: self.api_key.ok_or_else(|| missing("api_key"))?,
+                retries: self.retries.unwrap_or(3),
+                backoff: Duration::from_millis(100),
+            }),
+        })
+    }
+}
+
+/// Whether a request may be sent again after a failure without risking a double effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// Reads, idempotent writes, and creates with a client-chosen id.
+    Safe,
+    /// Anything else.
+    Never,
+}
+
+impl Orm {
+    /// Starts building a client.
+    pub fn builder() -> OrmBuilder {
+        OrmBuilder::default()
+    }
+
+    /// A client from `APPWRITE_ENDPOINT`, `APPWRITE_PROJECT_ID`, `APPWRITE_DATABASE_ID` and
+    /// `APPWRITE_API_KEY`; a missing one is reported by name.
+    pub fn from_env() -> Result<Orm> {
+        let var = |name: &'static str| {
+            std::env::var(name).map_err(|_| Error::Config {
+                setting: name,
+                reason: "is not set".to_owned(),
+            })
+        };
+        Orm::builder()
+            .endpoint(var("APPWRITE_ENDPOINT")?)
+            .project(var("APPWRITE_PROJECT_ID")?)
+            .database(var("APPWRITE_DATABASE_ID")?)
+            .api_key(var("APPWRITE_API_KEY")?)
+            .build()
+    }
+
+    /// The REST endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.inner.endpoint
+    }
+
+    /// The project id.
+    pub fn project(&self) -> &str {
+        &self.inner.project
+    }
+
+    /// The database id.
+    pub fn database_id(&self) -> &str {
+        &self.inner.database_id
+    }
+
+    /// Sends one request and decodes the JSON answer into `T`.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+        retry: Retry,
+    ) -> Result<T> {
+        let bytes = self.send(method, path, query, body, retry).await?;
+        let bytes = if bytes.is_empty() {
+            &b"null"[..]
+        } else {
+            &bytes[..]
+        };
+        serde_json::from_slice(bytes).map_err(|e| Error::decode(format!("response of {path}"), e))
+    }
+
+    /// Sends one request; returns the raw body of a successful answer.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+        retry: Retry,
+    ) -> Result<bytes::Bytes> {
+        let url = format!("{}{path}", self.inner.endpoint);
+        let mut attempt = 0;
+        loop {
+            let mut request = self
+                .inner
+                .http
+                .request(method.clone(), &url)
+                .header("X-Appwrite-Project", &self.inner.project)
+                .header("X-Appwrite-Key", &self.inner.api_key)
+                .header("X-Appwrite-Response-Format", "1.8.0");
+            if !query.is_empty() {
+                request = request.query(query);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let outcome = request.send().await;
+            let retryable = match &outcome {
+                Err(err) => err.is_connect() || err.is_timeout() || err.is_request(),
+                Ok(response) => matches!(
+                    response.status(),
+                    StatusCode::TOO_MANY_REQUESTS
+                        | StatusCode::BAD_GATEWAY
+                        | StatusCode::SERVICE_UNAVAILABLE
+                        | StatusCode::GATEWAY_TIMEOUT
+                ),
+            };
+            if retry == Retry::Safe && retryable && attempt < self.inner.retries {
+                attempt += 1;
+                let delay = self.inner.backoff * 2u32.pow(attempt - 1);
+                tracing::debug!(%method, path, attempt, ?delay, "retrying Appwrite request");
+                tokio::time::sleep(delay + jitter(delay)).await;
+                continue;
+            }
+            let response = outcome.map_err(Error::Transport)?;
+            let status = response.status();
+            let body = response.bytes().await.map_err(Error::Transport)?;
+            if status.is_success() {
+                return Ok(body);
+            }
+            return Err(appwrite_error(status, &body));
+        }
+    }
+}
+
+// Spreads retries of many clients apart: up to half the delay again.
+fn jitter(delay: Duration) -> Duration {
+    let mut byte = [0u8; 1];
+    let _ = getrandom::getrandom(&mut byte);
+    delay.mul_f64(f64::from(byte[0]) / 510.0)
+}
+
+fn appwrite_error(status: StatusCode, body: &[u8]) -> Error {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        message: Option<String>,
+        #[serde(rename = "type")]
+        kind: Option<String>,
+    }
+    let parsed: Option<Body> = serde_json::from_slice(body).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|b| b.message.clone())
+        .unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(body);
+            text.chars().take(200).collect()
+        });
+    let kind = parsed
+        .and_then(|b| b.kind)
+        .map_or(ErrorKind::Other, |k| ErrorKind::from_type(&k));
+    Error::Appwrite {
+        kind,
+        code: status.as_u16(),
+        message,
+    }
+}

@@ -1,0 +1,145 @@
+//! Connecting: registering collections, migrating, and the [`Database`] handle.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::client::Orm;
+use crate::error::Result;
+use crate::handle::CollectionHandle;
+use crate::migration::{Migrator, Plan, Progress};
+use crate::schema::CollectionSchema;
+use crate::Collection;
+
+/// A connected database: hands out typed collections.
+#[derive(Clone, Debug)]
+pub struct Database {
+    orm: Orm,
+    collections: Arc<[&'static CollectionSchema]>,
+}
+
+impl Database {
+    /// The typed handle of collection `T` (the seed's `db.table('orders')`).
+    pub fn collection<T: Collection>(&self) -> CollectionHandle<T> {
+        CollectionHandle::new(self.orm.clone())
+    }
+
+    /// The client this database uses.
+    pub fn orm(&self) -> &Orm {
+        &self.orm
+    }
+
+    /// The schemas registered when connecting.
+    pub fn schemas(&self) -> &[&'static CollectionSchema] {
+        &self.collections
+    }
+}
+
+/// The builder [`Orm::connect`] returns: register collections, choose whether to migrate, then
+/// `.await` it for a [`Database`].
+///
+/// ```no_run
+/// # use appwrite_orm::{Collection, Orm};
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Collection, Serialize, Deserialize)] #[collection(id = "orders")] struct Order { total: f64 }
+/// # async fn demo(orm: Orm) -> appwrite_orm::Result<()> {
+/// let db = orm.connect().register::<Order>().auto_migrate(true).await?;
+/// let orders = db.collection::<Order>();
+/// # Ok(())
+/// # }
+/// ```
+pub struct Connect {
+    orm: Orm,
+    schemas: Vec<&'static CollectionSchema>,
+    auto_migrate: bool,
+    migrator_options: Vec<Box<dyn FnOnce(Migrator) -> Migrator + Send>>,
+}
+
+impl fmt::Debug for Connect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connect")
+            .field(
+                "collections",
+                &self.schemas.iter().map(|s| &s.id).collect::<Vec<_>>(),
+            )
+            .field("auto_migrate", &self.auto_migrate)
+            .finish()
+    }
+}
+
+impl Orm {
+    /// Starts connecting to the database.
+    pub fn connect(&self) -> Connect {
+        Connect {
+            orm: self.clone(),
+            schemas: Vec::new(),
+            auto_migrate: false,
+            migrator_options: Vec::new(),
+        }
+    }
+}
+
+impl Connect {
+    /// Registers collection `T`.
+    pub fn register<T: Collection>(mut self) -> Self {
+        let schema = T::schema();
+        if !self.schemas.iter().any(|s| s.id == schema.id) {
+            self.schemas.push(schema);
+        }
+        self
+    }
+
+    /// Migrates the server to the registered schemas before returning (default: off).
+    pub fn auto_migrate(mut self, enabled: bool) -> Self {
+        self.auto_migrate = enabled;
+        self
+    }
+
+    /// Lets the migration delete attributes, indexes or values (default: refused).
+    pub fn allow_destructive(mut self, allow: bool) -> Self {
+        self.migrator_options
+            .push(Box::new(move |m| m.allow_destructive(allow)));
+        self
+    }
+
+    /// Reports each migration step, e.g. to drive a progress bar.
+    pub fn on_progress(mut self, progress: impl Fn(Progress<'_>) + Send + Sync + 'static) -> Self {
+        self.migrator_options
+            .push(Box::new(move |m| m.on_progress(progress)));
+        self
+    }
+
+    /// The migrator of the registered collections, for `plan`, `verify` and `apply`.
+    pub fn migrator(self) -> Migrator {
+        let mut migrator = Migrator::new(self.orm, self.schemas);
+        for option in self.migrator_options {
+            migrator = option(migrator);
+        }
+        migrator
+    }
+
+    /// What migrating would change (a dry run).
+    pub async fn plan(self) -> Result<Plan> {
+        self.migrator().plan().await
+    }
+
+    async fn run(self) -> Result<Database> {
+        let orm = self.orm.clone();
+        let collections: Arc<[&'static CollectionSchema]> = self.schemas.clone().into();
+        if self.auto_migrate {
+            let applied = self.migrator().apply().await?;
+            tracing::info!(steps = applied.steps.len(), "migration complete");
+        }
+        Ok(Database { orm, collections })
+    }
+}
+
+impl IntoFuture for Connect {
+    type Output = Result<Database>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Database>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}

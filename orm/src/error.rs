@@ -1,0 +1,163 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+use crate::key::KeyError;
+
+/// Everything that can go wrong talking to Appwrite.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an Appwrite error; `kind` is its `type`, typed.
+    #[error("{message} ({code} {kind})")]
+    Appwrite {
+        /// The error type, e.g. [`ErrorKind::DocumentNotFound`].
+        kind: ErrorKind,
+        /// The HTTP status.
+        code: u16,
+        /// The server's message.
+        message: String,
+    },
+    /// The request never got an answer (connection refused, timeout, …).
+    #[error("request to Appwrite failed: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// A response did not have the shape of `what`.
+    #[error("cannot decode {what}: {source}")]
+    Decode {
+        /// What was being decoded, e.g. `document of collection orders`.
+        what: String,
+        /// The field path, e.g. `status`, when it is known.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A setting is missing or invalid.
+    #[error("configuration: {setting}: {reason}")]
+    Config {
+        /// The setting's name, e.g. `APPWRITE_ENDPOINT`.
+        setting: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An id does not follow Appwrite's key rule.
+    #[error("invalid id `{id}`: {source}")]
+    InvalidId {
+        /// The id.
+        id: String,
+        /// Why it is invalid.
+        #[source]
+        source: KeyError,
+    },
+    /// The migration cannot be applied, or did not complete.
+    #[error("migration: {0}")]
+    Migration(String),
+}
+
+impl Error {
+    /// The Appwrite error type, when the server sent one.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        match self {
+            Error::Appwrite { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// Whether this is the server's answer `kind`.
+    pub fn is(&self, kind: ErrorKind) -> bool {
+        self.kind() == Some(kind)
+    }
+
+    pub(crate) fn decode(what: impl Into<String>, source: serde_json::Error) -> Self {
+        Error::Decode {
+            what: what.into(),
+            path: String::new(),
+            source,
+        }
+    }
+}
+
+/// A result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+macro_rules! kinds {
+    ($($variant:ident = $name:literal,)*) => {
+        /// Appwrite's error types that a database client can meet.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant,
+            )*
+            /// A type this version of the crate does not know.
+            Other,
+        }
+
+        impl ErrorKind {
+            /// The kind of an Appwrite `type` string.
+            pub fn from_type(name: &str) -> Self {
+                match name {
+                    $($name => ErrorKind::$variant,)*
+                    _ => ErrorKind::Other,
+                }
+            }
+
+            /// The `type` string, or `None` for [`ErrorKind::Other`].
+            pub fn as_type(self) -> Option<&'static str> {
+                match self {
+                    $(ErrorKind::$variant => Some($name),)*
+                    ErrorKind::Other => None,
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    GeneralAccessForbidden = "general_access_forbidden",
+    GeneralUnauthorizedScope = "general_unauthorized_scope",
+    GeneralArgumentInvalid = "general_argument_invalid",
+    GeneralQueryInvalid = "general_query_invalid",
+    GeneralRouteNotFound = "general_route_not_found",
+    GeneralCursorNotFound = "general_cursor_not_found",
+    GeneralRateLimitExceeded = "general_rate_limit_exceeded",
+    GeneralServerError = "general_server_error",
+    GeneralUnknown = "general_unknown",
+    GeneralBadRequest = "general_bad_request",
+    ProjectNotFound = "project_not_found",
+    UserUnauthorized = "user_unauthorized",
+    UserJwtInvalid = "user_jwt_invalid",
+    UserNotFound = "user_not_found",
+    UserAlreadyExists = "user_already_exists",
+    UserKeyAndSessionSet = "user_key_and_session_set",
+    DatabaseNotFound = "database_not_found",
+    DatabaseAlreadyExists = "database_already_exists",
+    DatabaseQueryOrderNull = "database_query_order_null",
+    CollectionNotFound = "collection_not_found",
+    CollectionAlreadyExists = "collection_already_exists",
+    DocumentNotFound = "document_not_found",
+    DocumentInvalidStructure = "document_invalid_structure",
+    DocumentMissingData = "document_missing_data",
+    DocumentMissingPayload = "document_missing_payload",
+    DocumentAlreadyExists = "document_already_exists",
+    DocumentUpdateConflict = "document_update_conflict",
+    AttributeNotFound = "attribute_not_found",
+    AttributeUnknown = "attribute_unknown",
+    AttributeNotAvailable = "attribute_not_available",
+    AttributeDefaultUnsupported = "attribute_default_unsupported",
+    AttributeAlreadyExists = "attribute_already_exists",
+    AttributeValueInvalid = "attribute_value_invalid",
+    AttributeTypeInvalid = "attribute_type_invalid",
+    AttributeInvalidResize = "attribute_invalid_resize",
+    IndexNotFound = "index_not_found",
+    IndexAlreadyExists = "index_already_exists",
+    IndexInvalid = "index_invalid",
+    IndexDependency = "index_dependency",
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_type().unwrap_or("unknown"))
+    }
+}

@@ -1,0 +1,459 @@
+//! [`CollectionHandle<T>`]: typed reads and writes of one collection's documents.
+//!
+//! (The handle is not called `Collection` because that name belongs to the trait the derive
+//! implements.)
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use futures_util::stream::{self, Stream, StreamExt};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::client::{Orm, Retry};
+use crate::error::{Error, ErrorKind, Result};
+use crate::query::QueryValue;
+use crate::{Collection, Document, Field, Patch, Permission, Query};
+
+/// The most documents Appwrite accepts in one bulk call.
+pub const BATCH_SIZE: usize = 100;
+/// The page size [`CollectionHandle::stream`] reads with.
+const STREAM_PAGE: u32 = 100;
+
+/// Typed access to the documents of collection `T`; get one from
+/// [`Database::collection`](crate::Database::collection). Cheap to clone.
+pub struct CollectionHandle<T> {
+    orm: Orm,
+    documents: Arc<str>,
+    types: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for CollectionHandle<T> {
+    fn clone(&self) -> Self {
+        CollectionHandle {
+            orm: self.orm.clone(),
+            documents: Arc::clone(&self.documents),
+            types: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for CollectionHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CollectionHandle")
+            .field("documents", &self.documents)
+            .finish()
+    }
+}
+
+/// One page of documents, with Appwrite's `total` (capped at 5 000 by the server).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(bound = "T: serde::de::DeserializeOwned")]
+pub struct Page<T> {
+    /// Matching documents, up to 5 000.
+    pub total: u64,
+    /// The documents of this page.
+    pub documents: Vec<Document<T>>,
+}
+
+fn query_params(queries: &[Query]) -> Vec<(String, String)> {
+    queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (format!("queries[{i}]"), q.to_string()))
+        .collect()
+}
+
+fn permission_strings(permissions: &[Permission]) -> Value {
+    Value::Array(permissions.iter().map(|p| Value::String(p.to_string())).collect())
+}
+
+fn check_id(id: &str) -> Result<()> {
+    crate::key::validate(id).map_err(|source| Error::InvalidId {
+        id: id.to_owned(),
+        source,
+    })
+}
+
+fn data_of<T: serde::Serialize>(data: &T) -> Result<Value> {
+    serde_json::to_value(data).map_err(|e| Error::decode("document data", e))
+}
+
+impl<T: Collection> CollectionHandle<T> {
+    pub(crate) fn new(orm: Orm) -> Self {
+        let documents = format!("/databases/{}/collections/{}/documents", orm.database_id(), T::ID);
+        CollectionHandle {
+            orm,
+            documents: documents.into(),
+            types: PhantomData,
+        }
+    }
+
+    fn document_path(&self, id: &str) -> String {
+        format!("{}/{id}", self.documents)
+    }
+
+    async fn decode_call<R: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+        retry: Retry,
+    ) -> Result<R> {
+        let bytes = self.orm.send(method, path, query, body, retry).await?;
+        decode_named::<R>(&bytes, T::ID)
+    }
+
+    /// Creates a document with a new id (generated here, so a lost response can be retried
+    /// safely).
+    pub async fn create(&self, data: &T) -> Result<Document<T>> {
+        self.create_document(&crate::id::unique(), data, None).await
+    }
+
+    /// Creates a document with the given id.
+    pub async fn create_with_id(&self, id: &str, data: &T) -> Result<Document<T>> {
+        check_id(id)?;
+        self.create_document(id, data, None).await
+    }
+
+    /// Creates a document with a new id and document-level permissions.
+    pub async fn create_with_permissions(&self, data: &T, permissions: &[Permission]) -> Result<Document<T>> {
+        self.create_document(&crate::id::unique(), data, Some(permissions))
+            .await
+    }
+
+    async fn create_document(
+        &self,
+        id: &str,
+        data: &T,
+        permissions: Option<&[Permission]>,
+    ) -> Result<Document<T>> {
+        let mut body = json!({"documentId": id, "data": data_of(data)?});
+        if let Some(permissions) = permissions {
+            body["permissions"] = permission_strings(permissions);
+        }
+        let created = self
+            .decode_call(Method::POST, &self.documents, &[], Some(&body), Retry::Safe)
+            .await;
+        match created {
+            // A retry after a lost response finds the document the first attempt created.
+            Err(err) if err.is(ErrorKind::DocumentAlreadyExists) => match self.get(id).await? {
+                Some(existing) if data_of(existing.data())? == data_of(data)? => Ok(existing),
+                _ => Err(err),
+            },
+            other => other,
+        }
+    }
+
+    /// The document with this id, or `None`.
+    pub async fn get(&self, id: &str) -> Result<Option<Document<T>>> {
+        match self.get_or_fail(id).await {
+            Ok(document) => Ok(Some(document)),
+            Err(err) if err.is(ErrorKind::DocumentNotFound) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The document with this id, or [`ErrorKind::DocumentNotFound`].
+    pub async fn get_or_fail(&self, id: &str) -> Result<Document<T>> {
+        check_id(id)?;
+        self.decode_call(Method::GET, &self.document_path(id), &[], None, Retry::Safe)
+            .await
+    }
+
+    /// Applies a typed partial update; only the attributes set in the patch are sent.
+    pub async fn update(&self, id: &str, patch: impl Into<Patch<T>>) -> Result<Document<T>> {
+        check_id(id)?;
+        let body = json!({"data": patch.into().to_json()});
+        self.decode_call(
+            Method::PATCH,
+            &self.document_path(id),
+            &[],
+            Some(&body),
+            Retry::Safe,
+        )
+        .await
+    }
+
+    /// Replaces the document-level permissions.
+    pub async fn set_permissions(&self, id: &str, permissions: &[Permission]) -> Result<Document<T>> {
+        check_id(id)?;
+        let body = json!({"permissions": permission_strings(permissions)});
+        self.decode_call(
+            Method::PATCH,
+            &self.document_path(id),
+            &[],
+            Some(&body),
+            Retry::Safe,
+        )
+        .await
+    }
+
+    /// Creates the document, or updates it when it exists.
+    pub async fn upsert(&self, id: &str, data: &T) -> Result<Document<T>> {
+        check_id(id)?;
+        let body = json!({"data": data_of(data)?});
+        self.decode_call(
+            Method::PUT,
+            &self.document_path(id),
+            &[],
+            Some(&body),
+            Retry::Safe,
+        )
+        .await
+    }
+
+    /// Deletes the document.
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        check_id(id)?;
+        self.orm
+            .send(Method::DELETE, &self.document_path(id), &[], None, Retry::Safe)
+            .await
+            .map(drop)
+    }
+
+    /// One page of matching documents with the total count.
+    pub async fn find_page(&self, queries: impl IntoIterator<Item = Query>) -> Result<Page<T>> {
+        let queries: Vec<Query> = queries.into_iter().collect();
+        self.decode_call(
+            Method::GET,
+            &self.documents,
+            &query_params(&queries),
+            None,
+            Retry::Safe,
+        )
+        .await
+    }
+
+    /// Matching documents: one page (Appwrite's default limit is 25; add [`Query::limit`], or
+    /// use [`CollectionHandle::stream`] for all of them).
+    pub async fn find(&self, queries: impl IntoIterator<Item = Query>) -> Result<Vec<Document<T>>> {
+        Ok(self.find_page(queries).await?.documents)
+    }
+
+    /// The first matching document.
+    pub async fn first(&self, queries: impl IntoIterator<Item = Query>) -> Result<Option<Document<T>>> {
+        let queries: Vec<Query> = queries.into_iter().chain([Query::limit(1)]).collect();
+        Ok(self.find_page(queries).await?.documents.into_iter().next())
+    }
+
+    /// How many documents match, as Appwrite counts them (at most 5 000).
+    pub async fn count(&self, queries: impl IntoIterator<Item = Query>) -> Result<u64> {
+        let queries: Vec<Query> = queries.into_iter().chain([Query::limit(1)]).collect();
+        Ok(self.find_page(queries).await?.total)
+    }
+
+    /// Every matching document, page by page with a cursor (never capped at 25 or 5 000).
+    /// `queries` hold filters and orders; paging is the stream's own, so a limit, offset or
+    /// cursor query is an error.
+    pub fn stream(
+        &self,
+        queries: impl IntoIterator<Item = Query>,
+    ) -> impl Stream<Item = Result<Document<T>>> + Send + 'static {
+        let queries: Vec<Query> = queries.into_iter().collect();
+        let invalid = queries
+            .iter()
+            .find(|q| matches!(q.method(), "limit" | "offset" | "cursorAfter" | "cursorBefore"))
+            .map(|q| Error::Config {
+                setting: "stream",
+                reason: format!("`{}` cannot be used: the stream pages by itself", q.method()),
+            });
+        let handle = self.clone();
+        let state = (handle, queries, None::<String>, false, invalid);
+        stream::unfold(state, |(handle, queries, cursor, done, invalid)| async move {
+            if let Some(err) = invalid {
+                return Some((vec![Err(err)], (handle, queries, cursor, true, None)));
+            }
+            if done {
+                return None;
+            }
+            let mut page_queries = queries.clone();
+            page_queries.push(Query::limit(STREAM_PAGE));
+            if let Some(after) = &cursor {
+                page_queries.push(Query::cursor_after(after.clone()));
+            }
+            match handle.find_page(page_queries).await {
+                Err(err) => Some((vec![Err(err)], (handle, queries, cursor, true, None))),
+                Ok(page) => {
+                    let last = page.documents.last().map(|d| d.id().to_owned());
+                    let finished = page.documents.len() < STREAM_PAGE as usize || last.is_none();
+                    let items: Vec<Result<Document<T>>> = page.documents.into_iter().map(Ok).collect();
+                    if items.is_empty() {
+                        return None;
+                    }
+                    Some((items, (handle, queries, last, finished, None)))
+                }
+            }
+        })
+        .flat_map(stream::iter)
+    }
+
+    /// Creates documents through the bulk endpoint, 100 per call (each call all or nothing).
+    pub async fn create_many(&self, items: &[T]) -> Result<Vec<Document<T>>> {
+        let mut created = Vec::with_capacity(items.len());
+        for chunk in items.chunks(BATCH_SIZE) {
+            let documents = chunk
+                .iter()
+                .map(|item| {
+                    let mut data = data_of(item)?;
+                    data["$id"] = Value::String(crate::id::unique());
+                    Ok(data)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let page: Page<T> = self
+                .decode_call(
+                    Method::POST,
+                    &self.documents,
+                    &[],
+                    Some(&json!({"documents": documents})),
+                    Retry::Safe,
+                )
+                .await?;
+            created.extend(page.documents);
+        }
+        Ok(created)
+    }
+
+    /// Creates or updates documents by id through the bulk endpoint, 100 per call.
+    pub async fn upsert_many(&self, items: &[(String, T)]) -> Result<Vec<Document<T>>> {
+        let mut upserted = Vec::with_capacity(items.len());
+        for chunk in items.chunks(BATCH_SIZE) {
+            let documents = chunk
+                .iter()
+                .map(|(id, item)| {
+                    check_id(id)?;
+                    let mut data = data_of(item)?;
+                    data["$id"] = Value::String(id.clone());
+                    Ok(data)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let page: Page<T> = self
+                .decode_call(
+                    Method::PUT,
+                    &self.documents,
+                    &[],
+                    Some(&json!({"documents": documents})),
+                    Retry::Safe,
+                )
+                .await?;
+            upserted.extend(page.documents);
+        }
+        Ok(upserted)
+    }
+
+    /// Applies `patch` to every matching document (bulk endpoint); returns how many changed.
+    pub async fn update_many(
+        &self,
+        patch: impl Into<Patch<T>>,
+        queries: impl IntoIterator<Item = Query>,
+    ) -> Result<u64> {
+        let queries: Vec<String> = queries.into_iter().map(|q| q.to_string()).collect();
+        let body = json!({"data": patch.into().to_json(), "queries": queries});
+        let counted: Counted = self
+            .orm
+            .call(Method::PATCH, &self.documents, &[], Some(&body), Retry::Safe)
+            .await?;
+        Ok(counted.total)
+    }
+
+    /// Deletes every matching document (bulk endpoint); returns how many were deleted.
+    pub async fn delete_many(&self, queries: impl IntoIterator<Item = Query>) -> Result<u64> {
+        let queries: Vec<String> = queries.into_iter().map(|q| q.to_string()).collect();
+        let body = json!({"queries": queries});
+        let counted: Counted = self
+            .orm
+            .call(Method::DELETE, &self.documents, &[], Some(&body), Retry::Safe)
+            .await?;
+        Ok(counted.total)
+    }
+
+    /// Atomically adds `by` to a numeric attribute (optionally refusing to pass `max`).
+    pub async fn increment<V: QueryValue>(
+        &self,
+        id: &str,
+        field: Field<T, V>,
+        by: V,
+        max: Option<V>,
+    ) -> Result<Document<T>> {
+        self.step(
+            id,
+            field.key(),
+            "increment",
+            by.to_query_value(),
+            "max",
+            max.map(|m| m.to_query_value()),
+        )
+        .await
+    }
+
+    /// Atomically subtracts `by` from a numeric attribute (optionally refusing to pass `min`).
+    pub async fn decrement<V: QueryValue>(
+        &self,
+        id: &str,
+        field: Field<T, V>,
+        by: V,
+        min: Option<V>,
+    ) -> Result<Document<T>> {
+        self.step(
+            id,
+            field.key(),
+            "decrement",
+            by.to_query_value(),
+            "min",
+            min.map(|m| m.to_query_value()),
+        )
+        .await
+    }
+
+    async fn step(
+        &self,
+        id: &str,
+        key: &str,
+        direction: &str,
+        by: Value,
+        bound_name: &str,
+        bound: Option<Value>,
+    ) -> Result<Document<T>> {
+        check_id(id)?;
+        let mut body = Map::new();
+        body.insert("value".into(), by);
+        if let Some(bound) = bound {
+            body.insert(bound_name.into(), bound);
+        }
+        let path = format!("{}/{key}/{direction}", self.document_path(id));
+        // Not idempotent: a retry would apply the step twice.
+        self.decode_call(
+            Method::PATCH,
+            &path,
+            &[],
+            Some(&Value::Object(body)),
+            Retry::Never,
+        )
+        .await
+    }
+}
+
+#[derive(Deserialize)]
+struct Counted {
+    total: u64,
+}
+
+/// Decodes a response; on failure, decodes again while tracking the path so that the error
+/// names the field that did not match.
+pub(crate) fn decode_named<R: serde::de::DeserializeOwned>(bytes: &[u8], collection: &str) -> Result<R> {
+    serde_json::from_slice(bytes).map_err(|first| {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let (path, source) = match serde_path_to_error::deserialize::<_, R>(&mut deserializer) {
+            Err(err) => (err.path().to_string(), err.into_inner()),
+            Ok(_) => (String::new(), first),
+        };
+        Error::Decode {
+            what: format!("a document of collection `{collection}` at `{path}`"),
+            path,
+            source,
+        }
+    })
+}

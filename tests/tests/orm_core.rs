@@ -1,0 +1,492 @@
+//! The ORM against the emulator over real HTTP: connecting, migrating, typed CRUD and queries.
+
+use std::time::Duration;
+
+use appwrite_emulator::{Config, Emulator};
+use appwrite_orm::{AttributeEnum, Collection, Error, ErrorKind, Orm, Permission, Query, Role};
+use chrono::{DateTime, TimeZone, Utc};
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+
+async fn start() -> (Emulator, Orm) {
+    let emulator = Emulator::start(Config {
+        attribute_delay: Duration::from_millis(30),
+        ..Config::default()
+    })
+    .await
+    .expect("emulator starts");
+    let orm = Orm::builder()
+        .endpoint(emulator.endpoint())
+        .project(emulator.project_id())
+        .database("main")
+        .api_key(emulator.api_key())
+        .build()
+        .expect("valid settings");
+    (emulator, orm)
+}
+
+#[derive(AttributeEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Pending,
+    Paid,
+    Shipped,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "orders", permissions(read = "users", create = "users"))]
+#[collection(index(key = "by_status", fields(status, placed_at = "desc")))]
+#[collection(index(key = "text", fulltext, fields(note)))]
+struct Order {
+    #[collection(size = 64)]
+    user_id: String,
+    status: Status,
+    #[collection(min = 0.0)]
+    total: f64,
+    note: Option<String>,
+    #[collection(default = 0)]
+    attempts: u8,
+    tags: Vec<String>,
+    #[serde(with = "appwrite_orm::datetime::appwrite_format")]
+    placed_at: DateTime<Utc>,
+    #[collection(format = "email")]
+    contact: String,
+    #[collection(format = "url")]
+    receipt: Option<String>,
+    #[collection(format = "ip")]
+    origin: Option<String>,
+}
+
+fn order(n: u32) -> Order {
+    Order {
+        user_id: format!("u{}", n % 3),
+        status: [Status::Pending, Status::Paid, Status::Shipped][n as usize % 3],
+        total: f64::from(n) * 1.5,
+        note: (n & 1 == 0).then(|| format!("gift wrapped parcel {n}")),
+        attempts: 0,
+        tags: vec!["a".into()],
+        placed_at: Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap()
+            + chrono::Duration::minutes(i64::from(n)),
+        contact: format!("buyer{n}@example.com"),
+        receipt: Some("https://example.com/r".into()),
+        origin: Some("10.0.0.1".into()),
+    }
+}
+
+#[tokio::test]
+async fn a_second_start_plans_nothing_for_every_kind_of_attribute() {
+    let (_emulator, orm) = start().await;
+    let plan = orm.connect().register::<Order>().plan().await.unwrap();
+    assert!(plan.to_string().contains("+ database"), "{plan}");
+    assert!(
+        plan.to_string().contains("+ orders.status enum required"),
+        "{plan}"
+    );
+    orm.connect()
+        .register::<Order>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    let again = orm.connect().register::<Order>().plan().await.unwrap();
+    assert!(
+        again.is_empty(),
+        "enum, email, url, ip, datetime and arrays must not look changed:\n{again}"
+    );
+    orm.connect()
+        .register::<Order>()
+        .migrator()
+        .verify()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn three_instances_migrating_at_once_all_succeed() {
+    let (_emulator, orm) = start().await;
+    let connect = || orm.connect().register::<Order>().auto_migrate(true);
+    let (a, b, c) = tokio::join!(connect(), connect(), connect());
+    for result in [a, b, c] {
+        result.expect("every instance connects");
+    }
+    assert!(orm.connect().register::<Order>().plan().await.unwrap().is_empty());
+}
+
+mod v1 {
+    use super::*;
+
+    #[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+    #[collection(id = "notes")]
+    pub struct Note {
+        pub title: String,
+        pub n: i32,
+    }
+}
+
+mod v2 {
+    use super::*;
+
+    #[derive(Collection, Serialize, Deserialize, Debug, Clone, PartialEq)]
+    #[collection(id = "notes")]
+    pub struct Note {
+        #[collection(size = 500)]
+        pub title: String,
+        pub n: i32,
+        pub body: Option<String>,
+        #[collection(default = 7)]
+        pub stars: u8,
+    }
+}
+
+mod v3 {
+    use super::*;
+
+    #[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+    #[collection(id = "notes")]
+    pub struct Note {
+        pub title: String,
+        pub n: String,
+    }
+}
+
+#[tokio::test]
+async fn an_added_field_is_usable_as_soon_as_connect_returns() {
+    let (_emulator, orm) = start().await;
+    let db = orm
+        .connect()
+        .register::<v1::Note>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    db.collection::<v1::Note>()
+        .create_with_id(
+            "old",
+            &v1::Note {
+                title: "t".into(),
+                n: 1,
+            },
+        )
+        .await
+        .unwrap();
+
+    let progress = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = progress.clone();
+    let plan = orm.connect().register::<v2::Note>().plan().await.unwrap();
+    let text = plan.to_string();
+    assert!(text.contains("~ notes.title: size 255 → 500"), "{text}");
+    assert!(text.contains("+ notes.body string(255)"), "{text}");
+    let db = orm
+        .connect()
+        .register::<v2::Note>()
+        .on_progress(move |p| {
+            seen.lock()
+                .unwrap()
+                .push(format!("{}/{} {}", p.done + 1, p.total, p.step))
+        })
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    assert_eq!(
+        progress.lock().unwrap().len(),
+        3,
+        "{:?}",
+        progress.lock().unwrap()
+    );
+    let notes = db.collection::<v2::Note>();
+    let fresh = v2::Note {
+        title: "x".repeat(400),
+        n: 2,
+        body: Some("b".into()),
+        stars: 5,
+    };
+    let created = notes
+        .create(&fresh)
+        .await
+        .expect("the new attributes accept writes immediately");
+    assert_eq!(created.data(), &fresh);
+    let old = notes.get_or_fail("old").await.unwrap();
+    assert_eq!(
+        (old.body.clone(), old.stars),
+        (None, 7),
+        "existing documents get the new default"
+    );
+}
+
+#[tokio::test]
+async fn a_changed_type_is_refused_with_a_clear_message_unless_allowed() {
+    let (_emulator, orm) = start().await;
+    orm.connect()
+        .register::<v1::Note>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    let err = orm
+        .connect()
+        .register::<v3::Note>()
+        .auto_migrate(true)
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, Error::Migration(_)));
+    assert!(message.contains("notes.n must be recreated"), "{message}");
+    assert!(message.contains("type integer → string"), "{message}");
+    assert!(message.contains("allow_destructive"), "{message}");
+    let db = orm
+        .connect()
+        .register::<v3::Note>()
+        .allow_destructive(true)
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    db.collection::<v3::Note>()
+        .create(&v3::Note {
+            title: "t".into(),
+            n: "now text".into(),
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn typed_crud_round_trips() {
+    let (_emulator, orm) = start().await;
+    let db = orm
+        .connect()
+        .register::<Order>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    let orders = db.collection::<Order>();
+
+    let created = orders.create(&order(1)).await.unwrap();
+    assert_eq!(created.id().len(), 20);
+    assert_eq!(created.data(), &order(1));
+    assert_eq!(orders.get(created.id()).await.unwrap().unwrap().data(), &order(1));
+    assert!(orders.get("missing").await.unwrap().is_none());
+
+    let updated = orders
+        .update(created.id(), Order::patch().status(Status::Paid).attempts(2u8))
+        .await
+        .unwrap();
+    assert_eq!(
+        (updated.status, updated.attempts, updated.total),
+        (Status::Paid, 2, 1.5)
+    );
+    let bumped = orders
+        .increment(created.id(), Order::ATTEMPTS, 3, Some(10))
+        .await
+        .unwrap();
+    assert_eq!(bumped.attempts, 5);
+    let lowered = orders
+        .decrement(created.id(), Order::TOTAL, 0.5, None)
+        .await
+        .unwrap();
+    assert_eq!(lowered.total, 1.0);
+
+    let upserted = orders.upsert("fixed-id", &order(2)).await.unwrap();
+    assert_eq!(upserted.id(), "fixed-id");
+    let mut changed = order(2);
+    changed.total = 99.0;
+    assert_eq!(orders.upsert("fixed-id", &changed).await.unwrap().total, 99.0);
+
+    let guarded = orders
+        .create_with_permissions(&order(3), &[Permission::read(Role::user("u3"))])
+        .await
+        .unwrap();
+    assert_eq!(
+        guarded.permissions().unwrap(),
+        [Permission::read(Role::user("u3"))]
+    );
+    let opened = orders
+        .set_permissions(guarded.id(), &[Permission::read(Role::any())])
+        .await
+        .unwrap();
+    assert_eq!(opened.permissions().unwrap(), [Permission::read(Role::any())]);
+
+    assert_eq!(orders.count([]).await.unwrap(), 3);
+    let paid = orders.find([Order::STATUS.eq(Status::Paid)]).await.unwrap();
+    assert_eq!(paid.iter().map(|d| d.id()).collect::<Vec<_>>(), [created.id()]);
+    let first = orders.first([Order::TOTAL.order_desc()]).await.unwrap().unwrap();
+    assert_eq!(first.id(), "fixed-id");
+    let searched = orders.find([Order::NOTE.search("parcel")]).await.unwrap();
+    assert_eq!(searched.len(), 1);
+    let tagged = orders
+        .find([Order::TAGS.contains(["a"]), Query::limit(2)])
+        .await
+        .unwrap();
+    assert_eq!(tagged.len(), 2);
+
+    orders.delete("fixed-id").await.unwrap();
+    assert!(orders.get("fixed-id").await.unwrap().is_none());
+    let moved = orders
+        .update_many(
+            Order::patch().status(Status::Shipped),
+            [Order::STATUS.ne(Status::Shipped)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved, 2);
+    assert_eq!(
+        orders
+            .delete_many([Order::STATUS.eq(Status::Shipped)])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(orders.count([]).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn stream_walks_every_page_of_a_thousand_documents() {
+    let (_emulator, orm) = start().await;
+    let db = orm
+        .connect()
+        .register::<Order>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    let orders = db.collection::<Order>();
+    let items: Vec<Order> = (0..1000).map(order).collect();
+    assert_eq!(orders.create_many(&items).await.unwrap().len(), 1000);
+    assert_eq!(
+        orders.find([]).await.unwrap().len(),
+        25,
+        "a plain find is one page"
+    );
+    let all: Vec<_> = orders
+        .stream([Order::PLACED_AT.order_asc()])
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1000);
+    let totals: Vec<f64> = all.iter().map(|d| d.total).collect();
+    assert_eq!(
+        totals,
+        (0..1000).map(|n| f64::from(n) * 1.5).collect::<Vec<_>>(),
+        "in order, no duplicates"
+    );
+    let paid: Vec<_> = orders
+        .stream([Order::STATUS.eq(Status::Paid)])
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(paid.len(), 333);
+    let refused: Result<Vec<_>, _> = orders.stream([Query::limit(5)]).try_collect().await;
+    assert!(matches!(
+        refused,
+        Err(Error::Config {
+            setting: "stream",
+            ..
+        })
+    ));
+
+    let ids: Vec<(String, Order)> = (0..150).map(|n| (format!("up{n}"), order(n))).collect();
+    assert_eq!(orders.upsert_many(&ids).await.unwrap().len(), 150);
+    assert_eq!(orders.count([]).await.unwrap(), 1150);
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "orders")]
+struct WrongOrder {
+    #[serde(rename = "userId")]
+    user_id: i64,
+}
+
+#[tokio::test]
+async fn every_error_a_user_can_trigger_has_its_typed_kind() {
+    let (_emulator, orm) = start().await;
+    let db = orm
+        .connect()
+        .register::<Order>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    let orders = db.collection::<Order>();
+    let kind = |result: Result<appwrite_orm::Document<Order>, Error>| result.unwrap_err().kind();
+
+    assert_eq!(
+        kind(orders.get_or_fail("nope").await),
+        Some(ErrorKind::DocumentNotFound)
+    );
+    orders.create_with_id("dup", &order(1)).await.unwrap();
+    let mut other = order(2);
+    other.total = 5.0;
+    assert_eq!(
+        kind(orders.create_with_id("dup", &other).await),
+        Some(ErrorKind::DocumentAlreadyExists)
+    );
+    let mut negative = order(3);
+    negative.total = -1.0;
+    assert_eq!(
+        kind(orders.create(&negative).await),
+        Some(ErrorKind::DocumentInvalidStructure)
+    );
+    let err = orders.find([Order::USER_ID.search("u")]).await.unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::GeneralQueryInvalid));
+    assert!(err.to_string().contains("requires a fulltext index"), "{err}");
+    let err = orders.find([Query::cursor_after("ghost")]).await.unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::GeneralCursorNotFound));
+    assert!(matches!(orders.get("_bad").await, Err(Error::InvalidId { .. })));
+    assert_eq!(
+        kind(orders.update("nope", Order::patch().attempts(1u8)).await),
+        Some(ErrorKind::DocumentNotFound)
+    );
+
+    // A payload that does not match the struct names the field.
+    let wrong = db.collection::<WrongOrder>();
+    let err = wrong.get_or_fail("dup").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { path, .. } if path == "userId"),
+        "{err:?}"
+    );
+
+    let unknown_db = Orm::builder()
+        .endpoint(orm.endpoint())
+        .project("someone-else")
+        .database("main")
+        .api_key("x")
+        .build()
+        .unwrap();
+    let err = unknown_db.connect().register::<Order>().plan().await.unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::ProjectNotFound));
+    let dead = Orm::builder()
+        .endpoint("http://127.0.0.1:9/v1")
+        .project("p")
+        .database("main")
+        .api_key("k")
+        .retries(1)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        dead.connect().register::<Order>().plan().await,
+        Err(Error::Transport(_))
+    ));
+}
+
+#[tokio::test]
+async fn settings_are_checked_by_name_and_the_key_never_shows() {
+    let err = Orm::builder()
+        .endpoint("http://x/v1")
+        .project("p")
+        .api_key("k")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("database"), "{err}");
+    let err = Orm::builder()
+        .endpoint("ftp://x")
+        .project("p")
+        .database("d")
+        .api_key("k")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("endpoint"), "{err}");
+    let orm = Orm::builder()
+        .endpoint("http://x/v1")
+        .project("p")
+        .database("d")
+        .api_key("super-secret")
+        .build()
+        .unwrap();
+    assert!(!format!("{orm:?}").contains("super-secret"));
+    assert!(!format!("{:?}", Orm::builder().api_key("super-secret")).contains("super-secret"));
+}
