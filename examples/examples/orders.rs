@@ -1,12 +1,11 @@
-//! The quickstart: a struct becomes an Appwrite collection.
+//! The quickstart: a struct becomes an Appwrite collection, migrated at startup, with typed
+//! reads and writes.
 //!
-//! Run with `cargo run -p examples --example orders`. It prints the requests that create the
-//! `orders` collection, a typed query and a typed partial update, and decodes a document as the
-//! server sends it. (Connecting to a server and listening to events arrive with the emulator and
-//! realtime work; this example grows with them.)
+//! `cargo run -p examples --example orders` runs it against the embedded emulator; set
+//! `APPWRITE_ENDPOINT`, `APPWRITE_PROJECT_ID`, `APPWRITE_DATABASE_ID` and `APPWRITE_API_KEY` to
+//! run it against a real Appwrite.
 
-use appwrite_orm::migration::payload;
-use appwrite_orm::{AttributeEnum, Collection, Document, Patch, Query};
+use appwrite_orm::{AttributeEnum, Collection, Query};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -38,33 +37,65 @@ pub struct Order {
     contact: String,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (orm, _emulator) = examples::backend().await?;
+
+    // Auto-migration: creates the database, collection, attributes and index, and waits until
+    // the server reports them available. Print the plan first to see what it does.
     println!(
-        "Requests that create the `{}` collection in database `main`:",
-        Order::ID
+        "migration plan:\n{}",
+        orm.connect().register::<Order>().plan().await?
     );
-    for request in payload::create_all("main", Order::schema()) {
-        println!("  POST /v1{} {}", request.path, request.body);
-    }
+    let db = orm.connect().register::<Order>().auto_migrate(true).await?;
+    let orders = db.collection::<Order>();
 
-    let unpaid_big = Query::and([Order::STATUS.ne(OrderStatus::Paid), Order::TOTAL.gte(100.0)]);
-    println!("\nA typed query: {unpaid_big}");
-
-    let patch: Patch<Order> = Order::patch().status(OrderStatus::Paid).attempts(2).into();
-    println!("A typed partial update: {}", patch.to_json());
-
-    let json = r#"{"$id":"o1","$sequence":1,"$createdAt":"2024-05-01T10:20:30.123+00:00",
-        "$updatedAt":"2024-05-01T10:20:30.123+00:00","$permissions":[],"$databaseId":"main",
-        "$collectionId":"orders","userId":"u1","status":"pending","total":120.5,"note":null,
-        "attempts":0,"tags":["gift"],"placedAt":"2024-05-01T10:20:30.000+00:00",
-        "contact":"buyer@example.com"}"#;
-    let order: Document<Order> = serde_json::from_str(json)?;
+    let created = orders
+        .create(&Order {
+            user_id: "u1".into(),
+            status: OrderStatus::Pending,
+            total: 120.5,
+            note: Some("leave at the door".into()),
+            attempts: 0,
+            tags: vec!["gift".into()],
+            placed_at: Utc::now(),
+            contact: "buyer@example.com".into(),
+        })
+        .await?;
     println!(
-        "\nDecoded document {} (created {}): {:?}, total {}",
-        order.id(),
-        appwrite_orm::datetime::format(&order.created_at()),
-        order.status,
-        order.total
+        "created {} ({:?}, total {})",
+        created.id(),
+        created.status,
+        created.total
+    );
+
+    let paid = orders
+        .update(
+            created.id(),
+            Order::patch().status(OrderStatus::Paid).attempts(1u8),
+        )
+        .await?;
+    println!(
+        "updated {} → {:?} at {}",
+        paid.id(),
+        paid.status,
+        appwrite_orm::datetime::format(&paid.updated_at())
+    );
+
+    let big = orders
+        .find([
+            Order::STATUS.eq(OrderStatus::Paid),
+            Order::TOTAL.gte(100.0),
+            Query::limit(10),
+        ])
+        .await?;
+    println!("paid orders of 100 or more: {}", big.len());
+
+    orders.delete(created.id()).await?;
+    println!(
+        "deleted {}; {} orders left",
+        created.id(),
+        orders.count([]).await?
     );
     Ok(())
 }
