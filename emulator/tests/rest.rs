@@ -704,3 +704,33 @@ async fn increments_respect_bounds_and_types() {
         .await;
     assert_error(&on_string, 400, "attribute_type_invalid");
 }
+
+#[tokio::test]
+async fn clients_of_the_2x_response_format_read_sequence_as_a_string() {
+    let (emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[("integer", json!({"key": "n", "required": false}))],
+        )
+        .await;
+    api.post(
+        &format!("{col}/documents"),
+        json!({"documentId": "d", "data": {"n": 1}}),
+    )
+    .await;
+    let get = |format: &'static str| {
+        reqwest::Client::new()
+            .get(format!("{}{col}/documents/d", emulator.endpoint()))
+            .header("X-Appwrite-Project", emulator.project_id())
+            .header("X-Appwrite-Key", emulator.api_key())
+            .header("X-Appwrite-Response-Format", format)
+            .send()
+    };
+    let old: Value = get("1.8.0").await.unwrap().json().await.unwrap();
+    assert_eq!(old["$sequence"], 1);
+    let new: Value = get("2.6.2").await.unwrap().json().await.unwrap();
+    assert_eq!(new["$sequence"], "1");
+    assert_eq!(new["n"], 1, "only $sequence changes");
+}

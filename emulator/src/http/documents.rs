@@ -56,6 +56,7 @@ pub async fn create(
     Path((db, col)): Col,
     body: Body,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     if let Some(Value::Array(batch)) = body.0.get("documents") {
         if body.0.contains_key("data")
             || body.0.contains_key("documentId")
@@ -76,7 +77,7 @@ pub async fn create(
                 Ok((list_response(&changes), changes))
             })
             .await?;
-        return Ok(json(StatusCode::CREATED, response));
+        return Ok(json(StatusCode::CREATED, format.shape(response)));
     }
     let id = ids::custom_id("documentId", &body.string("documentId")?)?;
     let data = body
@@ -91,7 +92,7 @@ pub async fn create(
             Ok((change.document.clone(), vec![change]))
         })
         .await?;
-    Ok(json(StatusCode::CREATED, response))
+    Ok(json(StatusCode::CREATED, format.shape(response)))
 }
 
 pub async fn list(
@@ -100,6 +101,7 @@ pub async fn list(
     Path((db, col)): Col,
     QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     let queries = parse_queries(&array_param(&pairs, "queries"))?;
     let with_total = !pairs.iter().any(|(k, v)| k == "total" && v == "false");
     let caller = ctx.caller;
@@ -109,7 +111,7 @@ pub async fn list(
             documents::list(c, &collection, &caller, &queries, with_total)
         })
         .await?;
-    Ok(json(StatusCode::OK, list))
+    Ok(json(StatusCode::OK, format.shape(list)))
 }
 
 pub async fn get(
@@ -118,6 +120,7 @@ pub async fn get(
     Path((db, col, id)): Doc,
     QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     let queries = parse_queries(&array_param(&pairs, "queries"))?;
     let caller = ctx.caller;
     let document = state
@@ -126,7 +129,7 @@ pub async fn get(
             documents::get(c, &collection, &caller, &id, &queries)
         })
         .await?;
-    Ok(json(StatusCode::OK, document))
+    Ok(json(StatusCode::OK, format.shape(document)))
 }
 
 pub async fn update(
@@ -135,6 +138,7 @@ pub async fn update(
     Path((db, col, id)): Doc,
     body: Body,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     let data = body.object("data")?.unwrap_or_default();
     let permissions = permissions(&body)?;
     let caller = ctx.caller;
@@ -146,7 +150,7 @@ pub async fn update(
             Ok((document, change.into_iter().collect()))
         })
         .await?;
-    Ok(json(StatusCode::OK, document))
+    Ok(json(StatusCode::OK, format.shape(document)))
 }
 
 pub async fn upsert(
@@ -155,6 +159,7 @@ pub async fn upsert(
     Path((db, col, id)): Doc,
     body: Body,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     let data = body.object("data")?.unwrap_or_default();
     let permissions = permissions(&body)?;
     let caller = ctx.caller;
@@ -166,7 +171,7 @@ pub async fn upsert(
             Ok((document, change.into_iter().collect()))
         })
         .await?;
-    Ok(json(StatusCode::CREATED, document))
+    Ok(json(StatusCode::CREATED, format.shape(document)))
 }
 
 pub async fn delete(
@@ -190,6 +195,7 @@ pub async fn increment(
     Path((db, col, id, attribute, direction)): Path<(String, String, String, String, String)>,
     body: Body,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     let sign = match direction.as_str() {
         "increment" => 1.0,
         "decrement" => -1.0,
@@ -221,7 +227,7 @@ pub async fn increment(
             Ok((change.document.clone(), vec![change]))
         })
         .await?;
-    Ok(json(StatusCode::OK, response))
+    Ok(json(StatusCode::OK, format.shape(response)))
 }
 
 pub async fn upsert_many(
@@ -230,6 +236,7 @@ pub async fn upsert_many(
     Path((db, col)): Col,
     body: Body,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     bulk_only(&ctx.caller)?;
     let batch = match body.0.get("documents") {
         Some(Value::Array(batch)) => batch.clone(),
@@ -244,7 +251,7 @@ pub async fn upsert_many(
         .await?;
     Ok(json(
         StatusCode::CREATED,
-        json!({"total": results.len(), "documents": results}),
+        format.shape(json!({"total": results.len(), "documents": results})),
     ))
 }
 
@@ -254,6 +261,7 @@ pub async fn update_many(
     Path((db, col)): Col,
     body: Body,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     bulk_only(&ctx.caller)?;
     let data: Map<String, Value> = body.object("data")?.unwrap_or_default();
     let queries = body_queries(&body)?;
@@ -265,7 +273,7 @@ pub async fn update_many(
             Ok((list_response(&changes), changes))
         })
         .await?;
-    Ok(json(StatusCode::OK, response))
+    Ok(json(StatusCode::OK, format.shape(response)))
 }
 
 pub async fn delete_many(
@@ -274,6 +282,7 @@ pub async fn delete_many(
     Path((db, col)): Col,
     body: Body,
 ) -> ApiResult<Response> {
+    let format = ctx.format;
     bulk_only(&ctx.caller)?;
     let queries = body_queries(&body)?;
     let caller = ctx.caller;
@@ -284,5 +293,5 @@ pub async fn delete_many(
             Ok((list_response(&changes), changes))
         })
         .await?;
-    Ok(json(StatusCode::OK, response))
+    Ok(json(StatusCode::OK, format.shape(response)))
 }

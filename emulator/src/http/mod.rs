@@ -120,6 +120,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// The request's project (checked) and caller.
 pub struct Ctx {
     pub caller: Caller,
+    pub format: Format,
 }
 
 impl FromRequestParts<State> for Ctx {
@@ -143,7 +144,10 @@ impl FromRequestParts<State> for Ctx {
             Some(_) => {}
         }
         let caller = state.caller(header("x-appwrite-key"), header("x-appwrite-jwt"))?;
-        Ok(Ctx { caller })
+        Ok(Ctx {
+            caller,
+            format: Format::from_header(header("x-appwrite-response-format")),
+        })
     }
 }
 
@@ -303,6 +307,39 @@ async fn health_version() -> Response {
         StatusCode::OK,
         serde_json::json!({"version": crate::error::VERSION}),
     )
+}
+
+/// Appwrite rewrites responses for the model format a client asks for with
+/// `X-Appwrite-Response-Format`. The one difference the emulator models: clients generated for
+/// the 2.x format (such as the official Rust SDK) read `$sequence` as a string, 1.x as a number.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Format {
+    sequence_as_string: bool,
+}
+
+impl Format {
+    fn from_header(value: Option<&str>) -> Self {
+        let major = value.and_then(|v| v.split('.').next()?.parse::<u32>().ok());
+        Format {
+            sequence_as_string: major.is_some_and(|m| m >= 2),
+        }
+    }
+
+    /// Applies the format to a document or a list of documents.
+    pub fn shape(self, mut value: Value) -> Value {
+        if self.sequence_as_string {
+            let fix = |doc: &mut Value| {
+                if let Some(sequence) = doc.get_mut("$sequence").filter(|s| s.is_number()) {
+                    *sequence = Value::String(sequence.to_string());
+                }
+            };
+            match value.get_mut("documents").and_then(Value::as_array_mut) {
+                Some(documents) => documents.iter_mut().for_each(fix),
+                None => fix(&mut value),
+            }
+        }
+        value
+    }
 }
 
 /// The whole REST API.
