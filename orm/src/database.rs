@@ -39,12 +39,24 @@ impl Database {
 /// The builder [`Orm::connect`] returns: register collections, choose whether to migrate, then
 /// `.await` it for a [`Database`].
 ///
-/// ```no_run
+/// ```
 /// # use appwrite_orm::{Collection, Orm};
 /// # use serde::{Deserialize, Serialize};
-/// # #[derive(Collection, Serialize, Deserialize)] #[collection(id = "orders")] struct Order { total: f64 }
-/// # async fn demo(orm: Orm) -> appwrite_orm::Result<()> {
+/// #[derive(Collection, Serialize, Deserialize)]
+/// #[collection(id = "orders")]
+/// struct Order { total: f64 }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = appwrite_emulator::Emulator::start(Default::default()).await?;
+/// # let orm = Orm::builder().endpoint(emulator.endpoint()).project(emulator.project_id())
+/// #     .database("main").api_key(emulator.api_key()).build()?;
+/// // A dry run prints what would change; `verify` fails in CI when the server differs.
+/// let plan = orm.connect().register::<Order>().plan().await?;
+/// assert!(plan.to_string().contains("+ collection orders"));
+///
 /// let db = orm.connect().register::<Order>().auto_migrate(true).await?;
+/// orm.connect().register::<Order>().migrator().verify().await?;
 /// let orders = db.collection::<Order>();
 /// # Ok(())
 /// # }

@@ -24,6 +24,44 @@ const STREAM_PAGE: u32 = 100;
 
 /// Typed access to the documents of collection `T`; get one from
 /// [`Database::collection`](crate::Database::collection). Cheap to clone.
+///
+/// ```
+/// use appwrite_orm::{AttributeEnum, Collection, ErrorKind, Orm, Query};
+/// use futures_util::TryStreamExt;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(AttributeEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+/// #[serde(rename_all = "lowercase")]
+/// enum Status { Open, Done }
+///
+/// #[derive(Collection, Serialize, Deserialize, Debug, Clone, PartialEq)]
+/// #[collection(id = "tasks")]
+/// struct Task { title: String, status: Status, #[collection(default = 0)] tries: u8 }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emulator = appwrite_emulator::Emulator::start(Default::default()).await?;
+/// # let orm = Orm::builder().endpoint(emulator.endpoint()).project(emulator.project_id())
+/// #     .database("main").api_key(emulator.api_key()).build()?;
+/// let db = orm.connect().register::<Task>().auto_migrate(true).await?;
+/// let tasks = db.collection::<Task>();
+///
+/// let task = tasks.create(&Task { title: "write docs".into(), status: Status::Open, tries: 0 }).await?;
+/// let task = tasks.update(task.id(), Task::patch().status(Status::Done)).await?;
+/// assert_eq!(task.status, Status::Done);
+/// tasks.increment(task.id(), Task::TRIES, 1, None).await?;
+///
+/// let done = tasks.find([Task::STATUS.eq(Status::Done), Query::limit(10)]).await?;
+/// assert_eq!(done.len(), 1);
+/// let everything: Vec<_> = tasks.stream([]).try_collect().await?;
+/// assert_eq!(everything.len(), 1);
+///
+/// tasks.delete(task.id()).await?;
+/// let gone = tasks.get_or_fail(task.id()).await.unwrap_err();
+/// assert_eq!(gone.kind(), Some(ErrorKind::DocumentNotFound));
+/// # Ok(())
+/// # }
+/// ```
 pub struct CollectionHandle<T> {
     orm: Orm,
     documents: Arc<str>,
