@@ -116,6 +116,7 @@ impl Emulator {
             attribute_delay: config.attribute_delay,
             changes,
             realtime_control,
+            realtime_counts: realtime::Counts::default(),
         });
         let listener = TcpListener::bind(config.bind).await?;
         let address = listener.local_addr()?;
@@ -173,6 +174,22 @@ impl Emulator {
     /// would. Clients see an abnormal closure and must reconnect.
     pub fn drop_realtime_connections(&self) {
         let _ = self.shared.realtime_control.send(realtime::Control::DropAll);
+    }
+
+    /// How many realtime sockets are open.
+    pub fn realtime_connections(&self) -> usize {
+        self.shared
+            .realtime_counts
+            .sockets
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many message-protocol subscriptions the open realtime sockets hold.
+    pub fn realtime_subscriptions(&self) -> usize {
+        self.shared
+            .realtime_counts
+            .subscriptions
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sends `frame` verbatim to every realtime connection, to test how clients handle

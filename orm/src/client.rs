@@ -1,7 +1,7 @@
 //! [`Orm`]: the configured connection to one Appwrite project and database.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::realtime::{ConnectionState, Realtime, RealtimeOptions, ServiceIdentity};
 
 /// A connection to one Appwrite project and database, authenticated with an API key.
 ///
@@ -34,6 +35,9 @@ pub struct Orm {
 }
 
 struct Inner {
+    identity: Option<ServiceIdentity>,
+    realtime_options: RealtimeOptions,
+    realtime: OnceLock<Realtime>,
     http: reqwest::Client,
     endpoint: String,
     project: String,
@@ -56,8 +60,9 @@ impl fmt::Debug for Orm {
 }
 
 /// Builds an [`Orm`]; see [`Orm::builder`].
-#[derive(Default)]
 pub struct OrmBuilder {
+    identity: Option<ServiceIdentity>,
+    realtime: RealtimeOptions,
     endpoint: Option<String>,
     project: Option<String>,
     database: Option<String>,
@@ -77,7 +82,42 @@ impl fmt::Debug for OrmBuilder {
     }
 }
 
+impl Default for OrmBuilder {
+    fn default() -> Self {
+        OrmBuilder {
+            identity: Some(ServiceIdentity::default()),
+            realtime: RealtimeOptions::default(),
+            endpoint: None,
+            project: None,
+            database: None,
+            api_key: None,
+            timeout: None,
+            retries: None,
+        }
+    }
+}
+
 impl OrmBuilder {
+    /// The user realtime listeners connect as (default: user `appwrite-orm-service` with label
+    /// `appwriteorm`, created if missing).
+    pub fn service_identity(mut self, identity: ServiceIdentity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// Listen as a guest instead of a service identity: only documents readable by `any` or
+    /// `guests` produce events, and migration grants no extra read permission.
+    pub fn without_service_identity(mut self) -> Self {
+        self.identity = None;
+        self
+    }
+
+    /// Settings of the realtime connection.
+    pub fn realtime(mut self, options: RealtimeOptions) -> Self {
+        self.realtime = options;
+        self
+    }
+
     /// The API root, e.g. `https://cloud.appwrite.io/v1`.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
@@ -139,6 +179,9 @@ impl OrmBuilder {
             .map_err(Error::Transport)?;
         Ok(Orm {
             inner: Arc::new(Inner {
+                identity: self.identity,
+                realtime_options: self.realtime,
+                realtime: OnceLock::new(),
                 http,
                 endpoint: endpoint.trim_end_matches('/').to_owned(),
                 project: self.project.ok_or_else(|| missing("project"))?,
@@ -196,6 +239,41 @@ impl Orm {
     /// The database id.
     pub fn database_id(&self) -> &str {
         &self.inner.database_id
+    }
+
+    /// The identity realtime listeners connect as, if any.
+    pub fn service_identity(&self) -> Option<&ServiceIdentity> {
+        self.inner.identity.as_ref()
+    }
+
+    /// The shared realtime connection, started on first use (inside a Tokio runtime).
+    pub(crate) fn realtime(&self) -> Realtime {
+        self.inner
+            .realtime
+            .get_or_init(|| {
+                Realtime::start(
+                    self.clone(),
+                    self.inner.identity.clone(),
+                    self.inner.realtime_options.clone(),
+                )
+            })
+            .clone()
+    }
+
+    pub(crate) fn realtime_options(&self) -> &RealtimeOptions {
+        &self.inner.realtime_options
+    }
+
+    /// Watches the state of the realtime connection (this starts it).
+    pub fn connection_state(&self) -> tokio::sync::watch::Receiver<ConnectionState> {
+        self.realtime().state()
+    }
+
+    /// Closes the realtime connection; every listener's stream ends.
+    pub fn close_realtime(&self) {
+        if let Some(realtime) = self.inner.realtime.get() {
+            realtime.shutdown();
+        }
     }
 
     /// Sends one request and decodes the JSON answer into `T`.

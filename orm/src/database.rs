@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::handle::CollectionHandle;
 use crate::migration::{Migrator, Plan, Progress};
 use crate::schema::CollectionSchema;
-use crate::Collection;
+use crate::{Collection, Permission, Role};
 
 /// A connected database: hands out typed collections.
 #[derive(Clone, Debug)]
@@ -33,6 +33,27 @@ impl Database {
     /// The schemas registered when connecting.
     pub fn schemas(&self) -> &[&'static CollectionSchema] {
         &self.collections
+    }
+
+    /// Every document event of every registered collection (as untyped documents), plus
+    /// detected schema changes of those collections.
+    ///
+    /// Appwrite sends no database-level events to clients: this is the union of the
+    /// collections' document channels, with the same catch-up and gap reporting as
+    /// [`CollectionHandle::listen_documents`].
+    pub fn listen_database(&self) -> crate::CollectionSubscription<serde_json::Value> {
+        let database = self.orm.database_id().to_owned();
+        let collections: Vec<String> = self.collections.iter().map(|s| s.id.clone()).collect();
+        let channels = collections
+            .iter()
+            .map(|c| format!("databases.{database}.collections.{c}.documents"))
+            .collect();
+        let scope = crate::realtime::Scope::Collections {
+            database: database.clone(),
+            collections: collections.clone(),
+        };
+        let documents = crate::Subscription::open(&self.orm, &self.orm.realtime(), channels, scope);
+        crate::CollectionSubscription::new(self.orm.clone(), documents, database, collections)
     }
 }
 
@@ -123,8 +144,28 @@ impl Connect {
     }
 
     /// The migrator of the registered collections, for `plan`, `verify` and `apply`.
+    ///
+    /// With a service identity (the default), each collection's permissions also grant
+    /// `read("label:<label>")`, so that the ORM's realtime listeners receive its events.
     pub fn migrator(self) -> Migrator {
-        let mut migrator = Migrator::new(self.orm, self.schemas);
+        let grant = self
+            .orm
+            .service_identity()
+            .map(|identity| Permission::read(Role::label(identity.label.clone())));
+        let schemas = self
+            .schemas
+            .iter()
+            .map(|schema| {
+                let mut schema = (*schema).clone();
+                if let Some(grant) = &grant {
+                    if !schema.permissions.contains(grant) {
+                        schema.permissions.push(grant.clone());
+                    }
+                }
+                schema
+            })
+            .collect();
+        let mut migrator = Migrator::new(self.orm, schemas);
         for option in self.migrator_options {
             migrator = option(migrator);
         }

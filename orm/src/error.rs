@@ -52,6 +52,9 @@ pub enum Error {
     /// The migration cannot be applied, or did not complete.
     #[error("migration: {0}")]
     Migration(String),
+    /// The realtime connection failed (the connection task retries by itself).
+    #[error("realtime: {0}")]
+    Realtime(String),
 }
 
 impl Error {

@@ -474,6 +474,60 @@ impl<T: Collection> CollectionHandle<T> {
     }
 }
 
+impl<T: Collection> CollectionHandle<T> {
+    fn documents_channel(&self) -> String {
+        format!(
+            "databases.{}.collections.{}.documents",
+            self.orm.database_id(),
+            T::ID
+        )
+    }
+
+    /// Every document event of the collection, typed.
+    ///
+    /// After a reconnect or an overflow the listener queries what changed meanwhile and
+    /// delivers it (as [`Origin::CatchUp`](crate::Origin::CatchUp)) before newer live events,
+    /// without duplicates; deletions in that window cannot be recovered and are reported as a
+    /// [`ListenError::Gap`](crate::ListenError::Gap).
+    pub fn listen_documents(&self) -> crate::Subscription<T> {
+        let scope = crate::realtime::Scope::Collections {
+            database: self.orm.database_id().to_owned(),
+            collections: vec![T::ID.to_owned()],
+        };
+        crate::Subscription::open(
+            &self.orm,
+            &self.orm.realtime(),
+            vec![self.documents_channel()],
+            scope,
+        )
+    }
+
+    /// The events of one document. After a reconnect it re-reads the document, so a delete it
+    /// missed is still reported (as a catch-up `Delete` with the last version it saw).
+    pub fn listen_document(&self, id: &str) -> crate::Subscription<T> {
+        let scope = crate::realtime::Scope::Document {
+            database: self.orm.database_id().to_owned(),
+            collection: T::ID.to_owned(),
+            id: id.to_owned(),
+        };
+        let channel = format!("{}.{id}", self.documents_channel());
+        crate::Subscription::open(&self.orm, &self.orm.realtime(), vec![channel], scope)
+    }
+
+    /// The collection's document events plus detected schema changes (attributes or indexes
+    /// added, removed or changing status). Appwrite delivers no schema events to clients, so
+    /// those are found by polling the collection (every 15 seconds unless
+    /// [`RealtimeOptions::schema_poll`](crate::RealtimeOptions::schema_poll) says otherwise).
+    pub fn listen_collection(&self) -> crate::CollectionSubscription<T> {
+        crate::CollectionSubscription::new(
+            self.orm.clone(),
+            self.listen_documents(),
+            self.orm.database_id().to_owned(),
+            vec![T::ID.to_owned()],
+        )
+    }
+}
+
 #[derive(Deserialize)]
 struct Counted {
     total: u64,

@@ -51,6 +51,7 @@ pub mod migration;
 mod patch;
 mod permission;
 pub mod query;
+pub mod realtime;
 pub mod schema;
 
 pub use client::{Orm, OrmBuilder};
@@ -62,6 +63,10 @@ pub use handle::{CollectionHandle, Page, BATCH_SIZE};
 pub use patch::Patch;
 pub use permission::{Action, ParsePermissionError, Permission, Role, Verification};
 pub use query::{Field, Query};
+pub use realtime::{
+    CollectionEvent, CollectionSubscription, ConnectionState, Event, EventKind, ListenError, Origin,
+    RealtimeOptions, ServiceIdentity, Subscription,
+};
 
 /// Derives [`Collection`](trait@Collection) for a struct with named fields.
 ///

@@ -35,6 +35,8 @@ pub struct Shared {
     pub changes: broadcast::Sender<Arc<Event>>,
     /// Fault hooks for the realtime sockets.
     pub realtime_control: broadcast::Sender<Control>,
+    /// Open realtime sockets and their message-protocol subscriptions, for tests.
+    pub realtime_counts: realtime::Counts,
 }
 
 // The API key is a credential: never printed.

@@ -5,6 +5,7 @@
 mod events;
 mod filter;
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -77,6 +78,13 @@ pub enum Control {
     DropAll,
     /// Send this raw text frame, for testing how clients handle malformed input.
     Inject(Arc<str>),
+}
+
+/// How many realtime sockets are open and how many subscriptions they hold.
+#[derive(Debug, Default)]
+pub struct Counts {
+    pub sockets: std::sync::atomic::AtomicUsize,
+    pub subscriptions: std::sync::atomic::AtomicUsize,
 }
 
 struct Subscription {
@@ -165,7 +173,22 @@ async fn serve(
         url_channels,
         subscriptions: Vec::new(),
     };
+    let counts = &state.realtime_counts;
+    counts.sockets.fetch_add(1, Ordering::Relaxed);
+    serve_frames(&mut socket, &mut connection, &mut events, &mut control, counts).await;
+    counts.sockets.fetch_sub(1, Ordering::Relaxed);
+    counts
+        .subscriptions
+        .fetch_sub(connection.subscriptions.len(), Ordering::Relaxed);
+}
 
+async fn serve_frames(
+    socket: &mut WebSocket,
+    connection: &mut Connection,
+    events: &mut tokio::sync::broadcast::Receiver<Arc<Event>>,
+    control: &mut tokio::sync::broadcast::Receiver<Control>,
+    counts: &Counts,
+) {
     loop {
         tokio::select! {
             incoming = socket.recv() => {
@@ -175,7 +198,14 @@ async fn serve(
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 };
+                let before = connection.subscriptions.len();
                 let (reply, close) = connection.handle(&text);
+                let after = connection.subscriptions.len();
+                if after >= before {
+                    counts.subscriptions.fetch_add(after - before, Ordering::Relaxed);
+                } else {
+                    counts.subscriptions.fetch_sub(before - after, Ordering::Relaxed);
+                }
                 if let Some(reply) = reply {
                     if socket.send(Message::Text(reply.into())).await.is_err() {
                         return;

@@ -30,7 +30,7 @@ type ProgressFn = Arc<dyn Fn(Progress<'_>) + Send + Sync>;
 #[derive(Clone)]
 pub struct Migrator {
     orm: Orm,
-    schemas: Vec<&'static CollectionSchema>,
+    schemas: Vec<CollectionSchema>,
     allow_destructive: bool,
     progress: Option<ProgressFn>,
     timeout: Duration,
@@ -54,7 +54,7 @@ fn is(result: &Result<Value>, kind: ErrorKind) -> bool {
 }
 
 impl Migrator {
-    pub(crate) fn new(orm: Orm, schemas: Vec<&'static CollectionSchema>) -> Self {
+    pub(crate) fn new(orm: Orm, schemas: Vec<CollectionSchema>) -> Self {
         Migrator {
             orm,
             schemas,

@@ -1,0 +1,410 @@
+//! The connection task: one WebSocket per [`Orm`], owned by one task. Handles talk to it over a
+//! command channel; it routes each event to the subscriptions the server says it matched,
+//! without decoding the document.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::identity::ServiceIdentity;
+use super::protocol::{self, Frame, RawEvent};
+use super::{ConnectionState, RealtimeOptions};
+use crate::client::Orm;
+use crate::error::{Error, Result};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What the connection task hands a subscription.
+#[derive(Debug)]
+pub(crate) enum Raw {
+    Event(Arc<RawEvent>),
+    /// The socket came back after a disconnection: whatever happened meanwhile was not seen.
+    Reconnected,
+    Malformed(String),
+    ServerError {
+        code: i64,
+        message: String,
+    },
+}
+
+/// The receiving side's state the connection task updates.
+pub(crate) struct Sink {
+    pub(crate) tx: mpsc::Sender<Raw>,
+    /// Events dropped because the queue was full; the subscriber resyncs when it sees > 0.
+    pub(crate) missed: Arc<AtomicU64>,
+}
+
+pub(crate) enum Command {
+    Subscribe {
+        id: u64,
+        channels: Vec<String>,
+        queries: Vec<String>,
+        sink: Sink,
+    },
+    Unsubscribe {
+        id: u64,
+    },
+    Shutdown,
+}
+
+struct Entry {
+    channels: Vec<String>,
+    queries: Vec<String>,
+    sink: Sink,
+}
+
+/// The handle side: cheap to clone, shared by every listener of one [`Orm`].
+#[derive(Clone, Debug)]
+pub(crate) struct Realtime {
+    commands: mpsc::UnboundedSender<Command>,
+    state: watch::Receiver<ConnectionState>,
+    next_id: Arc<AtomicU64>,
+    capacity: usize,
+}
+
+impl Realtime {
+    pub(crate) fn start(orm: Orm, identity: Option<ServiceIdentity>, options: RealtimeOptions) -> Self {
+        let (commands, receiver) = mpsc::unbounded_channel();
+        let (state_tx, state) = watch::channel(ConnectionState::Connecting);
+        let capacity = options.subscription_capacity;
+        tokio::spawn(run(orm, identity, options, receiver, state_tx));
+        Realtime {
+            commands,
+            state,
+            next_id: Arc::new(AtomicU64::new(1)),
+            capacity,
+        }
+    }
+
+    pub(crate) fn state(&self) -> watch::Receiver<ConnectionState> {
+        self.state.clone()
+    }
+
+    pub(crate) fn subscribe(
+        &self,
+        channels: Vec<String>,
+        queries: Vec<String>,
+    ) -> (u64, mpsc::Receiver<Raw>, Arc<AtomicU64>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(self.capacity);
+        let missed = Arc::new(AtomicU64::new(0));
+        let sink = Sink {
+            tx,
+            missed: Arc::clone(&missed),
+        };
+        // A closed task means the Orm shut down; the receiver then simply ends.
+        let _ = self.commands.send(Command::Subscribe {
+            id,
+            channels,
+            queries,
+            sink,
+        });
+        (id, rx, missed)
+    }
+
+    pub(crate) fn unsubscribe(&self, id: u64) {
+        let _ = self.commands.send(Command::Unsubscribe { id });
+    }
+
+    pub(crate) fn shutdown(&self) {
+        let _ = self.commands.send(Command::Shutdown);
+    }
+}
+
+fn realtime_url(orm: &Orm) -> String {
+    let endpoint = orm
+        .endpoint()
+        .replacen("https://", "wss://", 1)
+        .replacen("http://", "ws://", 1);
+    format!("{endpoint}/realtime?project={}", orm.project())
+}
+
+async fn connect(orm: &Orm, identity: Option<&ServiceIdentity>, ensured: &mut bool) -> Result<Socket> {
+    let mut request = realtime_url(orm)
+        .into_client_request()
+        .map_err(|e| Error::Config {
+            setting: "endpoint",
+            reason: e.to_string(),
+        })?;
+    if let Some(identity) = identity {
+        if !*ensured {
+            identity.ensure(orm).await?;
+            *ensured = true;
+        }
+        let jwt = identity.mint(orm).await?;
+        let value = jwt.parse().map_err(|_| Error::Config {
+            setting: "jwt",
+            reason: "not a header value".to_owned(),
+        })?;
+        request.headers_mut().insert("X-Appwrite-JWT", value);
+    }
+    let connecting = tokio_tungstenite::connect_async(request);
+    let (mut socket, _) = tokio::time::timeout(Duration::from_secs(10), connecting)
+        .await
+        .map_err(|_| Error::Realtime("timed out opening the realtime socket".to_owned()))?
+        .map_err(|e| Error::Realtime(format!("cannot open the realtime socket: {e}")))?;
+    // The server speaks first: `connected`, or an error frame before closing.
+    let first = tokio::time::timeout(Duration::from_secs(10), socket.next()).await;
+    match first {
+        Ok(Some(Ok(Message::Text(text)))) => match protocol::parse(&text) {
+            Frame::Connected => Ok(socket),
+            Frame::Error { code, message } => Err(Error::Realtime(format!(
+                "refused by the server ({code}): {message}"
+            ))),
+            _ => Err(Error::Realtime(format!("unexpected first frame: {text}"))),
+        },
+        _ => Err(Error::Realtime(
+            "the realtime socket closed before `connected`".to_owned(),
+        )),
+    }
+}
+
+fn backoff(attempt: u32, options: &RealtimeOptions) -> Duration {
+    let exponential = options
+        .reconnect_base
+        .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(16)));
+    let capped = exponential.min(options.reconnect_max);
+    let mut byte = [0u8; 1];
+    let _ = getrandom::getrandom(&mut byte);
+    // Full jitter on the upper half, so many instances do not reconnect in lockstep.
+    capped / 2 + capped.mul_f64(f64::from(byte[0]) / 510.0)
+}
+
+fn subscribe_message(entries: &[(u64, &Entry)]) -> Message {
+    let data: Vec<_> = entries
+        .iter()
+        .map(
+            |(id, e)| json!({"subscriptionId": id.to_string(), "channels": e.channels, "queries": e.queries}),
+        )
+        .collect();
+    Message::Text(json!({"type": "subscribe", "data": data}).to_string().into())
+}
+
+fn unsubscribe_message(id: u64) -> Message {
+    Message::Text(
+        json!({"type": "unsubscribe", "data": [{"subscriptionId": id.to_string()}]})
+            .to_string()
+            .into(),
+    )
+}
+
+enum Exit {
+    Disconnected,
+    Shutdown,
+}
+
+async fn run(
+    orm: Orm,
+    identity: Option<ServiceIdentity>,
+    options: RealtimeOptions,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    state: watch::Sender<ConnectionState>,
+) {
+    let mut subscriptions: HashMap<u64, Entry> = HashMap::new();
+    let mut attempt = 0u32;
+    let mut connected_before = false;
+    let mut ensured = false;
+    loop {
+        let _ = state.send(if connected_before || attempt > 0 {
+            ConnectionState::Reconnecting { attempt }
+        } else {
+            ConnectionState::Connecting
+        });
+        tracing::debug!(attempt, "connecting to Appwrite realtime");
+        let mut socket = match connect(&orm, identity.as_ref(), &mut ensured).await {
+            Ok(socket) => socket,
+            Err(err) => {
+                attempt += 1;
+                let delay = backoff(attempt, &options);
+                tracing::warn!(%err, attempt, ?delay, "realtime connection failed");
+                // Commands keep being served while waiting, so subscribing never blocks.
+                let sleep = tokio::time::sleep(delay);
+                tokio::pin!(sleep);
+                loop {
+                    tokio::select! {
+                        () = &mut sleep => break,
+                        command = commands.recv() => {
+                            if !apply_offline(command, &mut subscriptions) {
+                                let _ = state.send(ConnectionState::Closed);
+                                return;
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+        };
+        attempt = 0;
+        if !subscriptions.is_empty() {
+            let entries: Vec<(u64, &Entry)> = subscriptions.iter().map(|(id, e)| (*id, e)).collect();
+            if socket.send(subscribe_message(&entries)).await.is_err() {
+                continue;
+            }
+        }
+        if connected_before {
+            for entry in subscriptions.values() {
+                if entry.sink.tx.try_send(Raw::Reconnected).is_err() {
+                    entry.sink.missed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        connected_before = true;
+        let _ = state.send(ConnectionState::Connected);
+        tracing::info!(subscriptions = subscriptions.len(), "realtime connected");
+        match serve(&mut socket, &mut subscriptions, &mut commands, &options).await {
+            Exit::Disconnected => {
+                tracing::warn!("realtime disconnected; reconnecting");
+                attempt = 1;
+                tokio::time::sleep(backoff(attempt, &options)).await;
+            }
+            Exit::Shutdown => {
+                let _ = socket.close(None).await;
+                let _ = state.send(ConnectionState::Closed);
+                return;
+            }
+        }
+    }
+}
+
+// Applies a command while disconnected; `false` means shut down.
+fn apply_offline(command: Option<Command>, subscriptions: &mut HashMap<u64, Entry>) -> bool {
+    match command {
+        Some(Command::Subscribe {
+            id,
+            channels,
+            queries,
+            sink,
+        }) => {
+            subscriptions.insert(
+                id,
+                Entry {
+                    channels,
+                    queries,
+                    sink,
+                },
+            );
+            true
+        }
+        Some(Command::Unsubscribe { id }) => {
+            subscriptions.remove(&id);
+            true
+        }
+        Some(Command::Shutdown) | None => false,
+    }
+}
+
+async fn serve(
+    socket: &mut Socket,
+    subscriptions: &mut HashMap<u64, Entry>,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    options: &RealtimeOptions,
+) -> Exit {
+    let mut ping = tokio::time::interval(options.ping_interval);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            command = commands.recv() => match command {
+                Some(Command::Subscribe { id, channels, queries, sink }) => {
+                    let entry = Entry { channels, queries, sink };
+                    let message = subscribe_message(&[(id, &entry)]);
+                    subscriptions.insert(id, entry);
+                    if socket.send(message).await.is_err() {
+                        return Exit::Disconnected;
+                    }
+                }
+                Some(Command::Unsubscribe { id }) => {
+                    if subscriptions.remove(&id).is_some() && socket.send(unsubscribe_message(id)).await.is_err() {
+                        return Exit::Disconnected;
+                    }
+                }
+                Some(Command::Shutdown) | None => return Exit::Shutdown,
+            },
+            frame = socket.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let closed = route(protocol::parse(&text), subscriptions);
+                    for id in closed {
+                        subscriptions.remove(&id);
+                        if socket.send(unsubscribe_message(id)).await.is_err() {
+                            return Exit::Disconnected;
+                        }
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Exit::Disconnected,
+                Some(Ok(_)) => {}
+            },
+            _ = ping.tick() => {
+                let ping = Message::Text(json!({"type": "ping"}).to_string().into());
+                if socket.send(ping).await.is_err() {
+                    return Exit::Disconnected;
+                }
+            }
+        }
+    }
+}
+
+/// Delivers a frame; returns the subscriptions whose receiver is gone.
+fn route(frame: Frame, subscriptions: &HashMap<u64, Entry>) -> Vec<u64> {
+    let mut closed = Vec::new();
+    let mut deliver = |id: u64, entry: &Entry, raw: Raw| {
+        // A subscription that fell behind gets nothing until it has resynced.
+        if entry.sink.missed.load(Ordering::Acquire) > 0 {
+            entry.sink.missed.fetch_add(1, Ordering::AcqRel);
+            return;
+        }
+        match entry.sink.tx.try_send(raw) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                entry.sink.missed.fetch_add(1, Ordering::AcqRel);
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => closed.push(id),
+        }
+    };
+    match frame {
+        Frame::Event(event) => {
+            if event.subscriptions.is_empty() {
+                // A server without subscription ids: route by channel.
+                for (id, entry) in subscriptions {
+                    if entry.channels.iter().any(|c| event.channels.contains(c)) {
+                        deliver(*id, entry, Raw::Event(Arc::clone(&event)));
+                    }
+                }
+            } else {
+                for id in event.subscriptions.iter().filter_map(|s| s.parse::<u64>().ok()) {
+                    if let Some(entry) = subscriptions.get(&id) {
+                        deliver(id, entry, Raw::Event(Arc::clone(&event)));
+                    }
+                }
+            }
+        }
+        Frame::Malformed(text) => {
+            tracing::warn!(frame = %text, "malformed realtime frame");
+            for (id, entry) in subscriptions {
+                deliver(*id, entry, Raw::Malformed(text.clone()));
+            }
+        }
+        Frame::Error { code, message } => {
+            tracing::warn!(code, %message, "realtime error frame");
+            for (id, entry) in subscriptions {
+                deliver(
+                    *id,
+                    entry,
+                    Raw::ServerError {
+                        code,
+                        message: message.clone(),
+                    },
+                );
+            }
+        }
+        Frame::Connected | Frame::Response | Frame::Pong => {}
+    }
+    closed
+}

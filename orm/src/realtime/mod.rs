@@ -1,0 +1,211 @@
+//! Typed realtime listeners.
+//!
+//! Every listener of one [`Orm`](crate::Orm) shares one WebSocket, owned by one connection task
+//! that reconnects with backoff, re-subscribes, and routes events by subscription without
+//! decoding them. Each listener decodes its own documents into `Event<T>`, catches up after a
+//! reconnect or an overflow (documents whose `$updatedAt` moved while it was not listening), and
+//! says so explicitly when something could not be recovered ([`ListenError::Gap`]).
+
+mod connection;
+mod identity;
+mod listener;
+mod protocol;
+
+pub(crate) use connection::Realtime;
+pub use identity::ServiceIdentity;
+pub(crate) use listener::Scope;
+pub use listener::{CollectionEvent, CollectionSubscription, Subscription};
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::Document;
+
+/// The state of the shared realtime connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Opening the first connection.
+    Connecting,
+    /// Connected and subscribed.
+    Connected,
+    /// The connection dropped; this is the attempt number of the reconnection.
+    Reconnecting {
+        /// 1 for the first retry.
+        attempt: u32,
+    },
+    /// Shut down for good.
+    Closed,
+}
+
+/// Settings of the realtime connection.
+#[derive(Debug, Clone)]
+pub struct RealtimeOptions {
+    pub(crate) ping_interval: Duration,
+    pub(crate) subscription_capacity: usize,
+    pub(crate) reconnect_base: Duration,
+    pub(crate) reconnect_max: Duration,
+    pub(crate) schema_poll: Duration,
+}
+
+impl Default for RealtimeOptions {
+    fn default() -> Self {
+        RealtimeOptions {
+            ping_interval: Duration::from_secs(20),
+            subscription_capacity: 1024,
+            reconnect_base: Duration::from_millis(250),
+            reconnect_max: Duration::from_secs(30),
+            schema_poll: Duration::from_secs(15),
+        }
+    }
+}
+
+impl RealtimeOptions {
+    /// How often a ping keeps the connection alive (default 20 s, like Appwrite's SDKs).
+    pub fn ping_interval(mut self, interval: Duration) -> Self {
+        self.ping_interval = interval;
+        self
+    }
+
+    /// How many undelivered events one listener may hold before it is `Lagged` (default 1024).
+    pub fn subscription_capacity(mut self, capacity: usize) -> Self {
+        self.subscription_capacity = capacity.max(1);
+        self
+    }
+
+    /// How often collection and database listeners look for schema changes (default 15 s).
+    pub fn schema_poll(mut self, every: Duration) -> Self {
+        self.schema_poll = every;
+        self
+    }
+
+    /// The first reconnection delay and the largest one (defaults 250 ms and 30 s); delays
+    /// double per attempt, with jitter.
+    pub fn reconnect_backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.reconnect_base = base;
+        self.reconnect_max = max.max(base);
+        self
+    }
+}
+
+/// What happened to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// Created.
+    Create,
+    /// Updated (including increments and bulk updates).
+    Update,
+    /// Written through an upsert.
+    Upsert,
+    /// Deleted; the document is as it was.
+    Delete,
+}
+
+impl EventKind {
+    fn from_action(action: &str) -> Option<Self> {
+        Some(match action {
+            "create" => EventKind::Create,
+            "update" => EventKind::Update,
+            "upsert" => EventKind::Upsert,
+            "delete" => EventKind::Delete,
+            _ => return None,
+        })
+    }
+
+    /// The kind named by Appwrite's event strings: the action of the most specific
+    /// `databases.<db>.collections.<col>.documents.<id>.<action>` (or `tables`/`rows`) entry.
+    pub fn from_events(events: &[String]) -> Option<Self> {
+        events.iter().find_map(|event| {
+            let parts: Vec<&str> = event.split('.').collect();
+            match parts.as_slice() {
+                ["databases", _, "collections" | "tables", _, "documents" | "rows", _, action] => {
+                    Self::from_action(action)
+                }
+                _ => None,
+            }
+        })
+    }
+
+    fn action(self) -> &'static str {
+        match self {
+            EventKind::Create => "create",
+            EventKind::Update => "update",
+            EventKind::Upsert => "upsert",
+            EventKind::Delete => "delete",
+        }
+    }
+}
+
+/// Whether an event arrived over the socket or was recovered afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Sent by the server as it happened.
+    Live,
+    /// Recovered by querying after a reconnect or an overflow: the document's state at the time
+    /// of the query (intermediate versions are not recoverable).
+    CatchUp,
+}
+
+/// One typed document event.
+#[derive(Debug, Clone)]
+pub struct Event<T> {
+    /// What happened.
+    pub kind: EventKind,
+    /// The document (for a delete, as it was).
+    pub document: Document<T>,
+    /// Appwrite's event strings (for a catch-up event, the one it would have sent).
+    pub events: Vec<String>,
+    /// The channels it was sent on (empty for catch-up events).
+    pub channels: Vec<String>,
+    /// When the server sent it (for catch-up events, the document's `$updatedAt`).
+    pub timestamp: DateTime<Utc>,
+    /// Live or recovered.
+    pub origin: Origin,
+}
+
+/// Why a listener yields an error item; the listener keeps going after every one of them.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ListenError {
+    /// The payload does not match the listener's type; `path` names the field.
+    #[error("event for document {document_id:?} does not match the type at `{path}`: {source}")]
+    Decode {
+        /// The document id, when the payload had one.
+        document_id: Option<String>,
+        /// The field path.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The server sent a frame that is not Appwrite's protocol.
+    #[error("malformed realtime frame: {frame}")]
+    Malformed {
+        /// The frame (at most 200 characters of it).
+        frame: String,
+    },
+    /// The server sent an error frame.
+    #[error("realtime error {code}: {message}")]
+    Server {
+        /// Appwrite's realtime error code (1003, 1008, …).
+        code: i64,
+        /// The message.
+        message: String,
+    },
+    /// The listener fell behind and `missed` events were dropped; a catch-up follows.
+    #[error("the listener fell behind and missed {missed} events; catching up")]
+    Lagged {
+        /// How many events were dropped.
+        missed: u64,
+    },
+    /// Changes since `since` were recovered by querying, but deletions in that window cannot
+    /// be: Appwrite keeps no event log.
+    #[error("events since {since} were recovered, but deletions in that window cannot be")]
+    Gap {
+        /// The start of the window.
+        since: DateTime<Utc>,
+    },
+    /// The catch-up query failed; the listener continues with live events.
+    #[error("catching up failed: {0}")]
+    CatchUp(#[source] crate::Error),
+}

@@ -1,0 +1,511 @@
+//! Typed realtime listeners against the emulator over real sockets, including faults.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use appwrite_emulator::{Config, Emulator};
+use appwrite_orm::{
+    AttributeEnum, Collection, CollectionEvent, ConnectionState, Event, EventKind, ListenError, Origin, Orm,
+    RealtimeOptions, Subscription,
+};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+#[derive(AttributeEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Open,
+    Closed,
+}
+
+// No public read: only the service identity (granted by migration) may see these documents.
+#[derive(Collection, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[collection(id = "tickets", permissions(create = "users"))]
+struct Ticket {
+    title: String,
+    status: Status,
+    #[collection(default = 0)]
+    version: i32,
+}
+
+fn ticket(title: &str, version: i32) -> Ticket {
+    Ticket {
+        title: title.to_owned(),
+        status: Status::Open,
+        version,
+    }
+}
+
+fn orm_for(emulator: &Emulator, options: RealtimeOptions) -> Orm {
+    Orm::builder()
+        .endpoint(emulator.endpoint())
+        .project(emulator.project_id())
+        .database("main")
+        .api_key(emulator.api_key())
+        .realtime(options.reconnect_backoff(Duration::from_millis(50), Duration::from_millis(400)))
+        .build()
+        .expect("valid settings")
+}
+
+async fn start(options: RealtimeOptions) -> (Emulator, Orm) {
+    let emulator = Emulator::start(Config {
+        attribute_delay: Duration::from_millis(10),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let orm = orm_for(&emulator, options);
+    orm.connect()
+        .register::<Ticket>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    (emulator, orm)
+}
+
+async fn connected(orm: &Orm) {
+    let mut state = orm.connection_state();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        state.wait_for(|s| *s == ConnectionState::Connected),
+    )
+    .await
+    .expect("connects in time")
+    .unwrap();
+}
+
+async fn next<T>(subscription: &mut Subscription<T>) -> Result<Event<T>, ListenError> {
+    tokio::time::timeout(Duration::from_secs(10), subscription.next())
+        .await
+        .expect("an item in time")
+        .expect("stream open")
+}
+
+// Subscribing is asynchronous: wait until the server holds `count` subscriptions.
+async fn subscribed(emulator: &Emulator, count: usize) {
+    for _ in 0..500 {
+        if emulator.realtime_subscriptions() == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "expected {count} subscriptions, the server holds {}",
+        emulator.realtime_subscriptions()
+    );
+}
+
+#[tokio::test]
+async fn typed_events_for_create_update_and_delete() {
+    let (emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    let mut all = tickets.listen_documents();
+    let mut one = tickets.listen_document("t1");
+    connected(&orm).await;
+    subscribed(&emulator, 2).await;
+
+    tickets.create_with_id("t1", &ticket("first", 1)).await.unwrap();
+    tickets.create_with_id("t2", &ticket("second", 1)).await.unwrap();
+    tickets
+        .update("t1", Ticket::patch().status(Status::Closed))
+        .await
+        .unwrap();
+    tickets.delete("t1").await.unwrap();
+
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let event = next(&mut all).await.unwrap();
+        assert_eq!(event.origin, Origin::Live);
+        assert_eq!(event.events.len(), 42);
+        seen.push((event.document.id().to_owned(), event.kind, event.document.status));
+    }
+    assert_eq!(
+        seen,
+        [
+            ("t1".to_owned(), EventKind::Create, Status::Open),
+            ("t2".to_owned(), EventKind::Create, Status::Open),
+            ("t1".to_owned(), EventKind::Update, Status::Closed),
+            ("t1".to_owned(), EventKind::Delete, Status::Closed),
+        ]
+    );
+    let kinds: Vec<EventKind> = [next(&mut one).await, next(&mut one).await, next(&mut one).await]
+        .into_iter()
+        .map(|e| e.unwrap().kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [EventKind::Create, EventKind::Update, EventKind::Delete],
+        "only t1's events"
+    );
+    assert_eq!(
+        emulator.realtime_connections(),
+        1,
+        "both listeners share one socket"
+    );
+}
+
+#[tokio::test]
+async fn the_service_identity_sees_private_documents_and_a_guest_does_not() {
+    let (emulator, orm) = start(RealtimeOptions::default()).await;
+    let guest = Orm::builder()
+        .endpoint(emulator.endpoint())
+        .project(emulator.project_id())
+        .database("main")
+        .api_key(emulator.api_key())
+        .without_service_identity()
+        .build()
+        .unwrap();
+    let db = orm.connect().register::<Ticket>().await.unwrap();
+    let mut service = db.collection::<Ticket>().listen_documents();
+    let guest_db = guest.connect().register::<Ticket>().await.unwrap();
+    let mut anonymous = guest_db.collection::<Ticket>().listen_documents();
+    connected(&orm).await;
+    connected(&guest).await;
+    subscribed(&emulator, 2).await;
+
+    db.collection::<Ticket>()
+        .create_with_id("secret", &ticket("private", 1))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut service).await.unwrap().document.id(), "secret");
+    let silence = tokio::time::timeout(Duration::from_millis(300), anonymous.next()).await;
+    assert!(
+        silence.is_err(),
+        "a guest receives nothing for a document it may not read"
+    );
+}
+
+#[tokio::test]
+async fn a_thousand_listeners_share_one_socket_and_dropping_unsubscribes() {
+    let (emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    let mut listeners: Vec<Subscription<Ticket>> = (0..1000).map(|_| tickets.listen_documents()).collect();
+    connected(&orm).await;
+    subscribed(&emulator, 1000).await;
+    assert_eq!(emulator.realtime_connections(), 1);
+
+    tickets
+        .create_with_id("shared", &ticket("to everyone", 1))
+        .await
+        .unwrap();
+    for listener in &mut listeners {
+        assert_eq!(next(listener).await.unwrap().document.id(), "shared");
+    }
+    listeners.truncate(10);
+    subscribed(&emulator, 10).await;
+    drop(listeners);
+    subscribed(&emulator, 0).await;
+}
+
+#[tokio::test]
+async fn malformed_frames_and_undecodable_payloads_are_reported_and_the_stream_goes_on() {
+    let (emulator, orm) = start(RealtimeOptions::default()).await;
+    let db = orm.connect().register::<Ticket>().await.unwrap();
+    let mut listener = db.collection::<Ticket>().listen_documents();
+    connected(&orm).await;
+    subscribed(&emulator, 1).await;
+
+    emulator.inject_realtime_frame("{not json");
+    assert!(matches!(
+        next(&mut listener).await,
+        Err(ListenError::Malformed { .. })
+    ));
+
+    // A listener whose type does not match the documents gets a per-item error naming the
+    // field, and keeps going.
+    #[derive(Collection, Serialize, Deserialize, Debug)]
+    #[collection(id = "tickets")]
+    struct Mismatched {
+        title: String,
+        version: String,
+    }
+    let mut mismatched = db.collection::<Mismatched>().listen_documents();
+    subscribed(&emulator, 2).await;
+    db.collection::<Ticket>()
+        .create_with_id("first", &ticket("one", 1))
+        .await
+        .unwrap();
+    db.collection::<Ticket>()
+        .create_with_id("second", &ticket("two", 2))
+        .await
+        .unwrap();
+    for expected in ["first", "second"] {
+        let item = tokio::time::timeout(Duration::from_secs(10), mismatched.next())
+            .await
+            .unwrap()
+            .unwrap();
+        match item {
+            Err(ListenError::Decode {
+                document_id, path, ..
+            }) => {
+                assert_eq!(document_id.as_deref(), Some(expected));
+                assert_eq!(path, "version");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+        assert_eq!(
+            next(&mut listener).await.unwrap().document.id(),
+            expected,
+            "the typed listener is unaffected"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_slow_consumer_gets_lagged_then_a_resync_with_every_final_state() {
+    let (emulator, orm) = start(RealtimeOptions::default().subscription_capacity(8)).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    let mut listener = tickets.listen_documents();
+    connected(&orm).await;
+    subscribed(&emulator, 1).await;
+
+    for n in 0..60 {
+        tickets
+            .create_with_id(&format!("s{n}"), &ticket("slow", n))
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut latest: HashMap<String, i32> = HashMap::new();
+    let mut lagged = 0;
+    let mut delivered = HashSet::new();
+    while latest.len() < 60 {
+        match next(&mut listener).await {
+            Ok(event) => {
+                assert!(
+                    delivered.insert((event.document.id().to_owned(), event.document.updated_at())),
+                    "no duplicates"
+                );
+                latest.insert(event.document.id().to_owned(), event.document.version);
+            }
+            Err(ListenError::Lagged { missed }) => {
+                assert!(missed > 0);
+                lagged += 1;
+            }
+            Err(ListenError::Gap { .. }) => {}
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+    assert!(lagged >= 1, "the listener was told it fell behind");
+    assert!((0..60).all(|n| latest.get(&format!("s{n}")) == Some(&n)));
+}
+
+#[tokio::test]
+async fn a_document_listener_detects_a_delete_it_missed() {
+    let (mut emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    tickets
+        .create_with_id("gone", &ticket("short-lived", 1))
+        .await
+        .unwrap();
+    let mut listener = tickets.listen_document("gone");
+    connected(&orm).await;
+    subscribed(&emulator, 1).await;
+    tickets.update("gone", Ticket::patch().version(2)).await.unwrap();
+    assert_eq!(next(&mut listener).await.unwrap().kind, EventKind::Update);
+
+    // Down for a while: the delete happens while nobody listens.
+    let restart = emulator.restart(Duration::from_millis(300));
+    let delete = async {
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        tickets.delete("gone").await.unwrap();
+    };
+    let (restarted, ()) = tokio::join!(restart, delete);
+    restarted.unwrap();
+    let event = next(&mut listener).await.unwrap();
+    assert_eq!((event.kind, event.origin), (EventKind::Delete, Origin::CatchUp));
+    assert_eq!(event.document.version, 2, "the last version seen");
+}
+
+#[tokio::test]
+async fn no_loss_under_faults_2000_writes_20_drops_and_a_restart() {
+    let (mut emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    let mut listener = tickets.listen_documents();
+    connected(&orm).await;
+    subscribed(&emulator, 1).await;
+
+    let writer = {
+        let tickets = tickets.clone();
+        tokio::spawn(async move {
+            let mut expected = HashMap::new();
+            for n in 0..2000i32 {
+                let id = format!("w{}", n % 400);
+                let version = n;
+                // Retries ride out the restart: the HTTP client retries idempotent calls.
+                loop {
+                    let result = if n < 400 {
+                        tickets.create_with_id(&id, &ticket("w", version)).await.map(drop)
+                    } else {
+                        tickets
+                            .update(&id, Ticket::patch().version(version))
+                            .await
+                            .map(drop)
+                    };
+                    match result {
+                        Ok(()) => break,
+                        Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    }
+                }
+                expected.insert(id, version);
+            }
+            expected
+        })
+    };
+    let faults = async {
+        for round in 0..20 {
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            emulator.drop_realtime_connections();
+            if round == 10 {
+                emulator.restart(Duration::from_millis(200)).await.unwrap();
+            }
+        }
+    };
+    let reader = async {
+        let mut latest: HashMap<String, i32> = HashMap::new();
+        let mut delivered = HashSet::new();
+        let mut catch_ups = 0;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let item = tokio::time::timeout_at(deadline, listener.next())
+                .await
+                .expect("finished in time")
+                .expect("open");
+            match item {
+                Ok(event) => {
+                    let key = (event.document.id().to_owned(), event.document.updated_at());
+                    assert!(
+                        delivered.insert(key),
+                        "duplicate ({}, {})",
+                        event.document.id(),
+                        event.document.updated_at()
+                    );
+                    if event.origin == Origin::CatchUp {
+                        catch_ups += 1;
+                    }
+                    latest.insert(event.document.id().to_owned(), event.document.version);
+                    if latest.len() == 400 && latest.values().all(|v| *v >= 1600) {
+                        return (latest, catch_ups);
+                    }
+                }
+                Err(ListenError::Gap { .. } | ListenError::Lagged { .. }) => {}
+                Err(other) => panic!("unexpected {other}"),
+            }
+        }
+    };
+    let ((latest, catch_ups), ()) = tokio::join!(reader, faults);
+    let expected = writer.await.unwrap();
+    assert_eq!(latest, expected, "every document's final state was observed");
+    assert!(catch_ups > 0, "some changes were recovered by catch-up");
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "tickets", permissions(create = "users"))]
+struct TicketV2 {
+    title: String,
+    status: Status,
+    #[collection(default = 0)]
+    version: i32,
+    assignee: Option<String>,
+}
+
+#[tokio::test]
+async fn database_and_collection_listeners_deliver_documents_and_schema_changes() {
+    let (_emulator, orm) = start(RealtimeOptions::default().schema_poll(Duration::from_millis(100))).await;
+    let db = orm.connect().register::<Ticket>().await.unwrap();
+    let mut everything = db.listen_database();
+    let mut collection = db.collection::<Ticket>().listen_collection();
+    connected(&orm).await;
+    // Polling the listeners lets them take their schema baseline; nothing has happened yet.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), everything.next())
+            .await
+            .is_err()
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), collection.next())
+            .await
+            .is_err()
+    );
+    db.collection::<Ticket>()
+        .create_with_id("d1", &ticket("any", 1))
+        .await
+        .unwrap();
+    let item = tokio::time::timeout(Duration::from_secs(10), everything.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let CollectionEvent::Document(event) = item else {
+        panic!("a document event first, got {item:?}")
+    };
+    assert_eq!(event.document.meta().collection_id(), "tickets");
+    assert_eq!(event.document.data()["title"], "any");
+
+    // A new attribute shows up as a schema change on both listeners.
+    orm.connect()
+        .register::<TicketV2>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    for listener in [&mut collection] {
+        let change = loop {
+            match tokio::time::timeout(Duration::from_secs(10), listener.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap()
+            {
+                CollectionEvent::SchemaChanged {
+                    collection,
+                    attributes,
+                    ..
+                } => break (collection, attributes),
+                CollectionEvent::Document(_) => {}
+            }
+        };
+        assert_eq!(change.0, "tickets");
+        assert!(
+            change.1.iter().any(|a| a.starts_with("assignee:string")),
+            "{:?}",
+            change.1
+        );
+    }
+    let change = loop {
+        if let CollectionEvent::SchemaChanged { attributes, .. } =
+            tokio::time::timeout(Duration::from_secs(10), everything.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap()
+        {
+            break attributes;
+        }
+    };
+    assert!(change.iter().any(|a| a.starts_with("assignee:")));
+}
