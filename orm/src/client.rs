@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::realtime::{ConnectionState, Realtime, RealtimeOptions, ServiceIdentity};
+use crate::realtime::{ConnectionState, Realtime, RealtimeOptions, Registry, ServiceIdentity};
 
 /// A connection to one Appwrite project and database, authenticated with an API key.
 ///
@@ -35,6 +35,7 @@ pub struct Orm {
 }
 
 struct Inner {
+    listeners: Registry,
     identity: Option<ServiceIdentity>,
     realtime_options: RealtimeOptions,
     realtime: OnceLock<Realtime>,
@@ -179,6 +180,7 @@ impl OrmBuilder {
             .map_err(Error::Transport)?;
         Ok(Orm {
             inner: Arc::new(Inner {
+                listeners: Registry::default(),
                 identity: self.identity,
                 realtime_options: self.realtime,
                 realtime: OnceLock::new(),
@@ -274,6 +276,19 @@ impl Orm {
         if let Some(realtime) = self.inner.realtime.get() {
             realtime.shutdown();
         }
+    }
+
+    pub(crate) fn listeners(&self) -> &Registry {
+        &self.inner.listeners
+    }
+
+    /// Graceful shutdown: stops every callback listener from taking new events, waits up to
+    /// `deadline` for the handlers in flight to finish, then closes the realtime connection.
+    /// Returns `true` when every handler finished in time.
+    pub async fn shutdown(&self, deadline: std::time::Duration) -> bool {
+        let drained = crate::realtime::drain(self.inner.listeners.stop_all(), deadline).await;
+        self.close_realtime();
+        drained
     }
 
     /// Sends one request and decodes the JSON answer into `T`.

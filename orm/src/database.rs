@@ -35,6 +35,12 @@ impl Database {
         &self.collections
     }
 
+    /// Stops every callback listener of this client (the handlers in flight finish first; this
+    /// waits for them).
+    pub async fn close_listeners(&self) {
+        crate::realtime::drain(self.orm.listeners().stop_all(), std::time::Duration::MAX).await;
+    }
+
     /// Every document event of every registered collection (as untyped documents), plus
     /// detected schema changes of those collections.
     ///

@@ -528,6 +528,36 @@ impl<T: Collection> CollectionHandle<T> {
     }
 }
 
+impl<T: Collection> CollectionHandle<T> {
+    /// Runs `handler` for every document event, in order. Errors and panics are captured and
+    /// logged; see [`CollectionHandle::on_documents_with`] for retries and a dead-letter sink.
+    /// The listener stops when the returned handle is dropped or unsubscribed, or on
+    /// [`Orm::shutdown`](crate::Orm::shutdown).
+    pub fn on_documents<F, Fut, E>(&self, handler: F) -> crate::ListenerHandle
+    where
+        F: Fn(Arc<crate::Event<T>>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = std::result::Result<(), E>> + Send + 'static,
+        E: fmt::Display + Send + 'static,
+    {
+        self.on_documents_with(crate::HandlerOptions::default(), handler)
+    }
+
+    /// [`CollectionHandle::on_documents`] with a retry policy, a dead-letter sink and a
+    /// callback for the listener's own reports.
+    pub fn on_documents_with<F, Fut, E>(
+        &self,
+        options: crate::HandlerOptions<T>,
+        handler: F,
+    ) -> crate::ListenerHandle
+    where
+        F: Fn(Arc<crate::Event<T>>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = std::result::Result<(), E>> + Send + 'static,
+        E: fmt::Display + Send + 'static,
+    {
+        crate::realtime::spawn_handler(self.orm.listeners(), self.listen_documents(), handler, options)
+    }
+}
+
 #[derive(Deserialize)]
 struct Counted {
     total: u64,

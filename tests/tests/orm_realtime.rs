@@ -509,3 +509,180 @@ async fn database_and_collection_listeners_deliver_documents_and_schema_changes(
     };
     assert!(change.iter().any(|a| a.starts_with("assignee:")));
 }
+
+#[tokio::test]
+async fn callback_listeners_capture_errors_and_panics_retry_and_dead_letter() {
+    use appwrite_orm::{HandlerOptions, RetryPolicy};
+    use std::sync::{Arc, Mutex};
+
+    let (emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    let handled = Arc::new(Mutex::new(Vec::new()));
+    let dead = Arc::new(Mutex::new(Vec::new()));
+    let attempts = Arc::new(Mutex::new(HashMap::<String, u32>::new()));
+    let options = {
+        let dead = dead.clone();
+        HandlerOptions::<Ticket>::default()
+            .retry(RetryPolicy::exponential(
+                3,
+                Duration::from_millis(10),
+                Duration::from_millis(40),
+            ))
+            .dead_letter(move |letter| {
+                let dead = dead.clone();
+                async move {
+                    dead.lock().unwrap().push((
+                        letter.event.document.id().to_owned(),
+                        letter.attempts,
+                        letter.error,
+                    ))
+                }
+            })
+    };
+    let listener = {
+        let (handled, attempts) = (handled.clone(), attempts.clone());
+        tickets.on_documents_with(options, move |event| {
+            let (handled, attempts) = (handled.clone(), attempts.clone());
+            async move {
+                let id = event.document.id().to_owned();
+                *attempts.lock().unwrap().entry(id.clone()).or_default() += 1;
+                match event.document.title.as_str() {
+                    "fails" => Err(format!("cannot handle {id}")),
+                    "panics" => panic!("handler blew up on {id}"),
+                    "flaky" if attempts.lock().unwrap()[&id] < 2 => Err("try again".to_owned()),
+                    _ => {
+                        handled.lock().unwrap().push(id);
+                        Ok(())
+                    }
+                }
+            }
+        })
+    };
+    connected(&orm).await;
+    subscribed(&emulator, 1).await;
+    for (id, title) in [
+        ("ok", "fine"),
+        ("bad", "fails"),
+        ("boom", "panics"),
+        ("flaky", "flaky"),
+        ("last", "fine"),
+    ] {
+        tickets.create_with_id(id, &ticket(title, 1)).await.unwrap();
+    }
+    for _ in 0..300 {
+        if handled.lock().unwrap().len() == 3 && dead.lock().unwrap().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        *handled.lock().unwrap(),
+        ["ok", "flaky", "last"],
+        "in order, the flaky one after a retry"
+    );
+    let dead = dead.lock().unwrap().clone();
+    assert_eq!(
+        dead.iter()
+            .map(|(id, n, _)| (id.as_str(), *n))
+            .collect::<Vec<_>>(),
+        [("bad", 3), ("boom", 3)]
+    );
+    assert!(
+        dead[1].2.contains("panicked: handler blew up on boom"),
+        "{}",
+        dead[1].2
+    );
+    let stats = listener.stats();
+    assert_eq!(
+        (stats.handled(), stats.dead_lettered(), stats.failed_attempts()),
+        (3, 2, 7)
+    );
+
+    listener.unsubscribe().await;
+    subscribed(&emulator, 0).await;
+    tickets.create_with_id("after", &ticket("fine", 1)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        handled.lock().unwrap().len(),
+        3,
+        "nothing is handled after unsubscribe"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_drains_in_flight_handlers_within_the_deadline() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let (emulator, orm) = start(RealtimeOptions::default()).await;
+    let db = orm.connect().register::<Ticket>().await.unwrap();
+    let tickets = db.collection::<Ticket>();
+    let finished = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(tokio::sync::Notify::new());
+    let _listener = {
+        let (finished, started) = (finished.clone(), started.clone());
+        tickets.on_documents(move |_event| {
+            let (finished, started) = (finished.clone(), started.clone());
+            async move {
+                started.notify_one();
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                finished.store(true, Ordering::SeqCst);
+                Ok::<(), String>(())
+            }
+        })
+    };
+    connected(&orm).await;
+    subscribed(&emulator, 1).await;
+    tickets
+        .create_with_id("slow", &ticket("takes a while", 1))
+        .await
+        .unwrap();
+    started.notified().await;
+    assert!(orm.shutdown(Duration::from_secs(5)).await, "drained in time");
+    assert!(
+        finished.load(Ordering::SeqCst),
+        "the in-flight handler was not cut off"
+    );
+    let mut state = orm.connection_state();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        state.wait_for(|s| *s == ConnectionState::Closed),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+
+    // A deadline shorter than the handler reports that it did not drain.
+    let (emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    let started = Arc::new(tokio::sync::Notify::new());
+    let _listener = {
+        let started = started.clone();
+        tickets.on_documents(move |_event| {
+            let started = started.clone();
+            async move {
+                started.notify_one();
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                Ok::<(), String>(())
+            }
+        })
+    };
+    connected(&orm).await;
+    subscribed(&emulator, 1).await;
+    tickets
+        .create_with_id("slower", &ticket("takes longer", 1))
+        .await
+        .unwrap();
+    started.notified().await;
+    assert!(!orm.shutdown(Duration::from_millis(50)).await);
+}

@@ -7,11 +7,14 @@
 //! says so explicitly when something could not be recovered ([`ListenError::Gap`]).
 
 mod connection;
+mod handler;
 mod identity;
 mod listener;
 mod protocol;
 
 pub(crate) use connection::Realtime;
+pub(crate) use handler::{drain, spawn as spawn_handler, Registry};
+pub use handler::{DeadLetter, HandlerOptions, HandlerStats, ListenerHandle, RetryPolicy};
 pub use identity::ServiceIdentity;
 pub(crate) use listener::Scope;
 pub use listener::{CollectionEvent, CollectionSubscription, Subscription};
