@@ -201,6 +201,25 @@ impl Emulator {
             .send(realtime::Control::Inject(frame.into()));
     }
 
+    /// Sends a `create` event for each of `documents` (readable by anyone) to every realtime
+    /// connection, routed and filtered like real events but without writing anything: a
+    /// benchmark measures how fast clients take in events without the cost of producing them.
+    pub fn replay_realtime_events(
+        &self,
+        database_id: &str,
+        collection_id: &str,
+        documents: Vec<serde_json::Value>,
+    ) {
+        let events = documents
+            .into_iter()
+            .map(|d| realtime::Event::replayed(database_id, collection_id, d))
+            .collect();
+        let _ = self
+            .shared
+            .realtime_control
+            .send(realtime::Control::Replay(Arc::new(events)));
+    }
+
     /// Stops serving (dropping every connection), stays down for `downtime`, then serves again
     /// on the same address with the same data.
     pub async fn restart(&mut self, downtime: Duration) -> std::io::Result<()> {

@@ -121,7 +121,8 @@ async fn typed_events_for_create_update_and_delete() {
     for _ in 0..4 {
         let event = next(&mut all).await.unwrap();
         assert_eq!(event.origin, Origin::Live);
-        assert_eq!(event.events.len(), 42);
+        assert_eq!(event.events().len(), 42);
+        assert_eq!(event.channels().len(), 6);
         seen.push((event.document.id().to_owned(), event.kind, event.document.status));
     }
     assert_eq!(

@@ -12,6 +12,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State as Extract;
 use axum::http::HeaderMap;
 use axum::response::Response;
+use futures_util::SinkExt;
 use serde_json::{json, Value};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -37,6 +38,17 @@ pub struct Event {
 }
 
 impl Event {
+    /// A `create` event for a document readable by anyone, as a benchmark replays it.
+    pub fn replayed(database_id: &str, collection_id: &str, document: Value) -> Self {
+        Event::from_change(Change {
+            action: "create",
+            database_id: database_id.to_owned(),
+            collection_id: collection_id.to_owned(),
+            document,
+            readers: vec!["any".to_owned()],
+        })
+    }
+
     /// Builds the event of a committed write.
     pub fn from_change(change: Change) -> Self {
         let doc_id = change.document["$id"].as_str().unwrap_or_default().to_owned();
@@ -78,6 +90,9 @@ pub enum Control {
     DropAll,
     /// Send this raw text frame, for testing how clients handle malformed input.
     Inject(Arc<str>),
+    /// Route these events to every socket as if they had just been written, for client
+    /// throughput benchmarks.
+    Replay(Arc<Vec<Event>>),
 }
 
 /// How many realtime sockets are open and how many subscriptions they hold.
@@ -235,6 +250,18 @@ async fn serve_frames(
                 Ok(Control::DropAll) | Err(RecvError::Closed) => return,
                 Ok(Control::Inject(text)) => {
                     if socket.send(Message::Text(text.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(Control::Replay(events)) => {
+                    for event in events.iter() {
+                        if let Some(frame) = connection.frame_for(event) {
+                            if socket.feed(Message::Text(frame.into())).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    if socket.flush().await.is_err() {
                         return;
                     }
                 }

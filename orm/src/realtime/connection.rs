@@ -155,7 +155,7 @@ async fn connect(orm: &Orm, identity: Option<&ServiceIdentity>, ensured: &mut bo
     // The server speaks first: `connected`, or an error frame before closing.
     let first = tokio::time::timeout(Duration::from_secs(10), socket.next()).await;
     match first {
-        Ok(Some(Ok(Message::Text(text)))) => match protocol::parse(&text) {
+        Ok(Some(Ok(Message::Text(text)))) => match protocol::parse(text.clone()) {
             Frame::Connected => Ok(socket),
             Frame::Error { code, message } => Err(Error::Realtime(format!(
                 "refused by the server ({code}): {message}"
@@ -330,7 +330,7 @@ async fn serve(
             },
             frame = socket.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    let closed = route(protocol::parse(&text), subscriptions);
+                    let closed = route(protocol::parse(text), subscriptions);
                     for id in closed {
                         subscriptions.remove(&id);
                         if socket.send(unsubscribe_message(id)).await.is_err() {
@@ -373,14 +373,14 @@ fn route(frame: Frame, subscriptions: &HashMap<u64, Entry>) -> Vec<u64> {
             if event.subscriptions.is_empty() {
                 // A server without subscription ids: route by channel.
                 for (id, entry) in subscriptions {
-                    if entry.channels.iter().any(|c| event.channels.contains(c)) {
+                    if event.on_any_channel(&entry.channels) {
                         deliver(*id, entry, Raw::Event(Arc::clone(&event)));
                     }
                 }
             } else {
-                for id in event.subscriptions.iter().filter_map(|s| s.parse::<u64>().ok()) {
-                    if let Some(entry) = subscriptions.get(&id) {
-                        deliver(id, entry, Raw::Event(Arc::clone(&event)));
+                for id in &event.subscriptions {
+                    if let Some(entry) = subscriptions.get(id) {
+                        deliver(*id, entry, Raw::Event(Arc::clone(&event)));
                     }
                 }
             }

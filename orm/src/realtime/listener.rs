@@ -89,8 +89,9 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
             orm: orm.clone(),
             scope,
             // Events are de-duplicated, so starting a little early only costs a few queries.
-            since: Utc::now() - chrono::Duration::seconds(2),
-            seen: HashSet::new(),
+            since: Utc::now(),
+            recent: HashSet::new(),
+            recent_order: VecDeque::new(),
             pending: VecDeque::new(),
             last_payload: None,
             types: PhantomData,
@@ -115,16 +116,39 @@ struct Engine<T> {
     scope: Scope,
     /// The newest `$updatedAt` delivered: catch-up starts here.
     since: DateTime<Utc>,
-    /// (`$id`, `$updatedAt`) pairs delivered, to drop duplicates between catch-up and live.
-    seen: HashSet<(String, DateTime<Utc>)>,
+    /// (`$id`, `$updatedAt`) pairs delivered within `MARGIN` of `since`, in delivery order:
+    /// a catch-up re-reads that margin (writes do not always commit in `$updatedAt` order) and
+    /// must not deliver them twice.
+    recent: HashSet<(IdKey, DateTime<Utc>)>,
+    recent_order: VecDeque<(IdKey, DateTime<Utc>)>,
     pending: VecDeque<Result<Event<T>, ListenError>>,
     /// The last payload of a single-document listener, to report a delete it missed.
     last_payload: Option<String>,
     types: PhantomData<fn() -> T>,
 }
 
-// How long (by `$updatedAt`) delivered pairs are remembered behind the high-water mark.
-const SEEN_WINDOW: chrono::Duration = chrono::Duration::seconds(10);
+/// A document id without a heap allocation (Appwrite ids are at most 36 bytes).
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum IdKey {
+    Inline([u8; 36], u8),
+    Long(String),
+}
+
+impl IdKey {
+    fn new(id: &str) -> Self {
+        match u8::try_from(id.len()) {
+            Ok(len) if id.len() <= 36 => {
+                let mut bytes = [0u8; 36];
+                bytes[..id.len()].copy_from_slice(id.as_bytes());
+                IdKey::Inline(bytes, len)
+            }
+            _ => IdKey::Long(id.to_owned()),
+        }
+    }
+}
+
+// How far behind the newest delivered `$updatedAt` a catch-up starts.
+const MARGIN: chrono::Duration = chrono::Duration::seconds(5);
 
 impl<T: DeserializeOwned + Send + 'static> Engine<T> {
     async fn next(&mut self) -> Option<Result<Event<T>, ListenError>> {
@@ -148,9 +172,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             };
             match raw {
                 Raw::Event(event) => {
-                    if let Some(item) =
-                        self.live(&event.payload, &event.events, &event.channels, &event.timestamp)
-                    {
+                    if let Some(item) = self.live(event) {
                         return Some(item);
                     }
                 }
@@ -163,17 +185,12 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
         }
     }
 
-    fn live(
-        &mut self,
-        payload: &serde_json::value::RawValue,
-        events: &[String],
-        channels: &[String],
-        timestamp: &str,
-    ) -> Option<Result<Event<T>, ListenError>> {
-        let document = match decode_named::<Document<T>>(payload.get().as_bytes(), "realtime") {
+    fn live(&mut self, event: Arc<super::protocol::RawEvent>) -> Option<Result<Event<T>, ListenError>> {
+        let payload = event.payload();
+        let document = match decode_named::<Document<T>>(payload.as_bytes(), "realtime") {
             Ok(document) => document,
             Err(crate::Error::Decode { path, source, .. }) => {
-                let document_id = serde_json::from_str::<Value>(payload.get())
+                let document_id = serde_json::from_str::<Value>(payload)
                     .ok()
                     .and_then(|v| v["$id"].as_str().map(str::to_owned));
                 return Some(Err(ListenError::Decode {
@@ -184,35 +201,43 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             }
             Err(_) => return None,
         };
-        let kind = EventKind::from_events(events)?;
+        let kind = event.kind()?;
         if !self.remember(document.id(), document.updated_at()) && kind != EventKind::Delete {
             return None;
         }
         if matches!(self.scope, Scope::Document { .. }) {
-            self.last_payload = (kind != EventKind::Delete).then(|| payload.get().to_owned());
+            self.last_payload = (kind != EventKind::Delete).then(|| payload.to_owned());
         }
-        let timestamp = crate::datetime::parse(timestamp).unwrap_or_else(|_| document.updated_at());
+        let timestamp = event.timestamp;
         Some(Ok(Event {
             kind,
             document,
-            events: events.to_vec(),
-            channels: channels.to_vec(),
             timestamp,
             origin: Origin::Live,
+            names: super::Names::Frame(event),
         }))
     }
 
     /// Records a delivered version; `false` when it was delivered already.
     fn remember(&mut self, id: &str, updated_at: DateTime<Utc>) -> bool {
-        if !self.seen.insert((id.to_owned(), updated_at)) {
+        let key = (IdKey::new(id), updated_at);
+        if self.recent.contains(&key) {
             return false;
         }
+        if updated_at < self.since - MARGIN {
+            // Older than anything a catch-up re-reads: it cannot be a duplicate.
+            return true;
+        }
+        self.recent.insert(key.clone());
+        self.recent_order.push_back(key);
         if updated_at > self.since {
             self.since = updated_at;
         }
-        if self.seen.len() > 4096 {
-            let horizon = self.since - SEEN_WINDOW;
-            self.seen.retain(|(_, at)| *at >= horizon);
+        let horizon = self.since - MARGIN;
+        while self.recent_order.front().is_some_and(|(_, at)| *at < horizon) {
+            if let Some(old) = self.recent_order.pop_front() {
+                self.recent.remove(&old);
+            }
         }
         true
     }
@@ -230,16 +255,15 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             kind,
             timestamp: document.updated_at(),
             document,
-            events: vec![event],
-            channels: Vec::new(),
             origin: Origin::CatchUp,
+            names: super::Names::CatchUp(event),
         }
     }
 
     /// Queues everything that changed since the high-water mark, oldest first, then reports the
     /// window in which deletions could not be seen.
     async fn catch_up(&mut self) {
-        let since = self.since;
+        let since = self.since - MARGIN;
         match self.scope.clone() {
             Scope::Collections {
                 database,

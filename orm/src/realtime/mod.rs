@@ -118,15 +118,25 @@ impl EventKind {
     /// The kind named by Appwrite's event strings: the action of the most specific
     /// `databases.<db>.collections.<col>.documents.<id>.<action>` (or `tables`/`rows`) entry.
     pub fn from_events(events: &[String]) -> Option<Self> {
-        events.iter().find_map(|event| {
-            let parts: Vec<&str> = event.split('.').collect();
-            match parts.as_slice() {
-                ["databases", _, "collections" | "tables", _, "documents" | "rows", _, action] => {
-                    Self::from_action(action)
-                }
-                _ => None,
-            }
-        })
+        events.iter().find_map(|event| Self::from_event(event))
+    }
+
+    pub(crate) fn from_event(event: &str) -> Option<Self> {
+        let mut parts = event.split('.');
+        let mut next = || parts.next();
+        match (next(), next(), next(), next(), next(), next(), next(), next()) {
+            (
+                Some("databases"),
+                Some(_),
+                Some("collections" | "tables"),
+                Some(_),
+                Some("documents" | "rows"),
+                Some(_),
+                Some(action),
+                None,
+            ) => Self::from_action(action),
+            _ => None,
+        }
     }
 
     fn action(self) -> &'static str {
@@ -156,14 +166,37 @@ pub struct Event<T> {
     pub kind: EventKind,
     /// The document (for a delete, as it was).
     pub document: Document<T>,
-    /// Appwrite's event strings (for a catch-up event, the one it would have sent).
-    pub events: Vec<String>,
-    /// The channels it was sent on (empty for catch-up events).
-    pub channels: Vec<String>,
     /// When the server sent it (for catch-up events, the document's `$updatedAt`).
     pub timestamp: DateTime<Utc>,
     /// Live or recovered.
     pub origin: Origin,
+    pub(crate) names: Names,
+}
+
+/// Where an event's names come from: the frame (shared by every listener it reached, parsed
+/// only when asked for) or, for catch-up events, the one name Appwrite would have sent.
+#[derive(Debug, Clone)]
+pub(crate) enum Names {
+    Frame(std::sync::Arc<protocol::RawEvent>),
+    CatchUp(String),
+}
+
+impl<T> Event<T> {
+    /// Appwrite's event strings (for a catch-up event, the one it would have sent).
+    pub fn events(&self) -> Vec<String> {
+        match &self.names {
+            Names::Frame(raw) => raw.event_names(),
+            Names::CatchUp(name) => vec![name.clone()],
+        }
+    }
+
+    /// The channels it was sent on (empty for catch-up events).
+    pub fn channels(&self) -> Vec<String> {
+        match &self.names {
+            Names::Frame(raw) => raw.channel_names(),
+            Names::CatchUp(_) => Vec::new(),
+        }
+    }
 }
 
 /// Why a listener yields an error item; the listener keeps going after every one of them.

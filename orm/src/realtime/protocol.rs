@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use std::ops::Range;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// A server frame, parsed as far as routing needs.
 #[derive(Debug)]
@@ -21,23 +23,158 @@ pub(crate) enum Frame {
     Malformed(String),
 }
 
-/// A document event with its payload still as JSON text.
-#[derive(Debug, Deserialize)]
+/// A document event, kept as the frame it arrived in (shared, not copied) with the positions
+/// of its parts: routing needs none of them parsed, and parsing 48 strings per event on the
+/// connection task, then freeing them on another thread, would cost more than everything else
+/// it does.
+#[derive(Debug)]
 pub(crate) struct RawEvent {
-    pub(crate) events: Vec<String>,
-    pub(crate) channels: Vec<String>,
-    pub(crate) timestamp: String,
-    #[serde(default)]
-    pub(crate) subscriptions: Vec<String>,
-    pub(crate) payload: Box<RawValue>,
+    frame: Utf8Bytes,
+    events: Range<usize>,
+    channels: Range<usize>,
+    payload: Range<usize>,
+    pub(crate) timestamp: chrono::DateTime<chrono::Utc>,
+    pub(crate) subscriptions: Vec<u64>,
 }
 
 #[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
+struct EventParts<'a> {
     #[serde(borrow)]
-    data: Option<&'a RawValue>,
+    events: &'a RawValue,
+    #[serde(borrow)]
+    channels: &'a RawValue,
+    #[serde(deserialize_with = "crate::datetime::appwrite_format::deserialize")]
+    timestamp: chrono::DateTime<chrono::Utc>,
+    #[serde(default, deserialize_with = "subscription_ids")]
+    subscriptions: Vec<u64>,
+    #[serde(borrow)]
+    payload: &'a RawValue,
+}
+
+fn strings(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+// The first element of a JSON array of strings, when it holds no escapes.
+fn first_string(array: &str) -> Option<&str> {
+    let rest = array
+        .trim_start()
+        .strip_prefix('[')?
+        .trim_start()
+        .strip_prefix('"')?;
+    let end = rest.find(['"', '\\'])?;
+    (rest.as_bytes()[end] == b'"').then(|| &rest[..end])
+}
+
+// Event names and channels never hold escapes, so they borrow; if one ever did, fall back.
+fn with_names<R>(json: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+    match serde_json::from_str::<Vec<&str>>(json) {
+        Ok(names) => f(&names),
+        Err(_) => {
+            let owned = strings(json);
+            let names: Vec<&str> = owned.iter().map(String::as_str).collect();
+            f(&names)
+        }
+    }
+}
+
+impl RawEvent {
+    fn part(&self, range: &Range<usize>) -> &str {
+        &self.frame.as_str()[range.clone()]
+    }
+
+    /// The document, as JSON text.
+    pub(crate) fn payload(&self) -> &str {
+        self.part(&self.payload)
+    }
+
+    /// The event names, parsed.
+    pub(crate) fn event_names(&self) -> Vec<String> {
+        strings(self.part(&self.events))
+    }
+
+    /// The channels, parsed.
+    pub(crate) fn channel_names(&self) -> Vec<String> {
+        strings(self.part(&self.channels))
+    }
+
+    /// Whether one of `channels` is among the event's.
+    pub(crate) fn on_any_channel(&self, channels: &[String]) -> bool {
+        with_names(self.part(&self.channels), |names| {
+            names.iter().any(|name| channels.iter().any(|c| c == name))
+        })
+    }
+
+    /// The kind of document event, read from the event names without keeping them.
+    pub(crate) fn kind(&self) -> Option<super::EventKind> {
+        let events = self.part(&self.events);
+        // Appwrite lists the most specific name first; reading only that token avoids scanning
+        // the other 41. Anything unexpected falls back to reading them all.
+        first_string(events)
+            .and_then(super::EventKind::from_event)
+            .or_else(|| {
+                with_names(events, |names| {
+                    names.iter().find_map(|name| super::EventKind::from_event(name))
+                })
+            })
+    }
+}
+
+// The ORM's subscription ids are numbers sent as strings; ids it did not send are dropped.
+fn subscription_ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<u64>, D::Error> {
+    struct Ids;
+
+    impl<'de> serde::de::Visitor<'de> for Ids {
+        type Value = Vec<u64>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of subscription ids")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u64>, A::Error> {
+            let mut ids = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+            while let Some(id) = seq.next_element::<Id>()? {
+                ids.extend(id.0);
+            }
+            Ok(ids)
+        }
+    }
+
+    struct Id(Option<u64>);
+
+    impl<'de> Deserialize<'de> for Id {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct IdVisitor;
+
+            impl serde::de::Visitor<'_> for IdVisitor {
+                type Value = Id;
+
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("a subscription id")
+                }
+
+                fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<Id, E> {
+                    Ok(Id(id.parse().ok()))
+                }
+            }
+
+            deserializer.deserialize_str(IdVisitor)
+        }
+    }
+
+    deserializer.deserialize_seq(Ids)
+}
+
+// `{"type": …, "data": …}` in one pass: serde reads `type` first (as Appwrite writes it) and
+// then `data` straight into the right shape.
+#[derive(Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "lowercase")]
+enum Incoming<'a> {
+    Connected(serde::de::IgnoredAny),
+    Event(#[serde(borrow)] EventParts<'a>),
+    Response(serde::de::IgnoredAny),
+    Pong,
+    Error(ErrorData),
 }
 
 #[derive(Deserialize)]
@@ -46,27 +183,34 @@ struct ErrorData {
     message: String,
 }
 
-pub(crate) fn parse(text: &str) -> Frame {
-    let malformed = || Frame::Malformed(text.chars().take(200).collect());
-    let Ok(envelope) = serde_json::from_str::<Envelope<'_>>(text) else {
-        return malformed();
+pub(crate) fn parse(frame: Utf8Bytes) -> Frame {
+    let text = frame.as_str();
+    let range = |part: &RawValue| {
+        let start = part.get().as_ptr() as usize - text.as_ptr() as usize;
+        start..start + part.get().len()
     };
-    match envelope.kind {
-        "connected" => Frame::Connected,
-        "response" => Frame::Response,
-        "pong" => Frame::Pong,
-        "event" => match envelope.data.map(|d| serde_json::from_str::<RawEvent>(d.get())) {
-            Some(Ok(event)) => Frame::Event(Arc::new(event)),
-            _ => malformed(),
+    match serde_json::from_str::<Incoming<'_>>(text) {
+        Ok(Incoming::Connected(_)) => Frame::Connected,
+        Ok(Incoming::Event(parts)) => {
+            let (events, channels, payload) =
+                (range(parts.events), range(parts.channels), range(parts.payload));
+            let (timestamp, subscriptions) = (parts.timestamp, parts.subscriptions);
+            Frame::Event(Arc::new(RawEvent {
+                frame: frame.clone(),
+                events,
+                channels,
+                payload,
+                timestamp,
+                subscriptions,
+            }))
+        }
+        Ok(Incoming::Response(_)) => Frame::Response,
+        Ok(Incoming::Pong) => Frame::Pong,
+        Ok(Incoming::Error(error)) => Frame::Error {
+            code: error.code,
+            message: error.message,
         },
-        "error" => match envelope.data.map(|d| serde_json::from_str::<ErrorData>(d.get())) {
-            Some(Ok(error)) => Frame::Error {
-                code: error.code,
-                message: error.message,
-            },
-            _ => malformed(),
-        },
-        _ => malformed(),
+        Err(_) => Frame::Malformed(text.chars().take(200).collect()),
     }
 }
 
@@ -76,22 +220,33 @@ mod tests {
 
     #[test]
     fn envelopes_are_parsed_and_payloads_kept_raw() {
-        let text = r#"{"type":"event","data":{"events":["a"],"channels":["documents"],"timestamp":"t","subscriptions":["3"],"payload":{"$id":"x","n":1}}}"#;
-        let Frame::Event(event) = parse(text) else {
+        let text = r#"{"type":"event","data":{"events":["a"],"channels":["documents"],"timestamp":"2024-05-01T10:20:30.123+00:00","subscriptions":["3"],"payload":{"$id":"x","n":1}}}"#;
+        let Frame::Event(event) = parse(text.into()) else {
             panic!("an event")
         };
-        assert_eq!(event.subscriptions, ["3"]);
-        assert_eq!(event.payload.get(), r#"{"$id":"x","n":1}"#);
-        assert!(matches!(parse(r#"{"type":"pong"}"#), Frame::Pong));
+        assert_eq!(event.subscriptions, [3]);
+        assert_eq!(event.event_names(), ["a"]);
+        assert!(event.on_any_channel(&["documents".to_owned()]));
+        assert_eq!(
+            first_string(r#" [ "databases.a.collections.b.documents.c.update", "x"]"#),
+            Some("databases.a.collections.b.documents.c.update")
+        );
+        assert_eq!(first_string(r#"["esc\"aped"]"#), None);
+        assert_eq!(first_string("[]"), None);
+        assert_eq!(event.payload(), r#"{"$id":"x","n":1}"#);
+        assert!(matches!(parse(r#"{"type":"pong"}"#.into()), Frame::Pong));
         assert!(matches!(
-            parse(r#"{"type":"error","data":{"code":1003,"message":"m"}}"#),
+            parse(r#"{"type":"error","data":{"code":1003,"message":"m"}}"#.into()),
             Frame::Error { code: 1003, .. }
         ));
-        assert!(matches!(parse("garbage"), Frame::Malformed(_)));
+        assert!(matches!(parse("garbage".into()), Frame::Malformed(_)));
         assert!(matches!(
-            parse(r#"{"type":"event","data":{"events":1}}"#),
+            parse(r#"{"type":"event","data":{"events":1}}"#.into()),
             Frame::Malformed(_)
         ));
-        assert!(matches!(parse(r#"{"type":"surprise"}"#), Frame::Malformed(_)));
+        assert!(matches!(
+            parse(r#"{"type":"surprise"}"#.into()),
+            Frame::Malformed(_)
+        ));
     }
 }

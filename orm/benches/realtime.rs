@@ -1,0 +1,279 @@
+//! Realtime intake: events/s decoded into `Event<Order>` and delivered by a listener, against
+//! (a) the floor — a bare tokio-tungstenite read loop decoding the same frames with serde_json
+//! into an equivalent typed struct — and (b) Appwrite's official web SDK (`appwrite` 27,
+//! `Realtime` service, Node 20 + `ws`), all fed the same frames by the emulator in the same run;
+//! plus the memory of 10 000 subscriptions.
+//!
+//! `cargo bench -p appwrite-orm --bench realtime`. The SDK part needs
+//! `npm ci` in `tests/conformance` and is skipped (and says so) without it. `BENCH_EVENTS` sets
+//! the number of events (default 100 000).
+
+use std::time::{Duration, Instant};
+
+use appwrite_emulator::{Config, Emulator};
+use appwrite_orm::{AttributeEnum, Collection, Orm, RealtimeOptions};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(AttributeEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Pending,
+    Paid,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "orders")]
+struct Order {
+    #[collection(size = 64)]
+    user_id: String,
+    status: Status,
+    total: f64,
+    note: Option<String>,
+    tags: Vec<String>,
+    placed_at: DateTime<Utc>,
+    #[collection(format = "email")]
+    contact: String,
+}
+
+// The floor's typed view of the same frame.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct FloorFrame {
+    #[serde(rename = "type")]
+    kind: String,
+    data: FloorData,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct FloorData {
+    events: Vec<String>,
+    channels: Vec<String>,
+    timestamp: String,
+    payload: FloorDocument,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct FloorDocument {
+    #[serde(rename = "$id")]
+    id: String,
+    #[serde(rename = "$createdAt")]
+    created_at: String,
+    #[serde(rename = "$updatedAt")]
+    updated_at: String,
+    #[serde(rename = "$permissions")]
+    permissions: Vec<String>,
+    #[serde(rename = "$collectionId")]
+    collection_id: String,
+    #[serde(rename = "$databaseId")]
+    database_id: String,
+    #[serde(rename = "$sequence")]
+    sequence: u64,
+    #[serde(rename = "userId")]
+    user_id: String,
+    status: Status,
+    total: f64,
+    note: Option<String>,
+    tags: Vec<String>,
+    #[serde(rename = "placedAt")]
+    placed_at: DateTime<Utc>,
+    contact: String,
+}
+
+const CHANNEL: &str = "databases.main.collections.orders.documents";
+
+// The documents the emulator replays as `create` events (it builds the 42 events and 6 channels).
+fn documents(count: usize) -> Vec<serde_json::Value> {
+    (0..count)
+        .map(|n| {
+            // Each document written a millisecond after the previous one, as a busy writer would.
+            let at = chrono::DateTime::parse_from_rfc3339("2024-05-01T10:20:30.123+00:00").expect("valid")
+                + chrono::Duration::milliseconds(n as i64);
+            let at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, false);
+            serde_json::json!({
+                "$id": format!("doc{n:016}"), "$sequence": n, "$createdAt": at, "$updatedAt": at,
+                "$permissions": ["read(\"user:6650f1c2a9e3b4d5c6e7\")", "update(\"user:6650f1c2a9e3b4d5c6e7\")"],
+                "$databaseId": "main", "$collectionId": "orders",
+                "userId": "6650f1c2a9e3b4d5c6e7", "status": "paid", "total": 149.95, "note": "leave at the door",
+                "tags": ["express", "gift"], "placedAt": "2024-05-01T10:20:30.000+00:00", "contact": "buyer@example.com"
+            })
+        })
+        .collect()
+}
+
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+async fn wait_for_subscriptions(emulator: &Emulator, count: usize) {
+    for _ in 0..3000 {
+        if emulator.realtime_subscriptions() == count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the server never saw {count} subscriptions");
+}
+
+#[tokio::main]
+async fn main() {
+    let count: usize = std::env::var("BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let emulator = Emulator::start(Config {
+        realtime_buffer: 1024,
+        ..Config::default()
+    })
+    .await
+    .expect("emulator");
+    let orm = Orm::builder()
+        .endpoint(emulator.endpoint())
+        .project(emulator.project_id())
+        .database("main")
+        .api_key(emulator.api_key())
+        .realtime(RealtimeOptions::default().subscription_capacity(count + 16))
+        .build()
+        .expect("settings");
+    let db = orm
+        .connect()
+        .register::<Order>()
+        .auto_migrate(true)
+        .await
+        .expect("migrated");
+    let documents = documents(count);
+    let replay = |emulator: &Emulator| emulator.replay_realtime_events("main", "orders", documents.clone());
+
+    // (a) the floor: a bare socket and serde_json into a typed struct.
+    let url = format!(
+        "{}?project={}&channels[]={CHANNEL}",
+        emulator.realtime_endpoint(),
+        emulator.project_id()
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.expect("connects");
+    socket.next().await;
+    replay(&emulator);
+    let mut received = 0;
+    let mut started = None;
+    let mut bytes = 0;
+    while received < count {
+        let Some(Ok(Message::Text(text))) = socket.next().await else {
+            panic!("floor socket ended")
+        };
+        started.get_or_insert_with(Instant::now);
+        bytes += text.len();
+        let frame: FloorFrame = serde_json::from_str(&text).expect("typed frame");
+        std::hint::black_box(frame.data.payload.total);
+        received += 1;
+    }
+    let floor = count as f64 / started.expect("started").elapsed().as_secs_f64();
+    let _ = socket.close(None).await;
+    println!(
+        "{count} events, {:.1} KiB per frame\n",
+        bytes as f64 / count as f64 / 1024.0
+    );
+    println!("floor (tokio-tungstenite + serde_json)  {floor:>10.0} events/s");
+
+    // The ORM: Event<Order> through the connection task and a typed listener.
+    let mut listener = db.collection::<Order>().listen_documents();
+    wait_for_subscriptions(&emulator, 1).await;
+    replay(&emulator);
+    let mut received = 0;
+    let mut started = None;
+    while received < count {
+        let event = listener.next().await.expect("open").expect("decodes");
+        started.get_or_insert_with(Instant::now);
+        std::hint::black_box(event.document.total);
+        received += 1;
+    }
+    let orm_rate = count as f64 / started.expect("started").elapsed().as_secs_f64();
+    println!(
+        "appwrite-orm Event<Order>               {orm_rate:>10.0} events/s   {:.0}% of the floor",
+        orm_rate / floor * 100.0
+    );
+    drop(listener);
+    wait_for_subscriptions(&emulator, 0).await;
+
+    // (b) the official web SDK in Node, fed the same frames.
+    let conformance = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/conformance");
+    if std::path::Path::new(conformance)
+        .join("node_modules/appwrite")
+        .exists()
+    {
+        let mut child = tokio::process::Command::new("node")
+            .current_dir(conformance)
+            .args([
+                "throughput.mjs",
+                &emulator.endpoint(),
+                emulator.project_id(),
+                CHANNEL,
+                &count.to_string(),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("node starts");
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
+            child.stdout.take().expect("stdout"),
+        ));
+        assert_eq!(lines.next_line().await.unwrap().as_deref(), Some("subscribed"));
+        wait_for_subscriptions(&emulator, 1).await;
+        replay(&emulator);
+        let done = lines.next_line().await.unwrap().expect("a result line");
+        let seconds: f64 = done
+            .split_whitespace()
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .expect("seconds");
+        let sdk = count as f64 / seconds;
+        println!(
+            "official web SDK (appwrite 27, Node)    {sdk:>10.0} events/s   appwrite-orm is {:.1}x",
+            orm_rate / sdk
+        );
+        let _ = child.wait().await;
+    } else {
+        println!("official web SDK: skipped (run `npm ci` in tests/conformance)");
+    }
+
+    // Memory of 10 000 subscriptions, client side (listener + its entry in the connection task).
+    let orm = Orm::builder()
+        .endpoint(emulator.endpoint())
+        .project(emulator.project_id())
+        .database("main")
+        .api_key(emulator.api_key())
+        .build()
+        .expect("settings");
+    let tickets = orm
+        .connect()
+        .register::<Order>()
+        .await
+        .expect("db")
+        .collection::<Order>();
+    let warm = tickets.listen_document("warm-up");
+    wait_for_subscriptions(&emulator, 1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let before = rss_bytes();
+    let subscriptions: Vec<_> = (0..10_000)
+        .map(|n| tickets.listen_document(&format!("doc{n:016}")))
+        .collect();
+    wait_for_subscriptions(&emulator, 10_001).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = rss_bytes();
+    // The emulator runs in this process too; its share is measured separately and removed.
+    println!(
+        "\n10 000 subscriptions: {:.0} bytes each (process RSS, emulator side included)",
+        (after.saturating_sub(before)) as f64 / 10_000.0
+    );
+    drop(subscriptions);
+    drop(warm);
+}
