@@ -29,11 +29,9 @@ pub(crate) enum Raw {
     Event(Arc<RawEvent>),
     /// The socket came back after a disconnection: whatever happened meanwhile was not seen.
     Reconnected,
-    Malformed(String),
-    ServerError {
-        code: i64,
-        message: String,
-    },
+    // Rare variants behind one shared pointer, so that a queue slot stays two words.
+    Malformed(Arc<String>),
+    ServerError(Arc<(i64, String)>),
 }
 
 /// The receiving side's state the connection task updates.
@@ -179,14 +177,32 @@ fn backoff(attempt: u32, options: &RealtimeOptions) -> Duration {
     capped / 2 + capped.mul_f64(f64::from(byte[0]) / 510.0)
 }
 
-fn subscribe_message(entries: &[(u64, &Entry)]) -> Message {
-    let data: Vec<_> = entries
-        .iter()
-        .map(
-            |(id, e)| json!({"subscriptionId": id.to_string(), "channels": e.channels, "queries": e.queries}),
-        )
-        .collect();
-    Message::Text(json!({"type": "subscribe", "data": data}).to_string().into())
+// Appwrite refuses frames over 64 000 bytes, so re-subscribing thousands of listeners after a
+// reconnect takes several messages.
+const MAX_FRAME: usize = 60_000;
+
+fn subscribe_messages(entries: &[(u64, &Entry)]) -> Vec<Message> {
+    let mut messages = Vec::new();
+    let mut batch: Vec<serde_json::Value> = Vec::new();
+    let mut size = 0;
+    for (id, entry) in entries {
+        let item =
+            json!({"subscriptionId": id.to_string(), "channels": entry.channels, "queries": entry.queries});
+        let item_size = item.to_string().len() + 1;
+        if !batch.is_empty() && size + item_size > MAX_FRAME {
+            messages.push(json!({"type": "subscribe", "data": std::mem::take(&mut batch)}));
+            size = 0;
+        }
+        size += item_size;
+        batch.push(item);
+    }
+    if !batch.is_empty() {
+        messages.push(json!({"type": "subscribe", "data": batch}));
+    }
+    messages
+        .into_iter()
+        .map(|m| Message::Text(m.to_string().into()))
+        .collect()
 }
 
 fn unsubscribe_message(id: u64) -> Message {
@@ -244,11 +260,16 @@ async fn run(
             }
         };
         attempt = 0;
-        if !subscriptions.is_empty() {
-            let entries: Vec<(u64, &Entry)> = subscriptions.iter().map(|(id, e)| (*id, e)).collect();
-            if socket.send(subscribe_message(&entries)).await.is_err() {
-                continue;
+        let entries: Vec<(u64, &Entry)> = subscriptions.iter().map(|(id, e)| (*id, e)).collect();
+        let mut resubscribed = true;
+        for message in subscribe_messages(&entries) {
+            if socket.send(message).await.is_err() {
+                resubscribed = false;
+                break;
             }
+        }
+        if !resubscribed {
+            continue;
         }
         if connected_before {
             for entry in subscriptions.values() {
@@ -315,10 +336,12 @@ async fn serve(
             command = commands.recv() => match command {
                 Some(Command::Subscribe { id, channels, queries, sink }) => {
                     let entry = Entry { channels, queries, sink };
-                    let message = subscribe_message(&[(id, &entry)]);
+                    let messages = subscribe_messages(&[(id, &entry)]);
                     subscriptions.insert(id, entry);
-                    if socket.send(message).await.is_err() {
-                        return Exit::Disconnected;
+                    for message in messages {
+                        if socket.send(message).await.is_err() {
+                            return Exit::Disconnected;
+                        }
                     }
                 }
                 Some(Command::Unsubscribe { id }) => {
@@ -387,24 +410,50 @@ fn route(frame: Frame, subscriptions: &HashMap<u64, Entry>) -> Vec<u64> {
         }
         Frame::Malformed(text) => {
             tracing::warn!(frame = %text, "malformed realtime frame");
+            let text = Arc::new(text);
             for (id, entry) in subscriptions {
-                deliver(*id, entry, Raw::Malformed(text.clone()));
+                deliver(*id, entry, Raw::Malformed(Arc::clone(&text)));
             }
         }
         Frame::Error { code, message } => {
             tracing::warn!(code, %message, "realtime error frame");
+            let error = Arc::new((code, message));
             for (id, entry) in subscriptions {
-                deliver(
-                    *id,
-                    entry,
-                    Raw::ServerError {
-                        code,
-                        message: message.clone(),
-                    },
-                );
+                deliver(*id, entry, Raw::ServerError(Arc::clone(&error)));
             }
         }
         Frame::Connected | Frame::Response | Frame::Pong => {}
     }
     closed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resubscribing_thousands_of_listeners_stays_under_the_frame_limit() {
+        let (tx, _rx) = mpsc::channel(1);
+        let entry = Entry {
+            channels: vec!["databases.main.collections.orders.documents.0123456789abcdef0123".to_owned()],
+            queries: Vec::new(),
+            sink: Sink {
+                tx,
+                missed: Arc::new(AtomicU64::new(0)),
+            },
+        };
+        let entries: Vec<(u64, &Entry)> = (0..10_000).map(|id| (id, &entry)).collect();
+        let messages = subscribe_messages(&entries);
+        assert!(messages.len() > 1);
+        let mut total = 0;
+        for message in &messages {
+            let Message::Text(text) = message else {
+                panic!("text")
+            };
+            assert!(text.len() <= 64_000, "{}", text.len());
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            total += value["data"].as_array().unwrap().len();
+        }
+        assert_eq!(total, 10_000);
+    }
 }

@@ -164,7 +164,9 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                     let missed = self.missed.swap(0, Ordering::AcqRel);
                     if missed > 0 {
                         self.pending.push_back(Err(ListenError::Lagged { missed }));
-                        self.catch_up().await;
+                        // Boxed: the catch-up future is large and rare, and every idle listener
+                        // would otherwise carry its space.
+                        Box::pin(self.catch_up()).await;
                         continue;
                     }
                     self.rx.recv().await?
@@ -176,10 +178,17 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                         return Some(item);
                     }
                 }
-                Raw::Reconnected => self.catch_up().await,
-                Raw::Malformed(frame) => return Some(Err(ListenError::Malformed { frame })),
-                Raw::ServerError { code, message } => {
-                    return Some(Err(ListenError::Server { code, message }))
+                Raw::Reconnected => Box::pin(self.catch_up()).await,
+                Raw::Malformed(frame) => {
+                    return Some(Err(ListenError::Malformed {
+                        frame: frame.to_string(),
+                    }))
+                }
+                Raw::ServerError(error) => {
+                    return Some(Err(ListenError::Server {
+                        code: error.0,
+                        message: error.1.clone(),
+                    }))
                 }
             }
         }
