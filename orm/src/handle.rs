@@ -514,6 +514,12 @@ impl<T: Collection> CollectionHandle<T> {
         crate::Subscription::open(&self.orm, &self.orm.realtime(), vec![channel], scope)
     }
 
+    /// An opt-in read cache of this collection, invalidated by its realtime events; see
+    /// [`CachedCollection`](crate::CachedCollection).
+    pub fn cached(&self) -> crate::CachedCollection<T> {
+        crate::CachedCollection::new(self.clone(), self.orm.connection_state())
+    }
+
     /// The collection's document events plus detected schema changes (attributes or indexes
     /// added, removed or changing status). Appwrite delivers no schema events to clients, so
     /// those are found by polling the collection (every 15 seconds unless

@@ -64,9 +64,9 @@ pub use patch::Patch;
 pub use permission::{Action, ParsePermissionError, Permission, Role, Verification};
 pub use query::{Field, Query};
 pub use realtime::{
-    CollectionEvent, CollectionSubscription, ConnectionState, DeadLetter, Event, EventKind, HandlerOptions,
-    HandlerStats, ListenError, ListenerHandle, Origin, RealtimeOptions, RetryPolicy, ServiceIdentity,
-    Subscription,
+    CacheStats, CachedCollection, CollectionEvent, CollectionSubscription, ConnectionState, DeadLetter,
+    Event, EventKind, HandlerOptions, HandlerStats, ListenError, ListenerHandle, Origin, RealtimeOptions,
+    RetryPolicy, ServiceIdentity, Subscription,
 };
 
 /// Derives [`Collection`](trait@Collection) for a struct with named fields.

@@ -687,3 +687,67 @@ async fn shutdown_drains_in_flight_handlers_within_the_deadline() {
     started.notified().await;
     assert!(!orm.shutdown(Duration::from_millis(50)).await);
 }
+
+#[tokio::test]
+async fn the_read_cache_is_invalidated_by_events_and_bypassed_while_disconnected() {
+    let (mut emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    tickets.create_with_id("c1", &ticket("cached", 1)).await.unwrap();
+    let cache = tickets.cached();
+    connected(&orm).await;
+    subscribed(&emulator, 1).await;
+    assert!(cache.is_fresh());
+
+    assert_eq!(cache.get("c1").await.unwrap().unwrap().version, 1);
+    assert_eq!(cache.get("c1").await.unwrap().unwrap().version, 1);
+    assert_eq!(cache.find([Ticket::VERSION.eq(1)]).await.unwrap().len(), 1);
+    assert_eq!(cache.find([Ticket::VERSION.eq(1)]).await.unwrap().len(), 1);
+    let stats = cache.stats();
+    assert_eq!((stats.misses, stats.hits), (2, 2));
+
+    // A write elsewhere: the event drops the entry, the next read fetches the new version.
+    tickets.update("c1", Ticket::patch().version(2)).await.unwrap();
+    let mut version = 0;
+    for _ in 0..200 {
+        version = cache.get("c1").await.unwrap().unwrap().version;
+        if version == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(version, 2, "the event invalidated the cached version");
+    assert!(
+        cache.find([Ticket::VERSION.eq(1)]).await.unwrap().is_empty(),
+        "query results were dropped too"
+    );
+
+    // Without a connection nothing can be invalidated: reads go to the server, nothing is kept.
+    // The server is down for 500 ms; the HTTP client retries the read until it is back.
+    let mut state = orm.connection_state();
+    let outage = emulator.restart(Duration::from_millis(500));
+    let while_down = async {
+        state
+            .wait_for(|s| *s != ConnectionState::Connected)
+            .await
+            .unwrap();
+        assert!(!cache.is_fresh());
+        let before = cache.stats();
+        cache.get("c1").await.unwrap();
+        let after = cache.stats();
+        assert_eq!(after.hits, before.hits, "no cached answer while disconnected");
+        assert!(after.bypassed > before.bypassed);
+    };
+    let (restarted, ()) = tokio::join!(outage, while_down);
+    restarted.unwrap();
+    let mut state = orm.connection_state();
+    state
+        .wait_for(|s| *s == ConnectionState::Connected)
+        .await
+        .unwrap();
+    assert!(cache.is_fresh());
+}

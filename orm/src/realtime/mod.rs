@@ -6,12 +6,14 @@
 //! reconnect or an overflow (documents whose `$updatedAt` moved while it was not listening), and
 //! says so explicitly when something could not be recovered ([`ListenError::Gap`]).
 
+mod cache;
 mod connection;
 mod handler;
 mod identity;
 mod listener;
 mod protocol;
 
+pub use cache::{CacheStats, CachedCollection};
 pub(crate) use connection::Realtime;
 pub(crate) use handler::{drain, spawn as spawn_handler, Registry};
 pub use handler::{DeadLetter, HandlerOptions, HandlerStats, ListenerHandle, RetryPolicy};
