@@ -54,6 +54,9 @@ pub struct Config {
     pub attribute_delay: Duration,
     /// How many events a realtime socket may fall behind before the server closes it.
     pub realtime_buffer: usize,
+    /// Behave like Appwrite 1.6–1.8 realtime: channels only in the URL (at least one), and
+    /// `subscribe`/`unsubscribe` messages refused as unknown message types.
+    pub realtime_url_channels_only: bool,
 }
 
 impl Default for Config {
@@ -65,6 +68,7 @@ impl Default for Config {
             api_key: "emulator-secret-key".to_owned(),
             attribute_delay: Duration::from_millis(50),
             realtime_buffer: 16_384,
+            realtime_url_channels_only: false,
         }
     }
 }
@@ -79,6 +83,7 @@ impl std::fmt::Debug for Config {
             .field("api_key", &"<redacted>")
             .field("attribute_delay", &self.attribute_delay)
             .field("realtime_buffer", &self.realtime_buffer)
+            .field("realtime_url_channels_only", &self.realtime_url_channels_only)
             .finish()
     }
 }
@@ -117,6 +122,7 @@ impl Emulator {
             changes,
             realtime_control,
             realtime_counts: realtime::Counts::default(),
+            url_channels_only: config.realtime_url_channels_only,
         });
         let listener = TcpListener::bind(config.bind).await?;
         let address = listener.local_addr()?;

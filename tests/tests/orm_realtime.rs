@@ -751,3 +751,63 @@ async fn the_read_cache_is_invalidated_by_events_and_bypassed_while_disconnected
         .unwrap();
     assert!(cache.is_fresh());
 }
+
+#[tokio::test]
+async fn against_a_url_channel_server_changing_channels_swaps_sockets_without_loss() {
+    let config = Config {
+        attribute_delay: Duration::from_millis(10),
+        realtime_url_channels_only: true,
+        ..Config::default()
+    };
+    let emulator = Emulator::start(config).await.unwrap();
+    let orm = orm_for(&emulator, RealtimeOptions::default());
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .auto_migrate(true)
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    let mut all = tickets.listen_documents();
+    connected(&orm).await;
+    // The first socket tried `subscribe` messages, was refused, and reconnected with URL channels.
+    tickets.create_with_id("u0", &ticket("first", 0)).await.unwrap();
+    assert_eq!(next(&mut all).await.unwrap().document.id(), "u0");
+
+    let writer = {
+        let tickets = tickets.clone();
+        tokio::spawn(async move {
+            for n in 1..=300 {
+                tickets.update("u0", Ticket::patch().version(n)).await.unwrap();
+            }
+        })
+    };
+    // Each new or dropped listener changes the channel set: a new socket replaces the old one.
+    let mut extra = Vec::new();
+    for n in 0..6 {
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        if n % 2 == 0 {
+            extra.push(tickets.listen_document(&format!("other{n}")));
+        } else {
+            extra.pop();
+        }
+    }
+    writer.await.unwrap();
+    let mut versions = Vec::new();
+    while versions.last() != Some(&300) {
+        let event = next(&mut all).await.unwrap();
+        versions.push(event.document.version);
+    }
+    let expected: Vec<i32> = (1..=300).collect();
+    assert_eq!(
+        versions, expected,
+        "every update once, in order, across socket swaps"
+    );
+    for _ in 0..200 {
+        if emulator.realtime_connections() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(emulator.realtime_connections(), 1, "replaced sockets are closed");
+}

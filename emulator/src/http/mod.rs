@@ -37,6 +37,8 @@ pub struct Shared {
     pub realtime_control: broadcast::Sender<Control>,
     /// Open realtime sockets and their message-protocol subscriptions, for tests.
     pub realtime_counts: realtime::Counts,
+    /// Realtime as in Appwrite 1.6–1.8 (channels in the URL only).
+    pub url_channels_only: bool,
 }
 
 // The API key is a credential: never printed.

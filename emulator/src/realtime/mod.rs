@@ -112,6 +112,8 @@ struct Connection {
     caller: Caller,
     url_channels: Vec<String>,
     subscriptions: Vec<Subscription>,
+    /// Whether `subscribe`/`unsubscribe` messages exist (Appwrite 1.9) or not (1.6–1.8).
+    messages: bool,
 }
 
 fn error_frame(code: u16, message: &str) -> String {
@@ -141,6 +143,10 @@ pub async fn upgrade(
         _ => Err((1008, "Missing or unknown project ID".to_owned())),
     };
     let channels = array_param(&pairs, "channels");
+    let identity = match identity {
+        Ok(_) if state.url_channels_only && channels.is_empty() => Err((1008, "Missing channels".to_owned())),
+        other => other,
+    };
     // Oversized frames are refused by hand (so the client gets an error frame), not by the codec.
     ws.max_message_size(4 * MAX_INBOUND)
         .on_upgrade(move |socket| serve(state, socket, identity, channels))
@@ -187,6 +193,7 @@ async fn serve(
         caller,
         url_channels,
         subscriptions: Vec::new(),
+        messages: !state.url_channels_only,
     };
     let counts = &state.realtime_counts;
     counts.sockets.fetch_add(1, Ordering::Relaxed);
@@ -285,8 +292,8 @@ impl Connection {
         };
         match kind {
             "ping" => (Some(json!({"type": "pong"}).to_string()), false),
-            "subscribe" => (Some(self.subscribe(data)), false),
-            "unsubscribe" => (Some(self.unsubscribe(data)), false),
+            "subscribe" if self.messages => (Some(self.subscribe(data)), false),
+            "unsubscribe" if self.messages => (Some(self.unsubscribe(data)), false),
             "authentication" => match data.and_then(|d| d.get("session")) {
                 None => (Some(error_frame(1003, "Payload is not valid.")), false),
                 // The emulator has no sessions: JWTs authenticate at the handshake.

@@ -118,16 +118,26 @@ impl Realtime {
     }
 }
 
-fn realtime_url(orm: &Orm) -> String {
+fn realtime_url(orm: &Orm, channels: &[String]) -> String {
     let endpoint = orm
         .endpoint()
         .replacen("https://", "wss://", 1)
         .replacen("http://", "ws://", 1);
-    format!("{endpoint}/realtime?project={}", orm.project())
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("project", orm.project());
+    for channel in channels {
+        query.append_pair("channels[]", channel);
+    }
+    format!("{endpoint}/realtime?{}", query.finish())
 }
 
-async fn connect(orm: &Orm, identity: Option<&ServiceIdentity>, ensured: &mut bool) -> Result<Socket> {
-    let mut request = realtime_url(orm)
+async fn connect(
+    orm: &Orm,
+    identity: Option<&ServiceIdentity>,
+    ensured: &mut bool,
+    url_channels: &[String],
+) -> Result<Socket> {
+    let mut request = realtime_url(orm, url_channels)
         .into_client_request()
         .map_err(|e| Error::Config {
             setting: "endpoint",
@@ -215,7 +225,31 @@ fn unsubscribe_message(id: u64) -> Message {
 
 enum Exit {
     Disconnected,
+    /// The server refused `subscribe` messages: it is Appwrite 1.6–1.8.
+    OnlyUrlChannels,
+    /// URL-channel protocol: the channel set changed, so a new socket is needed.
+    ChannelsChanged,
     Shutdown,
+}
+
+/// How subscriptions reach the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// `subscribe` / `unsubscribe` messages on one socket (Appwrite 1.9 and later).
+    Messages,
+    /// Channels in the URL (Appwrite 1.6–1.8): a new channel set needs a new socket.
+    UrlChannels,
+}
+
+/// The union of every subscription's channels, sorted.
+fn channel_set(subscriptions: &HashMap<u64, Entry>) -> Vec<String> {
+    let mut channels: Vec<String> = subscriptions
+        .values()
+        .flat_map(|e| e.channels.iter().cloned())
+        .collect();
+    channels.sort();
+    channels.dedup();
+    channels
 }
 
 async fn run(
@@ -229,16 +263,48 @@ async fn run(
     let mut attempt = 0u32;
     let mut connected_before = false;
     let mut ensured = false;
+    let mut protocol = Protocol::Messages;
+    let mut dedupe = Dedupe::default();
+    // A socket being replaced: still read for a moment, so nothing sent to it is lost.
+    let mut previous: Option<Socket> = None;
     loop {
-        let _ = state.send(if connected_before || attempt > 0 {
-            ConnectionState::Reconnecting { attempt }
+        let channels = if protocol == Protocol::UrlChannels {
+            channel_set(&subscriptions)
         } else {
-            ConnectionState::Connecting
-        });
-        tracing::debug!(attempt, "connecting to Appwrite realtime");
-        let mut socket = match connect(&orm, identity.as_ref(), &mut ensured).await {
+            Vec::new()
+        };
+        if protocol == Protocol::UrlChannels && channels.is_empty() {
+            // An old server refuses a socket without channels: wait for a subscription.
+            if let Some(mut old) = previous.take() {
+                let _ = old.close(None).await;
+            }
+            if !apply_offline(commands.recv().await, &mut subscriptions) {
+                let _ = state.send(ConnectionState::Closed);
+                return;
+            }
+            continue;
+        }
+        let replacing = previous.is_some();
+        if !replacing {
+            let _ = state.send(if connected_before || attempt > 0 {
+                ConnectionState::Reconnecting { attempt }
+            } else {
+                ConnectionState::Connecting
+            });
+        }
+        tracing::debug!(attempt, ?protocol, "connecting to Appwrite realtime");
+        let mut socket = match connect(&orm, identity.as_ref(), &mut ensured, &channels).await {
             Ok(socket) => socket,
+            // Appwrite 1.6–1.8 refuses a socket without channels in the URL.
+            Err(Error::Realtime(reason))
+                if protocol == Protocol::Messages && reason.ends_with("(1008): Missing channels") =>
+            {
+                tracing::info!("the server takes channels in the URL only; switching protocol");
+                protocol = Protocol::UrlChannels;
+                continue;
+            }
             Err(err) => {
+                previous = None;
                 attempt += 1;
                 let delay = backoff(attempt, &options);
                 tracing::warn!(%err, attempt, ?delay, "realtime connection failed");
@@ -260,18 +326,20 @@ async fn run(
             }
         };
         attempt = 0;
-        let entries: Vec<(u64, &Entry)> = subscriptions.iter().map(|(id, e)| (*id, e)).collect();
-        let mut resubscribed = true;
-        for message in subscribe_messages(&entries) {
-            if socket.send(message).await.is_err() {
-                resubscribed = false;
-                break;
+        if protocol == Protocol::Messages {
+            let entries: Vec<(u64, &Entry)> = subscriptions.iter().map(|(id, e)| (*id, e)).collect();
+            let mut resubscribed = true;
+            for message in subscribe_messages(&entries) {
+                if socket.send(message).await.is_err() {
+                    resubscribed = false;
+                    break;
+                }
+            }
+            if !resubscribed {
+                continue;
             }
         }
-        if !resubscribed {
-            continue;
-        }
-        if connected_before {
+        if connected_before && !replacing {
             for entry in subscriptions.values() {
                 if entry.sink.tx.try_send(Raw::Reconnected).is_err() {
                     entry.sink.missed.fetch_add(1, Ordering::Relaxed);
@@ -280,21 +348,83 @@ async fn run(
         }
         connected_before = true;
         let _ = state.send(ConnectionState::Connected);
-        tracing::info!(subscriptions = subscriptions.len(), "realtime connected");
-        match serve(&mut socket, &mut subscriptions, &mut commands, &options).await {
+        tracing::info!(
+            subscriptions = subscriptions.len(),
+            ?protocol,
+            "realtime connected"
+        );
+        let mut link = Link {
+            socket,
+            previous: previous.take(),
+            protocol,
+            channels,
+        };
+        match serve(
+            &mut link,
+            &mut subscriptions,
+            &mut commands,
+            &options,
+            &mut dedupe,
+        )
+        .await
+        {
             Exit::Disconnected => {
                 tracing::warn!("realtime disconnected; reconnecting");
                 attempt = 1;
                 tokio::time::sleep(backoff(attempt, &options)).await;
             }
+            Exit::OnlyUrlChannels => {
+                tracing::info!("the server takes channels in the URL only; switching protocol");
+                protocol = Protocol::UrlChannels;
+                previous = Some(link.socket);
+            }
+            Exit::ChannelsChanged => previous = Some(link.socket),
             Exit::Shutdown => {
-                let _ = socket.close(None).await;
+                let _ = link.socket.close(None).await;
                 let _ = state.send(ConnectionState::Closed);
                 return;
             }
         }
     }
 }
+
+/// Recently routed frames of URL-channel sockets: while an old and a new socket overlap, the
+/// server sends the same event on both.
+#[derive(Default)]
+struct Dedupe {
+    seen: std::collections::HashSet<u64>,
+    order: std::collections::VecDeque<u64>,
+}
+
+impl Dedupe {
+    fn first_time(&mut self, frame: &str) -> bool {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        frame.hash(&mut hasher);
+        let key = hasher.finish();
+        if !self.seen.insert(key) {
+            return false;
+        }
+        self.order.push_back(key);
+        if self.order.len() > 4096 {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        true
+    }
+}
+
+/// The socket in use, and the one it replaces while they overlap.
+struct Link {
+    socket: Socket,
+    previous: Option<Socket>,
+    protocol: Protocol,
+    channels: Vec<String>,
+}
+
+/// How long a replaced socket is still read.
+const OVERLAP: Duration = Duration::from_millis(300);
 
 // Applies a command while disconnected; `false` means shut down.
 fn apply_offline(command: Option<Command>, subscriptions: &mut HashMap<u64, Entry>) -> bool {
@@ -324,52 +454,127 @@ fn apply_offline(command: Option<Command>, subscriptions: &mut HashMap<u64, Entr
 }
 
 async fn serve(
-    socket: &mut Socket,
+    link: &mut Link,
     subscriptions: &mut HashMap<u64, Entry>,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     options: &RealtimeOptions,
+    dedupe: &mut Dedupe,
 ) -> Exit {
     let mut ping = tokio::time::interval(options.ping_interval);
     ping.tick().await;
+    let overlap_ends = tokio::time::sleep(OVERLAP);
+    tokio::pin!(overlap_ends);
+    let url = link.protocol == Protocol::UrlChannels;
+    // While the old socket is still read, the new one's frames wait: the old socket's are
+    // older, so delivering them first keeps commit order, and the duplicates are dropped.
+    let mut held: Vec<tokio_tungstenite::tungstenite::Utf8Bytes> = Vec::new();
+    // A channel change during an overlap waits for it to end: a third socket would leave the
+    // first one unread.
+    let mut change_pending = false;
     loop {
         tokio::select! {
+            biased;
             command = commands.recv() => match command {
                 Some(Command::Subscribe { id, channels, queries, sink }) => {
                     let entry = Entry { channels, queries, sink };
-                    let messages = subscribe_messages(&[(id, &entry)]);
+                    let messages = if url { Vec::new() } else { subscribe_messages(&[(id, &entry)]) };
                     subscriptions.insert(id, entry);
                     for message in messages {
-                        if socket.send(message).await.is_err() {
+                        if link.socket.send(message).await.is_err() {
                             return Exit::Disconnected;
                         }
                     }
+                    if url && channel_set(subscriptions) != link.channels {
+                        if link.previous.is_none() {
+                            return Exit::ChannelsChanged;
+                        }
+                        change_pending = true;
+                    }
                 }
                 Some(Command::Unsubscribe { id }) => {
-                    if subscriptions.remove(&id).is_some() && socket.send(unsubscribe_message(id)).await.is_err() {
-                        return Exit::Disconnected;
+                    if subscriptions.remove(&id).is_some() {
+                        if url {
+                            if channel_set(subscriptions) != link.channels {
+                                if link.previous.is_none() {
+                                    return Exit::ChannelsChanged;
+                                }
+                                change_pending = true;
+                            }
+                        } else if link.socket.send(unsubscribe_message(id)).await.is_err() {
+                            return Exit::Disconnected;
+                        }
                     }
                 }
                 Some(Command::Shutdown) | None => return Exit::Shutdown,
             },
-            frame = socket.next() => match frame {
+            frame = link.socket.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
-                    let closed = route(protocol::parse(text), subscriptions);
+                    if link.previous.is_some() {
+                        held.push(text);
+                        continue;
+                    }
+                    if url && !dedupe.first_time(text.as_str()) {
+                        continue;
+                    }
+                    let frame = protocol::parse(text);
+                    if !url && matches!(&frame, Frame::Error { code: 1003, message } if message == "Message type is not valid.") {
+                        return Exit::OnlyUrlChannels;
+                    }
+                    let closed = route(frame, subscriptions);
                     for id in closed {
                         subscriptions.remove(&id);
-                        if socket.send(unsubscribe_message(id)).await.is_err() {
+                        if !url && link.socket.send(unsubscribe_message(id)).await.is_err() {
                             return Exit::Disconnected;
                         }
                     }
                 }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Exit::Disconnected,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    flush(&mut held, dedupe, subscriptions);
+                    return Exit::Disconnected;
+                }
                 Some(Ok(_)) => {}
             },
+            frame = async { link.previous.as_mut()?.next().await }, if link.previous.is_some() => match frame {
+                Some(Ok(Message::Text(text))) if dedupe.first_time(text.as_str()) => {
+                    route(protocol::parse(text), subscriptions);
+                }
+                Some(Ok(_)) => {}
+                _ => {
+                    link.previous = None;
+                    flush(&mut held, dedupe, subscriptions);
+                    if change_pending && channel_set(subscriptions) != link.channels {
+                        return Exit::ChannelsChanged;
+                    }
+                }
+            },
+            () = &mut overlap_ends, if link.previous.is_some() => {
+                if let Some(mut old) = link.previous.take() {
+                    let _ = old.close(None).await;
+                }
+                flush(&mut held, dedupe, subscriptions);
+                if change_pending && channel_set(subscriptions) != link.channels {
+                    return Exit::ChannelsChanged;
+                }
+            }
             _ = ping.tick() => {
                 let ping = Message::Text(json!({"type": "ping"}).to_string().into());
-                if socket.send(ping).await.is_err() {
+                if link.socket.send(ping).await.is_err() {
                     return Exit::Disconnected;
                 }
             }
+        }
+    }
+}
+
+// Delivers the new socket's frames held during an overlap, minus what the old one delivered.
+fn flush(
+    held: &mut Vec<tokio_tungstenite::tungstenite::Utf8Bytes>,
+    dedupe: &mut Dedupe,
+    subscriptions: &HashMap<u64, Entry>,
+) {
+    for text in held.drain(..) {
+        if dedupe.first_time(text.as_str()) {
+            route(protocol::parse(text), subscriptions);
         }
     }
 }
