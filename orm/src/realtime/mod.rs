@@ -5,6 +5,50 @@
 //! decoding them. Each listener decodes its own documents into `Event<T>`, catches up after a
 //! reconnect or an overflow (documents whose `$updatedAt` moved while it was not listening), and
 //! says so explicitly when something could not be recovered ([`ListenError::Gap`]).
+//!
+//! Appwrite's realtime endpoint takes no API keys: the ORM listens as a [`ServiceIdentity`]
+//! (a user it creates, with a label that migration grants read access), minting a fresh JWT
+//! through the API key (scope `users.write`) for every connection.
+//!
+//! ```
+//! use appwrite_orm::{Collection, EventKind, Orm};
+//! use futures_util::StreamExt;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Collection, Serialize, Deserialize, Debug)]
+//! #[collection(id = "messages")]
+//! struct Message { room: String, text: String }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = appwrite_emulator::Emulator::start(Default::default()).await?;
+//! # let orm = Orm::builder().endpoint(emulator.endpoint()).project(emulator.project_id())
+//! #     .database("main").api_key(emulator.api_key()).build()?;
+//! let db = orm.connect().register::<Message>().auto_migrate(true).await?;
+//! let messages = db.collection::<Message>();
+//!
+//! // A stream of typed events…
+//! let mut events = messages.listen_documents();
+//! // …or a handler per event, with errors and panics captured.
+//! let printer = messages.on_documents(|event| async move {
+//!     println!("{:?} {}", event.kind, event.document.text);
+//!     Ok::<(), std::convert::Infallible>(())
+//! });
+//!
+//! let mut state = orm.connection_state();
+//! state.wait_for(|s| *s == appwrite_orm::ConnectionState::Connected).await?;
+//! # tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+//! messages.create(&Message { room: "lobby".into(), text: "hello".into() }).await?;
+//!
+//! let event = events.next().await.expect("open")?;
+//! assert_eq!(event.kind, EventKind::Create);
+//! assert_eq!(event.document.text, "hello");
+//!
+//! drop(printer);
+//! assert!(orm.shutdown(std::time::Duration::from_secs(5)).await);
+//! # Ok(())
+//! # }
+//! ```
 
 mod cache;
 mod connection;
