@@ -1,12 +1,15 @@
 //! The quickstart: a struct becomes an Appwrite collection, migrated at startup, with typed
-//! reads and writes.
+//! reads, writes and realtime events.
 //!
 //! `cargo run -p examples --example orders` runs it against the embedded emulator; set
 //! `APPWRITE_ENDPOINT`, `APPWRITE_PROJECT_ID`, `APPWRITE_DATABASE_ID` and `APPWRITE_API_KEY` to
 //! run it against a real Appwrite.
 
-use appwrite_orm::{AttributeEnum, Collection, Query};
+use std::time::Duration;
+
+use appwrite_orm::{AttributeEnum, Collection, ConnectionState, Query};
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 #[derive(AttributeEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
@@ -49,6 +52,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let db = orm.connect().register::<Order>().auto_migrate(true).await?;
     let orders = db.collection::<Order>();
+
+    // Typed realtime events from this server process, over one shared socket.
+    let mut events = orders.listen_documents();
+    let printer = tokio::spawn(async move {
+        let mut seen = 0;
+        while let Some(item) = events.next().await {
+            match item {
+                Ok(event) => {
+                    println!(
+                        "  event: {:?} {} → {:?}, total {}",
+                        event.kind,
+                        event.document.id(),
+                        event.document.status,
+                        event.document.total
+                    );
+                    seen += 1;
+                    if seen == 3 {
+                        break;
+                    }
+                }
+                Err(report) => println!("  listener report: {report}"),
+            }
+        }
+    });
+    orm.connection_state()
+        .wait_for(|s| *s == ConnectionState::Connected)
+        .await?;
+    // Subscribing happens on the connection task; give it a moment to reach the server.
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     let created = orders
         .create(&Order {
