@@ -129,5 +129,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         created.id(),
         orders.count([]).await?
     );
+
+    // Wait for the three events, then stop listening gracefully.
+    tokio::time::timeout(Duration::from_secs(10), printer).await??;
+    orm.shutdown(Duration::from_secs(5)).await;
     Ok(())
 }
