@@ -331,55 +331,37 @@ impl<T: Collection> CollectionHandle<T> {
 
     /// Creates documents through the bulk endpoint, 100 per call (each call all or nothing).
     pub async fn create_many(&self, items: &[T]) -> Result<Vec<Document<T>>> {
-        let mut created = Vec::with_capacity(items.len());
-        for chunk in items.chunks(BATCH_SIZE) {
-            let documents = chunk
-                .iter()
-                .map(|item| {
-                    let mut data = data_of(item)?;
-                    data["$id"] = Value::String(crate::id::unique());
-                    Ok(data)
-                })
-                .collect::<Result<Vec<_>>>()?;
-            let page: Page<T> = self
-                .decode_call(
-                    Method::POST,
-                    &self.documents,
-                    &[],
-                    Some(&json!({"documents": documents})),
-                    Retry::Safe,
-                )
-                .await?;
-            created.extend(page.documents);
-        }
-        Ok(created)
+        let with_ids: Vec<(String, &T)> = items.iter().map(|item| (crate::id::unique(), item)).collect();
+        self.bulk_write(Method::POST, &with_ids).await
     }
 
     /// Creates or updates documents by id through the bulk endpoint, 100 per call.
     pub async fn upsert_many(&self, items: &[(String, T)]) -> Result<Vec<Document<T>>> {
-        let mut upserted = Vec::with_capacity(items.len());
+        let with_ids: Vec<(String, &T)> = items.iter().map(|(id, item)| (id.clone(), item)).collect();
+        self.bulk_write(Method::PUT, &with_ids).await
+    }
+
+    // `POST` (create) or `PUT` (upsert) of `{"documents": [...]}`, in chunks of 100; each document
+    // carries its id as `$id`.
+    async fn bulk_write(&self, method: Method, items: &[(String, &T)]) -> Result<Vec<Document<T>>> {
+        let mut written = Vec::with_capacity(items.len());
         for chunk in items.chunks(BATCH_SIZE) {
             let documents = chunk
                 .iter()
                 .map(|(id, item)| {
                     check_id(id)?;
-                    let mut data = data_of(item)?;
+                    let mut data = data_of(*item)?;
                     data["$id"] = Value::String(id.clone());
                     Ok(data)
                 })
                 .collect::<Result<Vec<_>>>()?;
+            let body = json!({"documents": documents});
             let page: Page<T> = self
-                .decode_call(
-                    Method::PUT,
-                    &self.documents,
-                    &[],
-                    Some(&json!({"documents": documents})),
-                    Retry::Safe,
-                )
+                .decode_call(method.clone(), &self.documents, &[], Some(&body), Retry::Safe)
                 .await?;
-            upserted.extend(page.documents);
+            written.extend(page.documents);
         }
-        Ok(upserted)
+        Ok(written)
     }
 
     /// Applies `patch` to every matching document (bulk endpoint); returns how many changed.

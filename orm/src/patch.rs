@@ -25,6 +25,18 @@ use serde_json::{Map, Value};
 /// let patch: Patch<Order> = Order::patch().attempts(2).note(None).into();
 /// assert_eq!(patch.to_json(), serde_json::json!({"attempts": 2, "note": null}));
 /// ```
+///
+/// A value of the wrong type does not compile:
+///
+/// ```compile_fail
+/// # use appwrite_orm::Collection;
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Collection, Serialize, Deserialize)]
+/// #[collection(id = "orders")]
+/// struct Order { attempts: u8 }
+///
+/// let patch = Order::patch().attempts("two");
+/// ```
 pub struct Patch<C> {
     data: Map<String, Value>,
     collection: PhantomData<fn() -> C>,

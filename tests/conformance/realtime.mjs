@@ -6,7 +6,7 @@
 //
 // Usage: node realtime.mjs [path/to/appwrite-emulator]
 
-import { spawn } from 'node:child_process';
+import { startEmulator } from './emulator.mjs';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -23,20 +23,6 @@ globalThis.window = {
 const binary = process.argv[2] ?? new URL('../../target/debug/appwrite-emulator', import.meta.url).pathname;
 const names = JSON.parse(readFileSync(new URL('../fixtures/event-names.json', import.meta.url)))['server_1.8_plus'];
 
-function startEmulator() {
-  const child = spawn(binary, ['--port', '0', '--attribute-delay-ms', '0', '--project', 'live', '--api-key', 'live-key'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const match = buffered.match(/endpoint=(\S+) project=(\S+) api_key=(\S+)/);
-      if (match) resolve({ child, endpoint: match[1], project: match[2], key: match[3] });
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited early with ${code}`)));
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function until(what, predicate) {
@@ -54,7 +40,7 @@ function expected(list, db, col, doc, action) {
 let checks = 0;
 const step = (name) => console.log(`ok ${++checks} - ${name}`);
 
-const { child, endpoint, project, key } = await startEmulator();
+const { child, endpoint, project, key } = await startEmulator(binary, 'live', 'live-key', 0);
 const closers = [];
 try {
   const admin = new ServerClient().setEndpoint(endpoint).setProject(project).setKey(key);

@@ -3,26 +3,12 @@
 //
 // Usage: node rest.mjs [path/to/appwrite-emulator]   (default: ../../target/debug/appwrite-emulator)
 
-import { spawn } from 'node:child_process';
+import { startEmulator } from './emulator.mjs';
 import assert from 'node:assert/strict';
 import { Client, Databases, Users, Query, ID, Permission, Role, AppwriteException } from 'node-appwrite';
 
 const binary = process.argv[2] ?? new URL('../../target/debug/appwrite-emulator', import.meta.url).pathname;
 
-function startEmulator() {
-  const child = spawn(binary, ['--port', '0', '--attribute-delay-ms', '30', '--project', 'conformance', '--api-key', 'conformance-key'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const match = buffered.match(/endpoint=(\S+) project=(\S+) api_key=(\S+)/);
-      if (match) resolve({ child, endpoint: match[1], project: match[2], key: match[3] });
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited early with ${code}`)));
-  });
-}
 
 async function expectError(promise, code, type) {
   try {
@@ -40,7 +26,7 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/;
 let checks = 0;
 const step = (name) => console.log(`ok ${++checks} - ${name}`);
 
-const { child, endpoint, project, key } = await startEmulator();
+const { child, endpoint, project, key } = await startEmulator(binary, 'conformance', 'conformance-key', 30);
 try {
   const admin = new Client().setEndpoint(endpoint).setProject(project).setKey(key);
   const databases = new Databases(admin);

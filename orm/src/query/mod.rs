@@ -34,6 +34,18 @@
 //!
 //! let query = Order::TOTAL.eq("x");
 //! ```
+//!
+//! Array attributes only offer the queries Appwrite allows on arrays (`contains`, `isNull`, …):
+//!
+//! ```compile_fail
+//! # use appwrite_orm::Collection;
+//! # use serde::{Deserialize, Serialize};
+//! #[derive(Collection, Serialize, Deserialize)]
+//! #[collection(id = "orders")]
+//! struct Order { tags: Vec<String> }
+//!
+//! let query = Order::TAGS.eq(vec![String::from("gift")]);
+//! ```
 
 mod field;
 mod value;

@@ -1,0 +1,18 @@
+// Starts the appwrite-emulator binary on a free port and resolves with what its startup line
+// says. Shared by the conformance scripts.
+
+import { spawn } from 'node:child_process';
+
+export function startEmulator(binary, project, key, delayMs) {
+  const args = ['--port', '0', '--attribute-delay-ms', String(delayMs), '--project', project, '--api-key', key];
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const match = buffered.match(/endpoint=(\S+) project=(\S+) api_key=(\S+)/);
+      if (match) resolve({ child, endpoint: match[1], project: match[2], key: match[3] });
+    });
+    child.on('exit', (code) => reject(new Error(`emulator exited early with ${code}`)));
+  });
+}
