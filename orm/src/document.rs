@@ -12,7 +12,7 @@ use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, Utc};
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::datetime::DateTimeVisitor;
@@ -69,12 +69,9 @@ impl Metadata {
 
     /// The same metadata with these document permissions.
     pub fn with_permissions(mut self, permissions: &[Permission]) -> Self {
-        let joined = permissions
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n");
-        self.permissions = self.push(&joined);
+        let strings: Vec<String> = permissions.iter().map(ToString::to_string).collect();
+        let json = serde_json::to_string(&strings).unwrap_or_else(|_| "[]".to_owned());
+        self.permissions = self.push(&json);
         self
     }
 
@@ -125,10 +122,19 @@ impl Metadata {
         self.sequence
     }
 
-    /// `$permissions` as the server wrote them.
-    pub fn raw_permissions(&self) -> impl Iterator<Item = &str> + '_ {
-        let joined = self.get(self.permissions);
-        joined.split('\n').filter(|p| !p.is_empty())
+    /// `$permissions` as the server wrote them (empty if they were not a list of strings).
+    pub fn raw_permissions(&self) -> Vec<String> {
+        self.permission_strings().unwrap_or_default()
+    }
+
+    // The permissions are kept as the JSON array the server sent: decoding skips over it
+    // instead of unescaping every `read(\"…\")`, and most reads never look at permissions.
+    fn permission_strings(&self) -> Result<Vec<String>, ParsePermissionError> {
+        let json = self.get(self.permissions);
+        if json.is_empty() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_str(json).map_err(|_| ParsePermissionError::not_a_list(json))
     }
 
     /// `$permissions`, parsed.
@@ -136,7 +142,7 @@ impl Metadata {
     /// Parsing happens here rather than while decoding: most reads never look at permissions, and
     /// a role kind added by a newer server must not make the whole document undecodable.
     pub fn permissions(&self) -> Result<Vec<Permission>, ParsePermissionError> {
-        self.raw_permissions().map(str::parse).collect()
+        self.permission_strings()?.iter().map(|p| p.parse()).collect()
     }
 }
 
@@ -156,7 +162,7 @@ impl PartialEq for Metadata {
         self.id() == other.id()
             && self.collection_id() == other.collection_id()
             && self.database_id() == other.database_id()
-            && self.raw_permissions().eq(other.raw_permissions())
+            && self.raw_permissions() == other.raw_permissions()
             && self.created_at == other.created_at
             && self.updated_at == other.updated_at
             && self.sequence == other.sequence
@@ -169,7 +175,7 @@ impl fmt::Debug for Metadata {
             .field("id", &self.id())
             .field("collection_id", &self.collection_id())
             .field("database_id", &self.database_id())
-            .field("permissions", &self.raw_permissions().collect::<Vec<_>>())
+            .field("permissions", &self.raw_permissions())
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .field("sequence", &self.sequence)
@@ -420,41 +426,22 @@ impl Visitor<'_> for AppendStr<'_> {
     }
 }
 
-/// Validates each permission string and appends them, `\n`-separated, to the metadata buffer.
+/// Appends the permissions array, as JSON text, to the metadata buffer.
 struct AppendPermissions<'a>(&'a mut String);
 
 impl<'de> DeserializeSeed<'de> for AppendPermissions<'_> {
     type Value = Span;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Span, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for AppendPermissions<'_> {
-    type Value = Span;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a list of permission strings")
-    }
-
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Span, S::Error> {
-        let start = self.0.len();
-        let mut first = true;
-        loop {
-            let before = self.0.len();
-            if !first {
-                self.0.push('\n');
-            }
-            let Some(span) = seq.next_element_seed(AppendStr(&mut *self.0))? else {
-                self.0.truncate(before);
-                break;
-            };
-            first = false;
-            if self.0[span.start as usize..span.end as usize].contains('\n') {
-                return Err(de::Error::custom("a permission string contains a line break"));
-            }
+        let raw = <Box<serde_json::value::RawValue>>::deserialize(deserializer)?;
+        if !raw.get().starts_with('[') {
+            return Err(de::Error::invalid_type(
+                de::Unexpected::Other("a non-list value"),
+                &"a list of permission strings",
+            ));
         }
+        let start = self.0.len();
+        self.0.push_str(raw.get());
         Ok(Span::of(start, self.0.len()))
     }
 }
@@ -688,11 +675,26 @@ mod tests {
         let odd = NOTE.replace(r#"read(\"any\")"#, r#"read(\"robots\")"#);
         let note: Document<Note> = serde_json::from_str(&odd).unwrap();
         assert_eq!(
-            note.meta().raw_permissions().collect::<Vec<_>>(),
+            note.meta().raw_permissions(),
             [r#"read("robots")"#, r#"update("user:u1")"#]
         );
         let err = note.permissions().unwrap_err();
         assert!(err.to_string().contains("invalid role `robots`"), "{err}");
+    }
+
+    #[test]
+    fn permissions_that_are_not_strings_are_an_error_when_read() {
+        let odd = NOTE.replace(r#""update(\"user:u1\")""#, "42");
+        let note: Document<Note> = serde_json::from_str(&odd).unwrap();
+        let err = note.permissions().unwrap_err();
+        assert!(err.to_string().contains("expected a list of strings"), "{err}");
+        let not_a_list = NOTE.replace(r#"["read(\"any\")","update(\"user:u1\")"]"#, r#""read""#);
+        let err = serde_json::from_str::<Document<Note>>(&not_a_list).unwrap_err();
+        assert!(err.to_string().contains("a list of permission strings"), "{err}");
+        // Decoding from a `serde_json::Value` keeps working too.
+        let value: serde_json::Value = serde_json::from_str(NOTE).unwrap();
+        let from_value: Document<Note> = serde_json::from_value(value).unwrap();
+        assert_eq!(from_value.permissions().unwrap().len(), 2);
     }
 
     #[test]

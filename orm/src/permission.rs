@@ -170,6 +170,14 @@ pub struct ParsePermissionError {
 }
 
 impl ParsePermissionError {
+    pub(crate) fn not_a_list(text: &str) -> Self {
+        ParsePermissionError {
+            what: "permission list",
+            text: text.chars().take(200).collect(),
+            reason: "expected a list of strings",
+        }
+    }
+
     fn role(text: &str, reason: &'static str) -> Self {
         ParsePermissionError {
             what: "role",
