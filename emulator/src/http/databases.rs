@@ -161,6 +161,20 @@ pub async fn delete_collection(
     Ok(no_content())
 }
 
+// Like Appwrite's database worker: new attributes and indexes become `available` (or `failed`)
+// a little after the request that created them.
+fn after_delay(
+    state: &State,
+    work: impl FnOnce(&mut rusqlite::Connection) -> ApiResult<()> + Send + 'static,
+) {
+    let delay = state.attribute_delay;
+    let worker = state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let _ = worker.db(work).await;
+    });
+}
+
 fn int_param(body: &Body, name: &str) -> ApiResult<Option<i64>> {
     match body.0.get(name) {
         None | Some(Value::Null) => Ok(None),
@@ -268,13 +282,7 @@ pub async fn create_attribute(
         .db(move |c| schema::create_attribute(c, &db2, &col2, attribute))
         .await?;
     let seq = attribute.seq;
-    let delay = state.attribute_delay;
-    let worker = state.clone();
-    // Like Appwrite's database worker: the attribute becomes `available` a little later.
-    tokio::spawn(async move {
-        tokio::time::sleep(delay).await;
-        let _ = worker.db(move |c| schema::finish_attribute(c, seq)).await;
-    });
+    after_delay(&state, move |c| schema::finish_attribute(c, seq));
     Ok(json(StatusCode::ACCEPTED, attribute.to_json()))
 }
 
@@ -364,12 +372,7 @@ pub async fn create_index(
         .db(move |c| schema::create_index(c, &db2, &col2, &key, &kind, &attributes, &orders))
         .await?;
     let seq = index.seq;
-    let delay = state.attribute_delay;
-    let worker = state.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(delay).await;
-        let _ = worker.db(move |c| schema::finish_index(c, &db, &col, seq)).await;
-    });
+    after_delay(&state, move |c| schema::finish_index(c, &db, &col, seq));
     Ok(json(StatusCode::ACCEPTED, index.to_json()))
 }
 
