@@ -132,11 +132,23 @@ pub async fn get(
     Ok(json(StatusCode::OK, format.shape(document)))
 }
 
-pub async fn update(
-    Extract(state): Extract<State>,
+/// `documents::update` and `documents::upsert` take the same arguments and answer alike.
+type SingleWrite = fn(
+    &mut rusqlite::Connection,
+    &Collection,
+    &Caller,
+    &str,
+    &Map<String, Value>,
+    Option<&[String]>,
+) -> ApiResult<(Value, Option<Change>)>;
+
+async fn write_one(
+    state: State,
     ctx: Ctx,
-    Path((db, col, id)): Doc,
+    (db, col, id): (String, String, String),
     body: Body,
+    status: StatusCode,
+    write: SingleWrite,
 ) -> ApiResult<Response> {
     let format = ctx.format;
     let data = body.object("data")?.unwrap_or_default();
@@ -145,33 +157,29 @@ pub async fn update(
     let document = state
         .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            let (document, change) =
-                documents::update(c, &collection, &caller, &id, &data, permissions.as_deref())?;
+            let (document, change) = write(c, &collection, &caller, &id, &data, permissions.as_deref())?;
             Ok((document, change.into_iter().collect()))
         })
         .await?;
-    Ok(json(StatusCode::OK, format.shape(document)))
+    Ok(json(status, format.shape(document)))
+}
+
+pub async fn update(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path(path): Doc,
+    body: Body,
+) -> ApiResult<Response> {
+    write_one(state, ctx, path, body, StatusCode::OK, documents::update).await
 }
 
 pub async fn upsert(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col, id)): Doc,
+    Path(path): Doc,
     body: Body,
 ) -> ApiResult<Response> {
-    let format = ctx.format;
-    let data = body.object("data")?.unwrap_or_default();
-    let permissions = permissions(&body)?;
-    let caller = ctx.caller;
-    let document = state
-        .write(move |c| {
-            let collection = load(c, &caller, &db, &col)?;
-            let (document, change) =
-                documents::upsert(c, &collection, &caller, &id, &data, permissions.as_deref())?;
-            Ok((document, change.into_iter().collect()))
-        })
-        .await?;
-    Ok(json(StatusCode::CREATED, format.shape(document)))
+    write_one(state, ctx, path, body, StatusCode::CREATED, documents::upsert).await
 }
 
 pub async fn delete(
