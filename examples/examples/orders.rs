@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use appwrite_orm::{AttributeEnum, Collection, ConnectionState, Query};
+use appwrite_orm::{AttributeEnum, Collection, Query};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -55,6 +55,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Typed realtime events from this server process, over one shared socket.
     let mut events = orders.listen_documents();
+    // Subscribing is asynchronous; once `ready` returns, every later write is delivered.
+    events.ready().await?;
     let printer = tokio::spawn(async move {
         let mut seen = 0;
         while let Some(item) = events.next().await {
@@ -76,12 +78,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     });
-    orm.connection_state()
-        .wait_for(|s| *s == ConnectionState::Connected)
-        .await?;
-    // Subscribing happens on the connection task; give it a moment to reach the server.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-
     let created = orders
         .create(&Order {
             user_id: "u1".into(),

@@ -542,7 +542,9 @@ impl<T: Collection> CollectionHandle<T> {
         Fut: std::future::Future<Output = std::result::Result<(), E>> + Send + 'static,
         E: fmt::Display + Send + 'static,
     {
-        crate::realtime::spawn_handler(self.orm.listeners(), self.listen_documents(), handler, options)
+        let events = self.listen_documents();
+        let ready = events.ready_signal();
+        crate::realtime::spawn_handler(self.orm.listeners(), events, ready, handler, options)
     }
 }
 

@@ -811,3 +811,89 @@ async fn against_a_url_channel_server_changing_channels_swaps_sockets_without_lo
     }
     assert_eq!(emulator.realtime_connections(), 1, "replaced sockets are closed");
 }
+
+// `ready()` resolves once the server holds the subscription, on both protocols, so a write made
+// right after it is always seen; it fails rather than hanging once the connection is closed.
+#[tokio::test]
+async fn ready_means_the_server_holds_the_subscription_on_both_protocols() {
+    for url_channels_only in [false, true] {
+        let emulator = Emulator::start(Config {
+            attribute_delay: Duration::from_millis(10),
+            realtime_url_channels_only: url_channels_only,
+            ..Config::default()
+        })
+        .await
+        .unwrap();
+        let orm = orm_for(&emulator, RealtimeOptions::default());
+        let tickets = orm
+            .connect()
+            .register::<Ticket>()
+            .auto_migrate(true)
+            .await
+            .unwrap()
+            .collection::<Ticket>();
+        let mut all = tickets.listen_documents();
+        for round in 0..3 {
+            // A new channel each round: on an old server that means a new socket.
+            let id = format!("r{round}");
+            let mut one = tickets.listen_document(&id);
+            tokio::time::timeout(Duration::from_secs(10), one.ready())
+                .await
+                .expect("registered in time")
+                .unwrap();
+            // An old server holds the channels in the socket's URL, not as subscriptions.
+            let held = match url_channels_only {
+                false => emulator.realtime_subscriptions(),
+                true => emulator.realtime_connections(),
+            };
+            assert!(held >= 1, "url={url_channels_only}");
+            tickets
+                .create_with_id(&id, &ticket("ready", round))
+                .await
+                .unwrap();
+            let event = next(&mut one).await.unwrap();
+            assert_eq!((event.document.id(), event.origin), (id.as_str(), Origin::Live));
+            assert_eq!(next(&mut all).await.unwrap().document.id(), id);
+        }
+        let handler = tickets.on_documents(|_| async { Ok::<_, std::convert::Infallible>(()) });
+        tokio::time::timeout(Duration::from_secs(10), handler.ready())
+            .await
+            .expect("registered in time")
+            .unwrap();
+        orm.close_realtime();
+        let late = tickets.listen_documents();
+        let err = tokio::time::timeout(Duration::from_secs(10), late.ready())
+            .await
+            .expect("fails in time")
+            .unwrap_err();
+        assert!(err.to_string().contains("closed"), "{err}");
+    }
+}
+
+// `$updatedAt` has millisecond precision: two writes within one millisecond share it, and both
+// must reach the listener (only a catch-up may repeat a version already delivered).
+#[tokio::test]
+async fn two_writes_in_the_same_millisecond_are_two_events() {
+    let (emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = orm
+        .connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>();
+    let mut listener = tickets.listen_documents();
+    listener.ready().await.unwrap();
+    for version in [1, 2] {
+        // Appwrite writes `type` before `data`.
+        let frame = format!(
+            r#"{{"type":"event","data":{{"events":["databases.main.collections.tickets.documents.same.update"],"channels":["databases.main.collections.tickets.documents"],"timestamp":"2024-05-01T10:20:30.123+00:00","payload":{{"$id":"same","$createdAt":"2024-05-01T10:20:30.000+00:00","$updatedAt":"2024-05-01T10:20:30.123+00:00","$permissions":[],"$collectionId":"tickets","$databaseId":"main","title":"t","status":"open","version":{version}}}}}}}"#
+        );
+        emulator.inject_realtime_frame(&frame);
+    }
+    let versions = [
+        next(&mut listener).await.unwrap(),
+        next(&mut listener).await.unwrap(),
+    ]
+    .map(|event| (event.origin, event.document.version));
+    assert_eq!(versions, [(Origin::Live, 1), (Origin::Live, 2)]);
+}

@@ -2,7 +2,7 @@
 //! command channel; it routes each event to the subscriptions the server says it matched,
 //! without decoding the document.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +39,16 @@ pub(crate) struct Sink {
     pub(crate) tx: mpsc::Sender<Raw>,
     /// Events dropped because the queue was full; the subscriber resyncs when it sees > 0.
     pub(crate) missed: Arc<AtomicU64>,
+    /// Set once the server has registered the subscription.
+    pub(crate) ready: watch::Sender<bool>,
+}
+
+/// What a new subscription receives from [`Realtime::subscribe`].
+pub(crate) struct Receiving {
+    pub(crate) id: u64,
+    pub(crate) rx: mpsc::Receiver<Raw>,
+    pub(crate) missed: Arc<AtomicU64>,
+    pub(crate) ready: watch::Receiver<bool>,
 }
 
 pub(crate) enum Command {
@@ -87,17 +97,15 @@ impl Realtime {
         self.state.clone()
     }
 
-    pub(crate) fn subscribe(
-        &self,
-        channels: Vec<String>,
-        queries: Vec<String>,
-    ) -> (u64, mpsc::Receiver<Raw>, Arc<AtomicU64>) {
+    pub(crate) fn subscribe(&self, channels: Vec<String>, queries: Vec<String>) -> Receiving {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(self.capacity);
         let missed = Arc::new(AtomicU64::new(0));
+        let (ready_tx, ready) = watch::channel(false);
         let sink = Sink {
             tx,
             missed: Arc::clone(&missed),
+            ready: ready_tx,
         };
         // A closed task means the Orm shut down; the receiver then simply ends.
         let _ = self.commands.send(Command::Subscribe {
@@ -106,7 +114,12 @@ impl Realtime {
             queries,
             sink,
         });
-        (id, rx, missed)
+        Receiving {
+            id,
+            rx,
+            missed,
+            ready,
+        }
     }
 
     pub(crate) fn unsubscribe(&self, id: u64) {
@@ -191,27 +204,33 @@ fn backoff(attempt: u32, options: &RealtimeOptions) -> Duration {
 // reconnect takes several messages.
 const MAX_FRAME: usize = 60_000;
 
-fn subscribe_messages(entries: &[(u64, &Entry)]) -> Vec<Message> {
+/// The `subscribe` messages for `entries`, each with the subscription ids it carries.
+fn subscribe_messages(entries: &[(u64, &Entry)]) -> Vec<(Message, Vec<u64>)> {
     let mut messages = Vec::new();
     let mut batch: Vec<serde_json::Value> = Vec::new();
+    let mut ids = Vec::new();
     let mut size = 0;
     for (id, entry) in entries {
         let item =
             json!({"subscriptionId": id.to_string(), "channels": entry.channels, "queries": entry.queries});
         let item_size = item.to_string().len() + 1;
         if !batch.is_empty() && size + item_size > MAX_FRAME {
-            messages.push(json!({"type": "subscribe", "data": std::mem::take(&mut batch)}));
+            messages.push((
+                json!({"type": "subscribe", "data": std::mem::take(&mut batch)}),
+                std::mem::take(&mut ids),
+            ));
             size = 0;
         }
         size += item_size;
         batch.push(item);
+        ids.push(*id);
     }
     if !batch.is_empty() {
-        messages.push(json!({"type": "subscribe", "data": batch}));
+        messages.push((json!({"type": "subscribe", "data": batch}), ids));
     }
     messages
         .into_iter()
-        .map(|m| Message::Text(m.to_string().into()))
+        .map(|(m, ids)| (Message::Text(m.to_string().into()), ids))
         .collect()
 }
 
@@ -326,14 +345,16 @@ async fn run(
             }
         };
         attempt = 0;
+        let mut awaiting = VecDeque::new();
         if protocol == Protocol::Messages {
             let entries: Vec<(u64, &Entry)> = subscriptions.iter().map(|(id, e)| (*id, e)).collect();
             let mut resubscribed = true;
-            for message in subscribe_messages(&entries) {
+            for (message, ids) in subscribe_messages(&entries) {
                 if socket.send(message).await.is_err() {
                     resubscribed = false;
                     break;
                 }
+                awaiting.push_back(ids);
             }
             if !resubscribed {
                 continue;
@@ -353,11 +374,18 @@ async fn run(
             ?protocol,
             "realtime connected"
         );
+        if protocol == Protocol::UrlChannels {
+            // The server registers URL channels when it accepts the socket.
+            for entry in subscriptions.values() {
+                entry.sink.ready.send_replace(true);
+            }
+        }
         let mut link = Link {
             socket,
             previous: previous.take(),
             protocol,
             channels,
+            awaiting: std::mem::take(&mut awaiting),
         };
         match serve(
             &mut link,
@@ -397,11 +425,15 @@ struct Dedupe {
 }
 
 impl Dedupe {
-    fn first_time(&mut self, frame: &str) -> bool {
+    fn key(frame: &str) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         frame.hash(&mut hasher);
-        let key = hasher.finish();
+        hasher.finish()
+    }
+
+    fn first_time(&mut self, frame: &str) -> bool {
+        let key = Self::key(frame);
         if !self.seen.insert(key) {
             return false;
         }
@@ -421,10 +453,26 @@ struct Link {
     previous: Option<Socket>,
     protocol: Protocol,
     channels: Vec<String>,
+    /// The ids of each `subscribe` message sent and not yet answered, oldest first: the server
+    /// answers a socket's messages in order.
+    awaiting: VecDeque<Vec<u64>>,
 }
 
-/// How long a replaced socket is still read.
+impl Link {
+    fn acknowledged(&mut self, subscriptions: &HashMap<u64, Entry>) {
+        for id in self.awaiting.pop_front().unwrap_or_default() {
+            if let Some(entry) = subscriptions.get(&id) {
+                entry.sink.ready.send_replace(true);
+            }
+        }
+    }
+}
+
+/// A replaced socket is read until it delivers a frame the new socket also has (from then on
+/// the new one has everything), or until it has been quiet this long, or at most `MAX_OVERLAP`
+/// (the old socket may carry channels the new one dropped, which never overlap).
 const OVERLAP: Duration = Duration::from_millis(300);
+const MAX_OVERLAP: Duration = Duration::from_secs(3);
 
 // Applies a command while disconnected; `false` means shut down.
 fn apply_offline(command: Option<Command>, subscriptions: &mut HashMap<u64, Entry>) -> bool {
@@ -464,10 +512,12 @@ async fn serve(
     ping.tick().await;
     let overlap_ends = tokio::time::sleep(OVERLAP);
     tokio::pin!(overlap_ends);
+    let overlap_cap = tokio::time::Instant::now() + MAX_OVERLAP;
     let url = link.protocol == Protocol::UrlChannels;
     // While the old socket is still read, the new one's frames wait: the old socket's are
     // older, so delivering them first keeps commit order, and the duplicates are dropped.
     let mut held: Vec<tokio_tungstenite::tungstenite::Utf8Bytes> = Vec::new();
+    let mut held_keys = std::collections::HashSet::new();
     // A channel change during an overlap waits for it to end: a third socket would leave the
     // first one unread.
     let mut change_pending = false;
@@ -479,16 +529,22 @@ async fn serve(
                     let entry = Entry { channels, queries, sink };
                     let messages = if url { Vec::new() } else { subscribe_messages(&[(id, &entry)]) };
                     subscriptions.insert(id, entry);
-                    for message in messages {
+                    for (message, ids) in messages {
                         if link.socket.send(message).await.is_err() {
                             return Exit::Disconnected;
                         }
+                        link.awaiting.push_back(ids);
                     }
                     if url && channel_set(subscriptions) != link.channels {
                         if link.previous.is_none() {
                             return Exit::ChannelsChanged;
                         }
                         change_pending = true;
+                    } else if url {
+                        // Its channels are already on this socket's URL.
+                        if let Some(entry) = subscriptions.get(&id) {
+                            entry.sink.ready.send_replace(true);
+                        }
                     }
                 }
                 Some(Command::Unsubscribe { id }) => {
@@ -510,6 +566,7 @@ async fn serve(
             frame = link.socket.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     if link.previous.is_some() {
+                        held_keys.insert(Dedupe::key(text.as_str()));
                         held.push(text);
                         continue;
                     }
@@ -517,6 +574,10 @@ async fn serve(
                         continue;
                     }
                     let frame = protocol::parse(text);
+                    if matches!(frame, Frame::Response { to_subscribe: true }) {
+                        link.acknowledged(subscriptions);
+                        continue;
+                    }
                     if !url && matches!(&frame, Frame::Error { code: 1003, message } if message == "Message type is not valid.") {
                         return Exit::OnlyUrlChannels;
                     }
@@ -534,24 +595,32 @@ async fn serve(
                 }
                 Some(Ok(_)) => {}
             },
-            frame = async { link.previous.as_mut()?.next().await }, if link.previous.is_some() => match frame {
-                Some(Ok(Message::Text(text))) if dedupe.first_time(text.as_str()) => {
-                    route(protocol::parse(text), subscriptions);
-                }
-                Some(Ok(_)) => {}
-                _ => {
-                    link.previous = None;
-                    flush(&mut held, dedupe, subscriptions);
+            frame = async { link.previous.as_mut()?.next().await }, if link.previous.is_some() => {
+                let caught_up = match frame {
+                    Some(Ok(Message::Text(text))) => {
+                        let quiet_until = tokio::time::Instant::now() + OVERLAP;
+                        overlap_ends.as_mut().reset(quiet_until.min(overlap_cap));
+                        let caught_up = held_keys.contains(&Dedupe::key(text.as_str()));
+                        if dedupe.first_time(text.as_str()) {
+                            route(protocol::parse(text), subscriptions);
+                        }
+                        caught_up
+                    }
+                    Some(Ok(_)) => false,
+                    // The old socket ended: nothing more can come from it.
+                    _ => true,
+                };
+                if caught_up {
+                    end_overlap(link, &mut held, dedupe, subscriptions).await;
+                    held_keys.clear();
                     if change_pending && channel_set(subscriptions) != link.channels {
                         return Exit::ChannelsChanged;
                     }
                 }
-            },
+            }
             () = &mut overlap_ends, if link.previous.is_some() => {
-                if let Some(mut old) = link.previous.take() {
-                    let _ = old.close(None).await;
-                }
-                flush(&mut held, dedupe, subscriptions);
+                end_overlap(link, &mut held, dedupe, subscriptions).await;
+                held_keys.clear();
                 if change_pending && channel_set(subscriptions) != link.channels {
                     return Exit::ChannelsChanged;
                 }
@@ -564,6 +633,19 @@ async fn serve(
             }
         }
     }
+}
+
+// Closes the replaced socket and delivers what the new one received meanwhile.
+async fn end_overlap(
+    link: &mut Link,
+    held: &mut Vec<tokio_tungstenite::tungstenite::Utf8Bytes>,
+    dedupe: &mut Dedupe,
+    subscriptions: &HashMap<u64, Entry>,
+) {
+    if let Some(mut old) = link.previous.take() {
+        let _ = old.close(None).await;
+    }
+    flush(held, dedupe, subscriptions);
 }
 
 // Delivers the new socket's frames held during an overlap, minus what the old one delivered.
@@ -627,7 +709,7 @@ fn route(frame: Frame, subscriptions: &HashMap<u64, Entry>) -> Vec<u64> {
                 deliver(*id, entry, Raw::ServerError(Arc::clone(&error)));
             }
         }
-        Frame::Connected | Frame::Response | Frame::Pong => {}
+        Frame::Connected | Frame::Response { .. } | Frame::Pong => {}
     }
     closed
 }
@@ -645,19 +727,21 @@ mod tests {
             sink: Sink {
                 tx,
                 missed: Arc::new(AtomicU64::new(0)),
+                ready: watch::channel(false).0,
             },
         };
         let entries: Vec<(u64, &Entry)> = (0..10_000).map(|id| (id, &entry)).collect();
         let messages = subscribe_messages(&entries);
         assert!(messages.len() > 1);
         let mut total = 0;
-        for message in &messages {
+        for (message, ids) in &messages {
             let Message::Text(text) = message else {
                 panic!("text")
             };
             assert!(text.len() <= 64_000, "{}", text.len());
             let value: serde_json::Value = serde_json::from_str(text).unwrap();
-            total += value["data"].as_array().unwrap().len();
+            assert_eq!(value["data"].as_array().unwrap().len(), ids.len());
+            total += ids.len();
         }
         assert_eq!(total, 10_000);
     }

@@ -13,6 +13,7 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::listener::Ready;
 use super::{Event, ListenError};
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -155,6 +156,7 @@ pub struct ListenerHandle {
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
     stats: Arc<HandlerStats>,
+    ready: Ready,
 }
 
 impl fmt::Debug for ListenerHandle {
@@ -169,6 +171,12 @@ impl ListenerHandle {
     /// The listener's counters.
     pub fn stats(&self) -> Arc<HandlerStats> {
         Arc::clone(&self.stats)
+    }
+
+    /// Waits until the server has registered the listener's subscription; see
+    /// [`Subscription::ready`](crate::Subscription::ready).
+    pub async fn ready(&self) -> crate::Result<()> {
+        self.ready.wait().await
     }
 
     /// Stops listening and waits until the handler in flight has finished.
@@ -232,6 +240,7 @@ pub(crate) async fn drain(mut finished: Vec<watch::Receiver<bool>>, deadline: Du
 pub(crate) fn spawn<T, S, F, Fut, E>(
     registry: &Registry,
     events: S,
+    ready: Ready,
     handler: F,
     options: HandlerOptions<T>,
 ) -> ListenerHandle
@@ -277,6 +286,7 @@ where
         stop,
         task: Some(task),
         stats,
+        ready,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The typed side of a subscription: decoding, de-duplication, catch-up and gap reporting.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -45,6 +45,24 @@ pub(crate) enum Scope {
 pub struct Subscription<T> {
     stream: Pin<Box<dyn Stream<Item = Result<Event<T>, ListenError>> + Send>>,
     guard: Arc<Guard>,
+    ready: Ready,
+}
+
+/// Whether the server has registered a subscription yet.
+#[derive(Clone, Debug)]
+pub(crate) struct Ready(tokio::sync::watch::Receiver<bool>);
+
+impl Ready {
+    pub(crate) async fn wait(&self) -> crate::Result<()> {
+        let mut ready = self.0.clone();
+        let registered = ready.wait_for(|ready| *ready).await.is_ok();
+        match registered {
+            true => Ok(()),
+            false => Err(crate::Error::Realtime(
+                "the realtime connection closed before the subscription was registered".to_owned(),
+            )),
+        }
+    }
 }
 
 struct Guard {
@@ -78,11 +96,30 @@ impl<T> Stream for Subscription<T> {
 impl<T> Subscription<T> {
     /// Stops listening (the same as dropping it).
     pub fn unsubscribe(self) {}
+
+    /// Waits until the server has registered the subscription, so that every write made after
+    /// this returns reaches the stream. Subscribing is asynchronous: without waiting, a write
+    /// made at once may happen before the server knows about the listener.
+    ///
+    /// It returns at once after the first registration (re-subscribing after a reconnect is
+    /// covered by catch-up), and fails only if the [`Orm`] shuts its realtime connection first.
+    pub async fn ready(&self) -> crate::Result<()> {
+        self.ready.wait().await
+    }
+
+    pub(crate) fn ready_signal(&self) -> Ready {
+        self.ready.clone()
+    }
 }
 
 impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
     pub(crate) fn open(orm: &Orm, realtime: &Realtime, channels: Vec<String>, scope: Scope) -> Self {
-        let (id, rx, missed) = realtime.subscribe(channels, Vec::new());
+        let crate::realtime::connection::Receiving {
+            id,
+            rx,
+            missed,
+            ready,
+        } = realtime.subscribe(channels, Vec::new());
         let engine = Engine::<T> {
             rx,
             missed,
@@ -90,7 +127,7 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
             scope,
             // Events are de-duplicated, so starting a little early only costs a few queries.
             since: Utc::now(),
-            recent: HashSet::new(),
+            recent: HashMap::new(),
             recent_order: VecDeque::new(),
             pending: VecDeque::new(),
             last_payload: None,
@@ -105,6 +142,7 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
                 realtime: realtime.clone(),
                 id,
             }),
+            ready: Ready(ready),
         }
     }
 }
@@ -118,8 +156,8 @@ struct Engine<T> {
     since: DateTime<Utc>,
     /// (`$id`, `$updatedAt`) pairs delivered within `MARGIN` of `since`, in delivery order:
     /// a catch-up re-reads that margin (writes do not always commit in `$updatedAt` order) and
-    /// must not deliver them twice.
-    recent: HashSet<(IdKey, DateTime<Utc>)>,
+    /// must not deliver them twice. Each pair records how it was delivered.
+    recent: HashMap<(IdKey, DateTime<Utc>), Origin>,
     recent_order: VecDeque<(IdKey, DateTime<Utc>)>,
     pending: VecDeque<Result<Event<T>, ListenError>>,
     /// The last payload of a single-document listener, to report a delete it missed.
@@ -211,7 +249,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             Err(_) => return None,
         };
         let kind = event.kind()?;
-        if !self.remember(document.id(), document.updated_at()) && kind != EventKind::Delete {
+        if !self.remember(document.id(), document.updated_at(), Origin::Live) && kind != EventKind::Delete {
             return None;
         }
         if matches!(self.scope, Scope::Document { .. }) {
@@ -228,16 +266,18 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
     }
 
     /// Records a delivered version; `false` when it was delivered already.
-    fn remember(&mut self, id: &str, updated_at: DateTime<Utc>) -> bool {
+    fn remember(&mut self, id: &str, updated_at: DateTime<Utc>, origin: Origin) -> bool {
         let key = (IdKey::new(id), updated_at);
-        if self.recent.contains(&key) {
-            return false;
+        if let Some(first) = self.recent.get(&key) {
+            // The server sends every write once, so two live events with one key are two writes
+            // within the same millisecond, not a repeat; only a catch-up can repeat a version.
+            return origin == Origin::Live && *first == Origin::Live;
         }
         if updated_at < self.since - MARGIN {
             // Older than anything a catch-up re-reads: it cannot be a duplicate.
             return true;
         }
-        self.recent.insert(key.clone());
+        self.recent.insert(key.clone(), origin);
         self.recent_order.push_back(key);
         if updated_at > self.since {
             self.since = updated_at;
@@ -288,7 +328,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                 }
                 found.sort_by_key(|d| d.updated_at());
                 for document in found {
-                    if self.remember(document.id(), document.updated_at()) {
+                    if self.remember(document.id(), document.updated_at(), Origin::CatchUp) {
                         let kind = if document.created_at() == document.updated_at() {
                             EventKind::Create
                         } else {
@@ -310,7 +350,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                     Ok(bytes) => match decode_named::<Document<T>>(&bytes, &collection) {
                         Ok(document) => {
                             self.last_payload = Some(String::from_utf8_lossy(&bytes).into_owned());
-                            if self.remember(document.id(), document.updated_at()) {
+                            if self.remember(document.id(), document.updated_at(), Origin::CatchUp) {
                                 let kind = if document.created_at() == document.updated_at() {
                                     EventKind::Create
                                 } else {
@@ -467,6 +507,15 @@ pub(crate) fn with_schema_changes<T: DeserializeOwned + Send + 'static>(
 /// unsubscribes.
 pub struct CollectionSubscription<T> {
     stream: Pin<Box<dyn Stream<Item = Result<CollectionEvent<T>, ListenError>> + Send>>,
+    ready: Ready,
+}
+
+impl<T> CollectionSubscription<T> {
+    /// Waits until the server has registered the document subscription; see
+    /// [`Subscription::ready`].
+    pub async fn ready(&self) -> crate::Result<()> {
+        self.ready.wait().await
+    }
 }
 
 impl<T> fmt::Debug for CollectionSubscription<T> {
@@ -483,8 +532,10 @@ impl<T: DeserializeOwned + Send + 'static> CollectionSubscription<T> {
         collections: Vec<String>,
     ) -> Self {
         let every = orm.realtime_options().schema_poll;
+        let ready = documents.ready_signal();
         CollectionSubscription {
             stream: Box::pin(with_schema_changes(orm, documents, database, collections, every)),
+            ready,
         }
     }
 }

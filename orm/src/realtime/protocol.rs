@@ -13,7 +13,10 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 pub(crate) enum Frame {
     Connected,
     Event(Arc<RawEvent>),
-    Response,
+    /// The answer to a `subscribe` (`to_subscribe`) or `unsubscribe` message.
+    Response {
+        to_subscribe: bool,
+    },
     Pong,
     Error {
         code: i64,
@@ -172,9 +175,15 @@ fn subscription_ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result
 enum Incoming<'a> {
     Connected(serde::de::IgnoredAny),
     Event(#[serde(borrow)] EventParts<'a>),
-    Response(serde::de::IgnoredAny),
+    Response(ResponseData),
     Pong,
     Error(ErrorData),
+}
+
+#[derive(Deserialize)]
+struct ResponseData {
+    #[serde(default)]
+    to: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -204,7 +213,9 @@ pub(crate) fn parse(frame: Utf8Bytes) -> Frame {
                 subscriptions,
             }))
         }
-        Ok(Incoming::Response(_)) => Frame::Response,
+        Ok(Incoming::Response(response)) => Frame::Response {
+            to_subscribe: response.to.as_deref() == Some("subscribe"),
+        },
         Ok(Incoming::Pong) => Frame::Pong,
         Ok(Incoming::Error(error)) => Frame::Error {
             code: error.code,
