@@ -48,8 +48,15 @@ fn orm_for(emulator: &Emulator, options: RealtimeOptions) -> Orm {
 }
 
 async fn start(options: RealtimeOptions) -> (Emulator, Orm) {
+    start_with(false, options).await
+}
+
+/// An emulator (speaking only the URL-channel protocol of Appwrite 1.6–1.8 if asked) and a
+/// client whose `Ticket` collection is migrated.
+async fn start_with(url_channels_only: bool, options: RealtimeOptions) -> (Emulator, Orm) {
     let emulator = Emulator::start(Config {
         attribute_delay: Duration::from_millis(10),
+        realtime_url_channels_only: url_channels_only,
         ..Config::default()
     })
     .await
@@ -754,17 +761,10 @@ async fn the_read_cache_is_invalidated_by_events_and_bypassed_while_disconnected
 
 #[tokio::test]
 async fn against_a_url_channel_server_changing_channels_swaps_sockets_without_loss() {
-    let config = Config {
-        attribute_delay: Duration::from_millis(10),
-        realtime_url_channels_only: true,
-        ..Config::default()
-    };
-    let emulator = Emulator::start(config).await.unwrap();
-    let orm = orm_for(&emulator, RealtimeOptions::default());
+    let (emulator, orm) = start_with(true, RealtimeOptions::default()).await;
     let tickets = orm
         .connect()
         .register::<Ticket>()
-        .auto_migrate(true)
         .await
         .unwrap()
         .collection::<Ticket>();
@@ -817,18 +817,10 @@ async fn against_a_url_channel_server_changing_channels_swaps_sockets_without_lo
 #[tokio::test]
 async fn ready_means_the_server_holds_the_subscription_on_both_protocols() {
     for url_channels_only in [false, true] {
-        let emulator = Emulator::start(Config {
-            attribute_delay: Duration::from_millis(10),
-            realtime_url_channels_only: url_channels_only,
-            ..Config::default()
-        })
-        .await
-        .unwrap();
-        let orm = orm_for(&emulator, RealtimeOptions::default());
+        let (emulator, orm) = start_with(url_channels_only, RealtimeOptions::default()).await;
         let tickets = orm
             .connect()
             .register::<Ticket>()
-            .auto_migrate(true)
             .await
             .unwrap()
             .collection::<Ticket>();
