@@ -1,4 +1,4 @@
-//! The one helper every example shares: where to connect.
+//! What every example shares: where to connect, and when to stop.
 //!
 //! With `APPWRITE_ENDPOINT` set, examples talk to that Appwrite (with `APPWRITE_PROJECT_ID`,
 //! `APPWRITE_DATABASE_ID` and `APPWRITE_API_KEY`); otherwise they start the embedded emulator.
@@ -20,4 +20,32 @@ pub async fn backend() -> Result<(Orm, Option<Emulator>), Box<dyn std::error::Er
         .api_key(emulator.api_key())
         .build()?;
     Ok((orm, Some(emulator)))
+}
+
+/// The address a server example listens on: `EXAMPLE_ADDR`, or `default`.
+pub fn listen_addr(default: &str) -> String {
+    std::env::var("EXAMPLE_ADDR").unwrap_or_else(|_| default.to_owned())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM — what a process manager sends.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -185,7 +185,9 @@ impl EventKind {
         }
     }
 
-    fn action(self) -> &'static str {
+    /// The action as Appwrite names it at the end of an event name: `create`, `update`,
+    /// `upsert` or `delete`.
+    pub fn action(self) -> &'static str {
         match self {
             EventKind::Create => "create",
             EventKind::Update => "update",

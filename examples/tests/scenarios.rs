@@ -1,0 +1,125 @@
+//! End-to-end tests of the examples: each runs the example's own binary against an emulator the
+//! test owns, plays the part of its clients, and checks the effects it should have.
+
+mod common;
+
+use std::time::Duration;
+
+use appwrite_orm::{Collection, Query};
+use chrono::{DateTime, Utc};
+use common::{client, emulator, eventually, run};
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn ws_send(socket: &mut Socket, value: Value) {
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::Text(
+            value.to_string().into(),
+        ))
+        .await
+        .expect("sent");
+}
+
+/// The next JSON frame of type `kind`, skipping others.
+async fn ws_next(socket: &mut Socket, kind: &str) -> Value {
+    loop {
+        let frame = tokio::time::timeout(common::PATIENCE, socket.next())
+            .await
+            .expect("a frame in time")
+            .expect("socket open")
+            .expect("valid frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            let value: Value = serde_json::from_str(&text).expect("JSON");
+            if value["type"] == kind {
+                return value;
+            }
+        }
+    }
+}
+
+// The example's collection, as another process writing to it would declare it.
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "messages", rename_all = "camelCase")]
+struct ChatMessage {
+    room_id: String,
+    user_id: String,
+    text: String,
+    sent_at: DateTime<Utc>,
+}
+
+#[tokio::test]
+async fn ws_broadcast_delivers_room_messages_to_that_room_only() {
+    let emulator = emulator().await;
+    let mut server = run("ws_broadcast", &emulator, &[("EXAMPLE_ADDR", "127.0.0.1:0")]);
+    let line = server.line_with("listening on ws://").await;
+    let url = line.rsplit(' ').next().expect("address").to_owned();
+
+    let mut sockets = Vec::new();
+    for (room, user) in [("lobby", "ann"), ("lobby", "bob"), ("kitchen", "cat")] {
+        let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .expect("connects");
+        ws_send(
+            &mut socket,
+            json!({"type": "join-room", "roomId": room, "userId": user}),
+        )
+        .await;
+        assert_eq!(ws_next(&mut socket, "joined").await["roomId"], room);
+        sockets.push(socket);
+    }
+    let [ann, bob, cat] = &mut sockets[..] else {
+        unreachable!()
+    };
+
+    ws_send(ann, json!({"type": "send", "text": "hello lobby"})).await;
+    assert!(ws_next(ann, "sent").await["id"].is_string());
+    for socket in [&mut *ann, &mut *bob] {
+        let update = ws_next(socket, "message-update").await;
+        assert_eq!(update["event"], "create");
+        assert_eq!(update["data"]["text"], "hello lobby");
+        assert_eq!(update["data"]["userId"], "ann");
+    }
+    // Cat's first broadcast is the kitchen's own message: the lobby's never reached it.
+    ws_send(cat, json!({"type": "send", "text": "hello kitchen"})).await;
+    assert_eq!(
+        ws_next(cat, "message-update").await["data"]["text"],
+        "hello kitchen"
+    );
+
+    // A message written by another process reaches the room as well.
+    let orm = client(&emulator);
+    let messages = orm
+        .connect()
+        .register::<ChatMessage>()
+        .await
+        .unwrap()
+        .collection::<ChatMessage>();
+    messages
+        .create(&ChatMessage {
+            room_id: "lobby".into(),
+            user_id: "system".into(),
+            text: "written elsewhere".into(),
+            sent_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        ws_next(bob, "message-update").await["data"]["text"],
+        "written elsewhere"
+    );
+    // A command before joining, or malformed, gets an error reply, not a dropped socket.
+    ws_send(cat, json!({"type": "dance"})).await;
+    assert!(ws_next(cat, "error").await["message"]
+        .as_str()
+        .unwrap()
+        .contains("bad command"));
+
+    server.terminate().await;
+    let (ok, output) = server.finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    assert!(output.iter().any(|l| l.contains("ws_broadcast stopped")));
+}
