@@ -123,3 +123,94 @@ async fn ws_broadcast_delivers_room_messages_to_that_room_only() {
     assert!(ok, "{}", output.join("\n"));
     assert!(output.iter().any(|l| l.contains("ws_broadcast stopped")));
 }
+
+/// A server-sent-events reader over a plain socket: the test sees exactly what a browser would.
+struct SseReader {
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::net::TcpStream>>,
+}
+
+impl SseReader {
+    async fn open(addr: &str, path: &str) -> SseReader {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connects");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut lines = tokio::io::BufReader::new(stream).lines();
+        let status = lines.next_line().await.unwrap().expect("a status line");
+        assert!(status.contains("200"), "{status}");
+        SseReader { lines }
+    }
+
+    /// The next event's name and data.
+    async fn next(&mut self) -> (String, String) {
+        let (mut name, mut data) = (String::new(), String::new());
+        loop {
+            let line = tokio::time::timeout(common::PATIENCE, self.lines.next_line())
+                .await
+                .expect("an event in time")
+                .unwrap()
+                .expect("stream open");
+            if let Some(value) = line.strip_prefix("event: ") {
+                name = value.to_owned();
+            } else if let Some(value) = line.strip_prefix("data: ") {
+                data = value.to_owned();
+            } else if line.is_empty() && !name.is_empty() {
+                return (name, data);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn sse_notifications_streams_each_users_own_notifications() {
+    let emulator = emulator().await;
+    let mut server = run("sse_notifications", &emulator, &[("EXAMPLE_ADDR", "127.0.0.1:0")]);
+    let line = server.line_with("listening on http://").await;
+    let base = line.rsplit(' ').next().expect("address").to_owned();
+    let addr = base.trim_start_matches("http://").to_owned();
+
+    let mut ann = SseReader::open(&addr, "/notifications/stream/ann").await;
+    let mut bob = SseReader::open(&addr, "/notifications/stream/bob").await;
+    assert_eq!(ann.next().await, ("connected".to_owned(), "ann".to_owned()));
+    assert_eq!(bob.next().await, ("connected".to_owned(), "bob".to_owned()));
+
+    let http = reqwest::Client::new();
+    let post = |user: &str, message: &str| {
+        http.post(format!("{base}/notifications"))
+            .json(&json!({"userId": user, "message": message}))
+            .send()
+    };
+    let created = post("ann", "your order shipped").await.unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (name, data) = ann.next().await;
+    assert_eq!(name, "notification");
+    let data: Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(
+        (data["id"].as_str(), data["message"].as_str()),
+        (Some(id.as_str()), Some("your order shipped"))
+    );
+    // Bob's first notification is his own: Ann's never reached his stream.
+    post("bob", "welcome").await.unwrap();
+    let (_, data) = bob.next().await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&data).unwrap()["message"],
+        "welcome"
+    );
+    // Invalid input is refused with Appwrite's reason.
+    let bad = post(
+        "not a valid user id because it is far too long for the attribute size of sixty-four",
+        "x",
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    server.terminate().await;
+    let (ok, output) = server.finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    assert!(output.iter().any(|l| l.contains("sse_notifications stopped")));
+}
