@@ -214,3 +214,52 @@ async fn sse_notifications_streams_each_users_own_notifications() {
     assert!(ok, "{}", output.join("\n"));
     assert!(output.iter().any(|l| l.contains("sse_notifications stopped")));
 }
+
+// Only the fields a test reads: the rest of each stored document is ignored when decoding.
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "jobs")]
+struct JobView {
+    kind: String,
+    status: String,
+    attempts: Option<u8>,
+    max_attempts: u8,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "job_logs")]
+struct JobLogView {
+    job_id: String,
+    attempt: u8,
+    level: String,
+}
+
+#[tokio::test]
+async fn job_queue_finishes_every_job_with_its_logs() {
+    let emulator = emulator().await;
+    let (ok, output) = run("job_queue", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+
+    let db = client(&emulator).connect().await.unwrap();
+    let jobs = db.collection::<JobView>().find([Query::limit(100)]).await.unwrap();
+    let logs = db.collection::<JobLogView>().find([Query::limit(100)]).await.unwrap();
+    assert_eq!(jobs.len(), 4);
+    for job in &jobs {
+        let mut attempts: Vec<(u8, String)> = logs
+            .iter()
+            .filter(|log| log.job_id == job.id())
+            .map(|log| (log.attempt, log.level.clone()))
+            .collect();
+        attempts.sort();
+        let expected: Vec<(u8, String)> = match job.kind.as_str() {
+            "resize" => vec![(1, "info".into())],
+            "flaky" => vec![(1, "error".into()), (2, "info".into())],
+            _ => (1..=job.max_attempts).map(|n| (n, "error".into())).collect(),
+        };
+        assert_eq!(attempts, expected, "logs of {} job {}", job.kind, job.id());
+        let status = if job.kind == "broken" { "failed" } else { "completed" };
+        assert_eq!(job.status, status, "{} job", job.kind);
+        assert_eq!(job.attempts, Some(expected.len() as u8));
+    }
+}
