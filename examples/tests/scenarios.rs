@@ -263,3 +263,64 @@ async fn job_queue_finishes_every_job_with_its_logs() {
         assert_eq!(job.attempts, Some(expected.len() as u8));
     }
 }
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "pipeline_orders")]
+struct PipelineOrderView {
+    quantity: u8,
+    status: String,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "inventory")]
+struct StockView {
+    available: i32,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "payments")]
+struct PaymentView {
+    order_id: String,
+    amount: f64,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "customer_notifications")]
+struct NotificationView {
+    order_id: String,
+}
+
+#[tokio::test]
+async fn order_pipeline_ships_what_is_in_stock_and_charges_nothing_else() {
+    let emulator = emulator().await;
+    let (ok, output) = run("order_pipeline", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+
+    let db = client(&emulator).connect().await.unwrap();
+    let orders = db.collection::<PipelineOrderView>().find([]).await.unwrap();
+    let payments = db.collection::<PaymentView>().find([]).await.unwrap();
+    let notes = db.collection::<NotificationView>().find([]).await.unwrap();
+    let mut statuses: Vec<(u8, String)> = orders.iter().map(|o| (o.quantity, o.status.clone())).collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [(1, "cancelled".into()), (1, "shipped".into()), (2, "shipped".into())]
+    );
+    // One payment per shipped order, none for the cancelled one; one notification per order.
+    let shipped: Vec<&str> = orders.iter().filter(|o| o.status == "shipped").map(|o| o.id()).collect();
+    let mut paid: Vec<&str> = payments.iter().map(|p| p.order_id.as_str()).collect();
+    paid.sort();
+    let mut expected = shipped.clone();
+    expected.sort();
+    assert_eq!(paid, expected);
+    assert_eq!(payments.iter().map(|p| p.amount).sum::<f64>(), 39.0 + 78.0);
+    let mut told: Vec<&str> = notes.iter().map(|n| n.order_id.as_str()).collect();
+    told.sort();
+    let mut all: Vec<&str> = orders.iter().map(|o| o.id()).collect();
+    all.sort();
+    assert_eq!(told, all);
+    let stock = db.collection::<StockView>().get_or_fail("lamp").await.unwrap();
+    assert_eq!(stock.available, 0);
+}
