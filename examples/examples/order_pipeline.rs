@@ -99,10 +99,15 @@ impl Pipeline {
                 let next = match taken {
                     Ok(_) => OrderStatus::Reserved,
                     // The server refused to go below zero: not enough stock.
-                    Err(err) if err.kind() == Some(ErrorKind::GeneralArgumentInvalid) => OrderStatus::Cancelled,
+                    Err(err) if err.kind() == Some(ErrorKind::GeneralArgumentInvalid) => {
+                        OrderStatus::Cancelled
+                    }
                     Err(err) => return Err(err),
                 };
-                self.orders.update(id, Order::patch().status(next)).await.map(drop)
+                self.orders
+                    .update(id, Order::patch().status(next))
+                    .await
+                    .map(drop)
             }
             (EventKind::Update, OrderStatus::Reserved) => {
                 let payment = Payment {
@@ -113,7 +118,10 @@ impl Pipeline {
             }
             (EventKind::Update, OrderStatus::Paid) => {
                 // Fulfilment: hand the parcel to the carrier.
-                self.orders.update(id, Order::patch().status(OrderStatus::Shipped)).await.map(drop)
+                self.orders
+                    .update(id, Order::patch().status(OrderStatus::Shipped))
+                    .await
+                    .map(drop)
             }
             (EventKind::Update, status @ (OrderStatus::Shipped | OrderStatus::Cancelled)) => {
                 let message = match status {
@@ -124,7 +132,11 @@ impl Pipeline {
                     order_id: id.to_owned(),
                     message,
                 };
-                already_done(self.notifications.create_with_id(&format!("note_{id}"), &notification).await)
+                already_done(
+                    self.notifications
+                        .create_with_id(&format!("note_{id}"), &notification)
+                        .await,
+                )
             }
             _ => Ok(()),
         }
@@ -205,8 +217,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     for order in pipeline.orders.find([]).await? {
-        let note = pipeline.notifications.get_or_fail(&format!("note_{}", order.id())).await?;
-        println!("order {}: {:?} — told the customer: {}", order.id(), order.status, note.message);
+        let note = pipeline
+            .notifications
+            .get_or_fail(&format!("note_{}", order.id()))
+            .await?;
+        println!(
+            "order {}: {:?} — told the customer: {}",
+            order.id(),
+            order.status,
+            note.message
+        );
     }
     let left = pipeline.stock.get_or_fail("lamp").await?.available;
     println!("lamps left in stock: {left}");

@@ -242,8 +242,16 @@ async fn job_queue_finishes_every_job_with_its_logs() {
     assert!(ok, "{}", output.join("\n"));
 
     let db = client(&emulator).connect().await.unwrap();
-    let jobs = db.collection::<JobView>().find([Query::limit(100)]).await.unwrap();
-    let logs = db.collection::<JobLogView>().find([Query::limit(100)]).await.unwrap();
+    let jobs = db
+        .collection::<JobView>()
+        .find([Query::limit(100)])
+        .await
+        .unwrap();
+    let logs = db
+        .collection::<JobLogView>()
+        .find([Query::limit(100)])
+        .await
+        .unwrap();
     assert_eq!(jobs.len(), 4);
     for job in &jobs {
         let mut attempts: Vec<(u8, String)> = logs
@@ -258,7 +266,11 @@ async fn job_queue_finishes_every_job_with_its_logs() {
             _ => (1..=job.max_attempts).map(|n| (n, "error".into())).collect(),
         };
         assert_eq!(attempts, expected, "logs of {} job {}", job.kind, job.id());
-        let status = if job.kind == "broken" { "failed" } else { "completed" };
+        let status = if job.kind == "broken" {
+            "failed"
+        } else {
+            "completed"
+        };
         assert_eq!(job.status, status, "{} job", job.kind);
         assert_eq!(job.attempts, Some(expected.len() as u8));
     }
@@ -306,10 +318,18 @@ async fn order_pipeline_ships_what_is_in_stock_and_charges_nothing_else() {
     statuses.sort();
     assert_eq!(
         statuses,
-        [(1, "cancelled".into()), (1, "shipped".into()), (2, "shipped".into())]
+        [
+            (1, "cancelled".into()),
+            (1, "shipped".into()),
+            (2, "shipped".into())
+        ]
     );
     // One payment per shipped order, none for the cancelled one; one notification per order.
-    let shipped: Vec<&str> = orders.iter().filter(|o| o.status == "shipped").map(|o| o.id()).collect();
+    let shipped: Vec<&str> = orders
+        .iter()
+        .filter(|o| o.status == "shipped")
+        .map(|o| o.id())
+        .collect();
     let mut paid: Vec<&str> = payments.iter().map(|p| p.order_id.as_str()).collect();
     paid.sort();
     let mut expected = shipped.clone();
@@ -323,4 +343,171 @@ async fn order_pipeline_ships_what_is_in_stock_and_charges_nothing_else() {
     assert_eq!(told, all);
     let stock = db.collection::<StockView>().get_or_fail("lamp").await.unwrap();
     assert_eq!(stock.available, 0);
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "tasks")]
+struct TaskView {
+    name: String,
+}
+
+/// Needs Redis: `REDIS_URL`, or one on 127.0.0.1:6379 (`.ci/run` starts it when absent).
+async fn redis_for_test() -> (String, redis::aio::MultiplexedConnection) {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let client = redis::Client::open(url.as_str()).expect("a valid REDIS_URL");
+    let connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap_or_else(|err| panic!("this test needs Redis at {url} ({err}); `.ci/run` starts one"));
+    (url, connection)
+}
+
+fn unique_prefix(test: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("appwrite-orm-test:{test}:{}:{nanos}", std::process::id())
+}
+
+#[tokio::test]
+async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
+    let (url, mut redis) = redis_for_test().await;
+    let prefix = unique_prefix("queue");
+    let emulator = emulator().await;
+    let env = |name: &'static str| {
+        [
+            ("REDIS_URL", url.clone()),
+            ("KEY_PREFIX", prefix.clone()),
+            ("INSTANCE", name.to_owned()),
+            ("HANDLE_MS", "150".to_owned()),
+        ]
+    };
+    let spawn = |name: &'static str| {
+        let env = env(name);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run("multi_instance", &emulator, &env)
+    };
+    let mut a = spawn("a");
+    a.line_with("instance a ready").await;
+    let mut b = spawn("b");
+    b.line_with("instance b ready").await;
+
+    let db = client(&emulator).connect().await.unwrap();
+    let tasks = db.collection::<TaskView>();
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        ids.push(
+            tasks
+                .create(&TaskView {
+                    name: format!("task {n}"),
+                })
+                .await
+                .unwrap()
+                .id()
+                .to_owned(),
+        );
+    }
+    // Kill `a` in the middle of handling an entry: it never acknowledges it.
+    a.line_with("instance a handling").await;
+    a.child.start_kill().unwrap();
+    let _ = a.finish().await;
+
+    let handled_count = format!("{prefix}:handled-count");
+    let counts: std::collections::HashMap<String, u32> = eventually("every task handled", || {
+        let mut redis = redis.clone();
+        let key = handled_count.clone();
+        async move {
+            let counts: std::collections::HashMap<String, u32> = redis::cmd("HGETALL")
+                .arg(&key)
+                .query_async(&mut redis)
+                .await
+                .ok()?;
+            (counts.len() == 12).then_some(counts)
+        }
+    })
+    .await;
+    // A moment more, so that a late duplicate would show.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let again: std::collections::HashMap<String, u32> = redis::cmd("HGETALL")
+        .arg(&handled_count)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(again, counts);
+    let mut handled: Vec<&String> = counts.keys().collect();
+    handled.sort();
+    ids.sort();
+    assert_eq!(handled, ids.iter().collect::<Vec<_>>());
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    let _: () = redis::cmd("DEL")
+        .arg(format!("{prefix}:stream"))
+        .arg(format!("{prefix}:handled"))
+        .arg(&handled_count)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    b.terminate().await;
+    let (ok, output) = b.finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    assert!(
+        output.iter().any(|l| l.contains("instance b took over")),
+        "b took over a's pending entry:\n{}",
+        output.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn multi_instance_fan_out_gives_every_instance_every_event() {
+    let (url, mut redis) = redis_for_test().await;
+    let prefix = unique_prefix("fanout");
+    let emulator = emulator().await;
+    let mut instances = Vec::new();
+    for name in ["a", "b"] {
+        let env = [
+            ("REDIS_URL", url.as_str()),
+            ("KEY_PREFIX", prefix.as_str()),
+            ("INSTANCE", name),
+            ("MODE", "fanout"),
+        ];
+        let mut instance = run("multi_instance", &emulator, &env);
+        instance.line_with("ready").await;
+        instances.push(instance);
+    }
+    let tasks = client(&emulator)
+        .connect()
+        .await
+        .unwrap()
+        .collection::<TaskView>();
+    for n in 0..4 {
+        tasks
+            .create(&TaskView {
+                name: format!("task {n}"),
+            })
+            .await
+            .unwrap();
+    }
+    for name in ["a", "b"] {
+        let key = format!("{prefix}:seen:{name}");
+        eventually("every event seen by every instance", || {
+            let mut redis = redis.clone();
+            let key = key.clone();
+            async move {
+                let seen: usize = redis::cmd("SCARD").arg(&key).query_async(&mut redis).await.ok()?;
+                (seen == 4).then_some(())
+            }
+        })
+        .await;
+    }
+    let _: () = redis::cmd("DEL")
+        .arg(format!("{prefix}:seen:a"))
+        .arg(format!("{prefix}:seen:b"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    for instance in instances {
+        instance.terminate().await;
+        let (ok, output) = instance.finish().await;
+        assert!(ok, "{}", output.join("\n"));
+    }
 }
