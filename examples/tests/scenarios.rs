@@ -511,3 +511,53 @@ async fn multi_instance_fan_out_gives_every_instance_every_event() {
         assert!(ok, "{}", output.join("\n"));
     }
 }
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "webhooks")]
+struct WebhookView {
+    target: String,
+    status: String,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "dead_letters")]
+struct DeadLetterView {
+    document_id: String,
+    error: String,
+    attempts: u8,
+}
+
+#[tokio::test]
+async fn resilient_processing_retries_and_dead_letters_what_never_succeeds() {
+    let emulator = emulator().await;
+    let (ok, output) = run("resilient_processing", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let db = client(&emulator).connect().await.unwrap();
+    let webhooks = db.collection::<WebhookView>().find([]).await.unwrap();
+    let letters = db.collection::<DeadLetterView>().find([]).await.unwrap();
+    assert_eq!(webhooks.len(), 3);
+    let down = webhooks.iter().find(|w| w.target.contains("down")).unwrap();
+    for webhook in &webhooks {
+        let expected = if webhook.id() == down.id() {
+            "queued"
+        } else {
+            "delivered"
+        };
+        assert_eq!(webhook.status, expected, "{}", webhook.target);
+    }
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].document_id, down.id());
+    assert_eq!(letters[0].attempts, 4);
+    assert!(
+        letters[0].error.contains("connection refused"),
+        "{}",
+        letters[0].error
+    );
+    // Four attempts for the dead one, three for the flaky one.
+    assert!(
+        output.iter().any(|l| l.contains("failed attempts 6")),
+        "{}",
+        output.join("\n")
+    );
+}

@@ -139,7 +139,7 @@ impl HandlerStats {
         self.failed_attempts.load(Ordering::Relaxed)
     }
 
-    /// Events given up on.
+    /// Events given up on, counted after the dead-letter sink has finished with them.
     pub fn dead_lettered(&self) -> u64 {
         self.dead_lettered.load(Ordering::Relaxed)
     }
@@ -328,7 +328,6 @@ async fn handle<T, F, Fut, E>(
             stats.handled.fetch_add(1, Ordering::Relaxed);
         }
         Err(error) => {
-            stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
             match &options.dead_letter {
                 Some(sink) => {
                     sink(DeadLetter {
@@ -340,6 +339,8 @@ async fn handle<T, F, Fut, E>(
                 }
                 None => tracing::error!(%error, attempts = attempt, "event dropped after its handler failed"),
             }
+            // Counted once the sink is done with it, so a count means "stored".
+            stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
         }
     }
     stats.in_flight.fetch_sub(1, Ordering::Relaxed);
