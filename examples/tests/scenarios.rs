@@ -561,3 +561,34 @@ async fn resilient_processing_retries_and_dead_letters_what_never_succeeds() {
         output.join("\n")
     );
 }
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "page_stats")]
+struct PageStatsView {
+    views: i64,
+}
+
+#[tokio::test]
+async fn batching_aggregates_every_event_in_bounded_batches() {
+    let emulator = emulator().await;
+    let (ok, output) = run("batching", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let stats = client(&emulator)
+        .connect()
+        .await
+        .unwrap()
+        .collection::<PageStatsView>();
+    // 25 views round-robin over three pages.
+    for (page, expected) in [("home", 9), ("pricing", 8), ("docs", 8)] {
+        assert_eq!(stats.get_or_fail(page).await.unwrap().views, expected, "{page}");
+    }
+    let sizes: Vec<usize> = output
+        .iter()
+        .filter_map(|l| l.strip_prefix("batch of "))
+        .map(|l| l.split(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(sizes.iter().sum::<usize>(), 25);
+    assert!(sizes.iter().all(|n| (1..=10).contains(n)), "{sizes:?}");
+    // The 12-event burst cannot fit one batch; the time limit closes batches before the limit.
+    assert!(sizes.len() >= 4, "{sizes:?}");
+}
