@@ -592,3 +592,64 @@ async fn batching_aggregates_every_event_in_bounded_batches() {
     // The 12-event burst cannot fit one batch; the time limit closes batches before the limit.
     assert!(sizes.len() >= 4, "{sizes:?}");
 }
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "emails")]
+struct EmailView {
+    to: String,
+    subject: String,
+    status: String,
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_the_handler_in_flight_and_exits_zero() {
+    let emulator = emulator().await;
+    let mut service = run("graceful_shutdown", &emulator, &[("HANDLE_MS", "700")]);
+    service.line_with("ready").await;
+    let emails = client(&emulator)
+        .connect()
+        .await
+        .unwrap()
+        .collection::<EmailView>();
+    for to in ["ann@example.com", "bob@example.com", "cat@example.com"] {
+        let email = EmailView {
+            to: to.into(),
+            subject: "hi".into(),
+            status: "queued".into(),
+        };
+        emails.create(&email).await.unwrap();
+    }
+    // Signal while the first email is being sent.
+    let started = service.line_with("started").await;
+    service.terminate().await;
+    let (ok, output) = service.finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let id = started.trim_start_matches("started ").to_owned();
+    assert!(
+        output.iter().any(|l| *l == format!("finished {id}")),
+        "{}",
+        output.join("\n")
+    );
+    // Every email that started also finished, and nothing started after the signal.
+    let all = [vec![started.clone()], output.clone()].concat();
+    for line in all.iter().filter(|l| l.starts_with("started ")) {
+        let id = line.trim_start_matches("started ");
+        assert!(
+            all.iter().any(|l| *l == format!("finished {id}")),
+            "{id} was cut off"
+        );
+    }
+    assert!(output.iter().any(|l| l.contains("every handler finished: true")));
+    let sent = emails.find([]).await.unwrap();
+    assert_eq!(sent.iter().find(|e| e.id() == id).unwrap().status, "sent");
+    // The rest stay queued for the next start, which sends them first.
+    let queued = sent.iter().filter(|e| e.status == "queued").count();
+    assert!(queued >= 1, "the signal came before the later emails were taken");
+    let mut next = run("graceful_shutdown", &emulator, &[("HANDLE_MS", "10")]);
+    next.line_with("ready").await;
+    next.terminate().await;
+    let (ok, output) = next.finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let left = emails.find([]).await.unwrap();
+    assert!(left.iter().all(|e| e.status == "sent"), "{left:?}");
+}

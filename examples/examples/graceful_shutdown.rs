@@ -1,0 +1,96 @@
+//! Graceful shutdown: on SIGINT (Ctrl-C) or SIGTERM the service stops taking new events, lets
+//! the handler in flight finish (up to a deadline), closes the realtime connection and exits 0.
+//!
+//! Events that arrive after the signal are not lost: they are left `queued`, and the next start
+//! picks up whatever is still queued before it listens for new work.
+//!
+//! `cargo run -p examples --example graceful_shutdown` queues three emails and sends them slowly;
+//! press Ctrl-C while one is being sent and watch it finish before the process exits.
+
+use std::time::Duration;
+
+use appwrite_orm::{AttributeEnum, Collection, CollectionHandle, Document, EventKind};
+use serde::{Deserialize, Serialize};
+
+#[derive(AttributeEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum EmailStatus {
+    Queued,
+    Sent,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "emails")]
+struct Email {
+    #[collection(format = "email")]
+    to: String,
+    #[collection(size = 256)]
+    subject: String,
+    status: EmailStatus,
+}
+
+async fn send(
+    emails: &CollectionHandle<Email>,
+    email: &Document<Email>,
+    takes: Duration,
+) -> appwrite_orm::Result<()> {
+    println!("started {}", email.id());
+    // Sending takes a while: this is the work a shutdown must not cut off.
+    tokio::time::sleep(takes).await;
+    emails
+        .update(email.id(), Email::patch().status(EmailStatus::Sent))
+        .await?;
+    println!("finished {}", email.id());
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let takes = Duration::from_millis(std::env::var("HANDLE_MS").map_or(Ok(1500), |ms| ms.parse())?);
+    let (orm, _emulator) = examples::backend().await?;
+    let db = orm.connect().register::<Email>().auto_migrate(true).await?;
+    let emails = db.collection::<Email>();
+
+    // What a previous run left queued.
+    for email in emails.find([Email::STATUS.eq(EmailStatus::Queued)]).await? {
+        send(&emails, &email, takes).await?;
+    }
+    let sender = {
+        let emails = emails.clone();
+        emails.clone().on_documents(move |event| {
+            let emails = emails.clone();
+            async move {
+                if event.kind == EventKind::Create && event.document.status == EmailStatus::Queued {
+                    send(&emails, &event.document, takes).await?;
+                }
+                Ok::<_, appwrite_orm::Error>(())
+            }
+        })
+    };
+    sender.ready().await?;
+    println!("ready; press Ctrl-C to stop");
+
+    if std::env::var_os("APPWRITE_ENDPOINT").is_none() {
+        for to in ["ann@example.com", "bob@example.com", "cat@example.com"] {
+            let email = Email {
+                to: to.to_owned(),
+                subject: "Your receipt".to_owned(),
+                status: EmailStatus::Queued,
+            };
+            emails.create(&email).await?;
+        }
+    }
+
+    examples::shutdown_signal().await;
+    println!("signal received: finishing the email in flight");
+    // Stops every listener, waits for running handlers, closes the socket.
+    let drained = orm.shutdown(Duration::from_secs(10)).await;
+    println!("shut down (every handler finished: {drained})");
+    let stats = sender.stats();
+    println!("sent {} emails in this run", stats.handled());
+    if drained {
+        Ok(())
+    } else {
+        Err("a handler did not finish before the deadline".into())
+    }
+}
