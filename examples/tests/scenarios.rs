@@ -653,3 +653,52 @@ async fn graceful_shutdown_finishes_the_handler_in_flight_and_exits_zero() {
     let left = emails.find([]).await.unwrap();
     assert!(left.iter().all(|e| e.status == "sent"), "{left:?}");
 }
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+#[collection(id = "ledger")]
+struct LedgerView {
+    payment_id: String,
+    account: String,
+    amount: f64,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "incoming_payments")]
+struct IncomingPaymentView {
+    amount: f64,
+}
+
+#[tokio::test]
+async fn idempotent_processing_credits_each_payment_exactly_once() {
+    let emulator = emulator().await;
+    let (ok, output) = run("idempotent_processing", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let db = client(&emulator).connect().await.unwrap();
+    let payments = db.collection::<IncomingPaymentView>().find([]).await.unwrap();
+    let entries = db.collection::<LedgerView>().find([]).await.unwrap();
+    let mut credited: Vec<&str> = entries.iter().map(|e| e.payment_id.as_str()).collect();
+    credited.sort();
+    let mut paid: Vec<&str> = payments.iter().map(|p| p.id()).collect();
+    paid.sort();
+    assert_eq!(credited, paid, "one ledger entry per payment");
+    let sum = |values: Vec<f64>| values.into_iter().sum::<f64>();
+    assert_eq!(
+        sum(entries.iter().map(|e| e.amount).collect()),
+        sum(payments.iter().map(|p| p.amount).collect())
+    );
+    // Two listeners and a replay: every payment was offered three times, refused twice.
+    let refused = output
+        .iter()
+        .filter(|l| l.contains("was already credited"))
+        .count();
+    assert_eq!(refused, 2 * payments.len(), "{}", output.join("\n"));
+    // A second write with a used key is refused by the server itself, not by the example.
+    let again = LedgerView {
+        payment_id: entries[0].payment_id.clone(),
+        account: entries[0].account.clone(),
+        amount: 1.0,
+    };
+    let err = db.collection::<LedgerView>().create(&again).await.unwrap_err();
+    assert_eq!(err.kind(), Some(appwrite_orm::ErrorKind::DocumentAlreadyExists));
+}
