@@ -142,6 +142,11 @@ impl Emulator {
         let app = http::router(Arc::clone(&self.shared));
         self.stop = Some(stop);
         self.task = Some(tokio::spawn(async move {
+            // Realtime frames are small and latency-bound: without TCP_NODELAY, Nagle's algorithm
+            // and delayed ACKs hold each one back for tens of milliseconds.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = stopped.await;
             });

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use appwrite_orm::{Collection, Query};
 use chrono::{DateTime, Utc};
-use common::{client, emulator, eventually, run};
+use common::{client, collection, emulator, eventually, run};
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -118,10 +118,7 @@ async fn ws_broadcast_delivers_room_messages_to_that_room_only() {
         .unwrap()
         .contains("bad command"));
 
-    server.terminate().await;
-    let (ok, output) = server.finish().await;
-    assert!(ok, "{}", output.join("\n"));
-    assert!(output.iter().any(|l| l.contains("ws_broadcast stopped")));
+    server.stop_cleanly("ws_broadcast stopped").await;
 }
 
 /// A server-sent-events reader over a plain socket: the test sees exactly what a browser would.
@@ -209,10 +206,7 @@ async fn sse_notifications_streams_each_users_own_notifications() {
     .unwrap();
     assert_eq!(bad.status(), 400);
 
-    server.terminate().await;
-    let (ok, output) = server.finish().await;
-    assert!(ok, "{}", output.join("\n"));
-    assert!(output.iter().any(|l| l.contains("sse_notifications stopped")));
+    server.stop_cleanly("sse_notifications stopped").await;
 }
 
 // Only the fields a test reads: the rest of each stored document is ignored when decoding.
@@ -447,14 +441,7 @@ async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
         .query_async(&mut redis)
         .await
         .unwrap();
-    b.terminate().await;
-    let (ok, output) = b.finish().await;
-    assert!(ok, "{}", output.join("\n"));
-    assert!(
-        output.iter().any(|l| l.contains("instance b took over")),
-        "b took over a's pending entry:\n{}",
-        output.join("\n")
-    );
+    b.stop_cleanly("instance b took over").await;
 }
 
 #[tokio::test]
@@ -474,11 +461,7 @@ async fn multi_instance_fan_out_gives_every_instance_every_event() {
         instance.line_with("ready").await;
         instances.push(instance);
     }
-    let tasks = client(&emulator)
-        .connect()
-        .await
-        .unwrap()
-        .collection::<TaskView>();
+    let tasks = collection::<TaskView>(&emulator).await;
     for n in 0..4 {
         tasks
             .create(&TaskView {
@@ -506,9 +489,7 @@ async fn multi_instance_fan_out_gives_every_instance_every_event() {
         .await
         .unwrap();
     for instance in instances {
-        instance.terminate().await;
-        let (ok, output) = instance.finish().await;
-        assert!(ok, "{}", output.join("\n"));
+        instance.stop_cleanly("stopped").await;
     }
 }
 
@@ -573,11 +554,7 @@ async fn batching_aggregates_every_event_in_bounded_batches() {
     let emulator = emulator().await;
     let (ok, output) = run("batching", &emulator, &[]).finish().await;
     assert!(ok, "{}", output.join("\n"));
-    let stats = client(&emulator)
-        .connect()
-        .await
-        .unwrap()
-        .collection::<PageStatsView>();
+    let stats = collection::<PageStatsView>(&emulator).await;
     // 25 views round-robin over three pages.
     for (page, expected) in [("home", 9), ("pricing", 8), ("docs", 8)] {
         assert_eq!(stats.get_or_fail(page).await.unwrap().views, expected, "{page}");
@@ -606,11 +583,7 @@ async fn graceful_shutdown_finishes_the_handler_in_flight_and_exits_zero() {
     let emulator = emulator().await;
     let mut service = run("graceful_shutdown", &emulator, &[("HANDLE_MS", "700")]);
     service.line_with("ready").await;
-    let emails = client(&emulator)
-        .connect()
-        .await
-        .unwrap()
-        .collection::<EmailView>();
+    let emails = collection::<EmailView>(&emulator).await;
     for to in ["ann@example.com", "bob@example.com", "cat@example.com"] {
         let email = EmailView {
             to: to.into(),
@@ -647,9 +620,7 @@ async fn graceful_shutdown_finishes_the_handler_in_flight_and_exits_zero() {
     assert!(queued >= 1, "the signal came before the later emails were taken");
     let mut next = run("graceful_shutdown", &emulator, &[("HANDLE_MS", "10")]);
     next.line_with("ready").await;
-    next.terminate().await;
-    let (ok, output) = next.finish().await;
-    assert!(ok, "{}", output.join("\n"));
+    next.stop_cleanly("every handler finished: true").await;
     let left = emails.find([]).await.unwrap();
     assert!(left.iter().all(|e| e.status == "sent"), "{left:?}");
 }
@@ -701,4 +672,64 @@ async fn idempotent_processing_credits_each_payment_exactly_once() {
     };
     let err = db.collection::<LedgerView>().create(&again).await.unwrap_err();
     assert_eq!(err.kind(), Some(appwrite_orm::ErrorKind::DocumentAlreadyExists));
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "readings")]
+struct ReadingView {
+    sensor: String,
+    value: f64,
+}
+
+#[tokio::test]
+async fn monitoring_reports_events_timings_connection_state_and_cache_freshness() {
+    let emulator = emulator().await;
+    let mut monitor = run("monitoring", &emulator, &[("REPORT_MS", "200")]);
+    monitor.line_with("ready").await;
+    let readings = collection::<ReadingView>(&emulator).await;
+    for n in 0..3 {
+        let reading = ReadingView {
+            sensor: format!("s{n}"),
+            value: f64::from(n),
+        };
+        readings.create(&reading).await.unwrap();
+        let line = monitor.line_with("event create").await;
+        assert!(line.contains("(Live) delay="), "{line}");
+    }
+    let report = monitor.line_with("report: state=Connected events=3").await;
+    assert!(report.contains("handler_avg="), "{report}");
+    assert!(report.contains("cache_fresh=true"), "{report}");
+
+    emulator.drop_realtime_connections();
+    // While the socket is down the cache cannot see invalidations, so it is not fresh.
+    let down = monitor.line_with("state: Reconnecting").await;
+    assert!(down.ends_with("cache_fresh=false"), "{down}");
+    let up = monitor.line_with("state: Connected").await;
+    assert!(up.ends_with("cache_fresh=true"), "{up}");
+    let report = monitor.line_with("report: state=Connected").await;
+    assert!(
+        !report.contains("cache_hits=0 "),
+        "the handler's second read is a hit: {report}"
+    );
+    // The ORM's own tracing output is part of what is monitored.
+    assert!(monitor.output.iter().any(|l| l.contains("realtime connected")));
+
+    monitor.stop_cleanly("state: Closed").await;
+}
+
+#[tokio::test]
+async fn orders_quickstart_prints_three_typed_events_and_leaves_no_order() {
+    let emulator = emulator().await;
+    let (ok, output) = run("orders", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let events: Vec<&String> = output
+        .iter()
+        .filter(|l| l.trim_start().starts_with("event:"))
+        .collect();
+    assert_eq!(events.len(), 3, "{}", output.join("\n"));
+    for (line, expected) in events.iter().zip(["Create", "Update", "Delete"]) {
+        assert!(line.contains(expected), "{line}");
+    }
+    assert!(events[1].contains("Paid"), "{}", events[1]);
+    assert!(output.iter().any(|l| l.contains("0 orders left")));
 }

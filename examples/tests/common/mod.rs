@@ -35,6 +35,17 @@ pub(crate) fn client(emulator: &Emulator) -> Orm {
         .expect("valid settings")
 }
 
+/// The handle of collection `T` on `emulator`, as another process would use it.
+pub(crate) async fn collection<T: appwrite_orm::Collection>(
+    emulator: &Emulator,
+) -> appwrite_orm::CollectionHandle<T> {
+    client(emulator)
+        .connect()
+        .await
+        .expect("connects")
+        .collection::<T>()
+}
+
 // `cargo test` builds the examples next to the test binaries: target/<profile>/examples.
 fn binary(name: &str) -> PathBuf {
     let test = std::env::current_exe().expect("test binary path");
@@ -124,6 +135,19 @@ impl Running {
             .await
             .expect("kill runs");
         assert!(status.success());
+    }
+
+    /// Sends SIGTERM, expects exit status 0 and a line containing `needle`; returns the output.
+    pub(crate) async fn stop_cleanly(self, needle: &str) -> Vec<String> {
+        self.terminate().await;
+        let (ok, output) = self.finish().await;
+        assert!(ok, "exit status not 0:\n{}", output.join("\n"));
+        assert!(
+            output.iter().any(|l| l.contains(needle)),
+            "no line with {needle:?}:\n{}",
+            output.join("\n")
+        );
+        output
     }
 
     /// Waits for the process to exit; returns whether it succeeded and all of its output.

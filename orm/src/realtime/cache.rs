@@ -106,6 +106,10 @@ impl<T: Collection> CachedCollection<T> {
         let mut events = handle.listen_documents();
         let task_state = Arc::clone(&state);
         let invalidator = tokio::spawn(async move {
+            // Until the server holds the subscription, a change could go unseen: stay bypassed.
+            if events.ready().await.is_err() {
+                return;
+            }
             task_state.listening.store(true, Ordering::Release);
             while let Some(item) = events.next().await {
                 match item {

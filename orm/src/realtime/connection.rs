@@ -168,7 +168,8 @@ async fn connect(
         })?;
         request.headers_mut().insert("X-Appwrite-JWT", value);
     }
-    let connecting = tokio_tungstenite::connect_async(request);
+    // No Nagle: pings and subscribe messages are small and should leave at once.
+    let connecting = tokio_tungstenite::connect_async_with_config(request, None, true);
     let (mut socket, _) = tokio::time::timeout(Duration::from_secs(10), connecting)
         .await
         .map_err(|_| Error::Realtime("timed out opening the realtime socket".to_owned()))?

@@ -103,8 +103,11 @@ impl<T> Subscription<T> {
     ///
     /// It returns at once after the first registration (re-subscribing after a reconnect is
     /// covered by catch-up), and fails only if the [`Orm`] shuts its realtime connection first.
-    pub async fn ready(&self) -> crate::Result<()> {
-        self.ready.wait().await
+    // Not an `async fn`: the future holds its own copy of the signal, not a borrow of `self`,
+    // so it is `Send` and `'static` even though the stream inside is not `Sync`.
+    pub fn ready(&self) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'static {
+        let ready = self.ready.clone();
+        async move { ready.wait().await }
     }
 
     pub(crate) fn ready_signal(&self) -> Ready {
@@ -513,8 +516,11 @@ pub struct CollectionSubscription<T> {
 impl<T> CollectionSubscription<T> {
     /// Waits until the server has registered the document subscription; see
     /// [`Subscription::ready`].
-    pub async fn ready(&self) -> crate::Result<()> {
-        self.ready.wait().await
+    // Not an `async fn`: the future holds its own copy of the signal, not a borrow of `self`,
+    // so it is `Send` and `'static` even though the stream inside is not `Sync`.
+    pub fn ready(&self) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'static {
+        let ready = self.ready.clone();
+        async move { ready.wait().await }
     }
 }
 
