@@ -345,17 +345,6 @@ struct TaskView {
     name: String,
 }
 
-/// Needs Redis: `REDIS_URL`, or one on 127.0.0.1:6379 (`.ci/run` starts it when absent).
-async fn redis_for_test() -> (String, redis::aio::MultiplexedConnection) {
-    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let client = redis::Client::open(url.as_str()).expect("a valid REDIS_URL");
-    let connection = client
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap_or_else(|err| panic!("this test needs Redis at {url} ({err}); `.ci/run` starts one"));
-    (url, connection)
-}
-
 fn unique_prefix(test: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -366,7 +355,8 @@ fn unique_prefix(test: &str) -> String {
 
 #[tokio::test]
 async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
-    let (url, mut redis) = redis_for_test().await;
+    let server = common::redis().await;
+    let (url, mut redis) = (server.url.clone(), server.connection.clone());
     let prefix = unique_prefix("queue");
     let emulator = emulator().await;
     let env = |name: &'static str| {
@@ -446,7 +436,8 @@ async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
 
 #[tokio::test]
 async fn multi_instance_fan_out_gives_every_instance_every_event() {
-    let (url, mut redis) = redis_for_test().await;
+    let server = common::redis().await;
+    let (url, mut redis) = (server.url.clone(), server.connection.clone());
     let prefix = unique_prefix("fanout");
     let emulator = emulator().await;
     let mut instances = Vec::new();

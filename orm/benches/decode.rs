@@ -1,6 +1,6 @@
 //! Decoding cost of `Document<Order>` against the plain struct, from the same documents.
 //!
-//! Run with `cargo bench -p appwrite-orm --bench decode`. Three decoders, one document:
+//! Run with `cargo bench -p appwrite-orm --bench decode`. Four decoders, one document:
 //! - `document`: `Document<Order>` from the document exactly as the server sends it;
 //! - `plain_struct_same_bytes`: the plain `Order` from the same bytes, skipping the `$` keys;
 //! - `plain_struct`: the plain `Order` from the document with the `$` keys removed beforehand

@@ -182,3 +182,61 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A Redis for a test: `REDIS_URL` if set, else the one on 127.0.0.1:6379, else a private
+/// `redis-server` on a free port, stopped when this is dropped. Fails with a clear message when
+/// none of these exists.
+pub(crate) struct TestRedis {
+    pub(crate) url: String,
+    pub(crate) connection: redis::aio::MultiplexedConnection,
+    _server: Option<Child>,
+}
+
+async fn redis_connection(url: &str) -> Option<redis::aio::MultiplexedConnection> {
+    let client = redis::Client::open(url).ok()?;
+    let connecting = client.get_multiplexed_async_connection();
+    tokio::time::timeout(Duration::from_secs(2), connecting)
+        .await
+        .ok()?
+        .ok()
+}
+
+pub(crate) async fn redis() -> TestRedis {
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        let connection = redis_connection(&url)
+            .await
+            .unwrap_or_else(|| panic!("REDIS_URL={url} does not answer"));
+        return TestRedis {
+            url,
+            connection,
+            _server: None,
+        };
+    }
+    let default = "redis://127.0.0.1:6379".to_owned();
+    if let Some(connection) = redis_connection(&default).await {
+        return TestRedis {
+            url: default,
+            connection,
+            _server: None,
+        };
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let server = Command::new("redis-server")
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|err| {
+            panic!("this test needs Redis: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server ({err})")
+        });
+    let url = format!("redis://127.0.0.1:{port}");
+    let connection = eventually("the private redis-server to answer", || redis_connection(&url)).await;
+    TestRedis {
+        url,
+        connection,
+        _server: Some(server),
+    }
+}
