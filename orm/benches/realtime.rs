@@ -197,7 +197,9 @@ async fn main() {
             emulator.realtime_endpoint(),
             emulator.project_id()
         );
-        let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.expect("connects");
+        let (mut socket, _) = tokio_tungstenite::connect_async_with_config(&url, None, true)
+            .await
+            .expect("connects");
         socket.next().await;
         replay(&emulator);
         let mut received = 0;
@@ -296,7 +298,9 @@ async fn main() {
         emulator.realtime_endpoint(),
         emulator.project_id()
     );
-    let (mut bare, _) = tokio_tungstenite::connect_async(&url).await.expect("connects");
+    let (mut bare, _) = tokio_tungstenite::connect_async_with_config(&url, None, true)
+        .await
+        .expect("connects");
     bare.next().await;
     let before = heap();
     // Appwrite takes frames of at most 64 000 bytes: 500 subscriptions per message.

@@ -40,7 +40,7 @@ pub(crate) struct Sink {
     /// Events dropped because the queue was full; the subscriber resyncs when it sees > 0.
     pub(crate) missed: Arc<AtomicU64>,
     /// Set once the server has registered the subscription.
-    pub(crate) ready: watch::Sender<bool>,
+    pub(crate) ready: super::ready::Registration,
 }
 
 /// What a new subscription receives from [`Realtime::subscribe`].
@@ -48,7 +48,7 @@ pub(crate) struct Receiving {
     pub(crate) id: u64,
     pub(crate) rx: mpsc::Receiver<Raw>,
     pub(crate) missed: Arc<AtomicU64>,
-    pub(crate) ready: watch::Receiver<bool>,
+    pub(crate) ready: super::ready::Ready,
 }
 
 pub(crate) enum Command {
@@ -101,7 +101,7 @@ impl Realtime {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(self.capacity);
         let missed = Arc::new(AtomicU64::new(0));
-        let (ready_tx, ready) = watch::channel(false);
+        let (ready_tx, ready) = super::ready::pair();
         let sink = Sink {
             tx,
             missed: Arc::clone(&missed),
@@ -378,7 +378,7 @@ async fn run(
         if protocol == Protocol::UrlChannels {
             // The server registers URL channels when it accepts the socket.
             for entry in subscriptions.values() {
-                entry.sink.ready.send_replace(true);
+                entry.sink.ready.set();
             }
         }
         let mut link = Link {
@@ -463,7 +463,7 @@ impl Link {
     fn acknowledged(&mut self, subscriptions: &HashMap<u64, Entry>) {
         for id in self.awaiting.pop_front().unwrap_or_default() {
             if let Some(entry) = subscriptions.get(&id) {
-                entry.sink.ready.send_replace(true);
+                entry.sink.ready.set();
             }
         }
     }
@@ -544,7 +544,7 @@ async fn serve(
                     } else if url {
                         // Its channels are already on this socket's URL.
                         if let Some(entry) = subscriptions.get(&id) {
-                            entry.sink.ready.send_replace(true);
+                            entry.sink.ready.set();
                         }
                     }
                 }
@@ -728,7 +728,7 @@ mod tests {
             sink: Sink {
                 tx,
                 missed: Arc::new(AtomicU64::new(0)),
-                ready: watch::channel(false).0,
+                ready: super::super::ready::pair().0,
             },
         };
         let entries: Vec<(u64, &Entry)> = (0..10_000).map(|id| (id, &entry)).collect();

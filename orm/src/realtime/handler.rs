@@ -13,7 +13,7 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::listener::Ready;
+use super::ready::Ready;
 use super::{Event, ListenError};
 
 type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;

@@ -17,6 +17,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::connection::{Raw, Realtime};
+use super::ready::Ready;
 use super::{Event, EventKind, ListenError, Origin};
 use crate::client::{Orm, Retry};
 use crate::handle::{decode_named, Page};
@@ -46,23 +47,6 @@ pub struct Subscription<T> {
     stream: Pin<Box<dyn Stream<Item = Result<Event<T>, ListenError>> + Send>>,
     guard: Arc<Guard>,
     ready: Ready,
-}
-
-/// Whether the server has registered a subscription yet.
-#[derive(Clone, Debug)]
-pub(crate) struct Ready(tokio::sync::watch::Receiver<bool>);
-
-impl Ready {
-    pub(crate) async fn wait(&self) -> crate::Result<()> {
-        let mut ready = self.0.clone();
-        let registered = ready.wait_for(|ready| *ready).await.is_ok();
-        match registered {
-            true => Ok(()),
-            false => Err(crate::Error::Realtime(
-                "the realtime connection closed before the subscription was registered".to_owned(),
-            )),
-        }
-    }
 }
 
 struct Guard {
@@ -145,7 +129,7 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
                 realtime: realtime.clone(),
                 id,
             }),
-            ready: Ready(ready),
+            ready,
         }
     }
 }

@@ -56,6 +56,7 @@ mod handler;
 mod identity;
 mod listener;
 mod protocol;
+mod ready;
 
 pub use cache::{CacheStats, CachedCollection};
 pub(crate) use connection::Realtime;
