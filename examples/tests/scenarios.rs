@@ -359,22 +359,19 @@ async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
     let (url, mut redis) = (server.url.clone(), server.connection.clone());
     let prefix = unique_prefix("queue");
     let emulator = emulator().await;
-    let env = |name: &'static str| {
-        [
-            ("REDIS_URL", url.clone()),
-            ("KEY_PREFIX", prefix.clone()),
-            ("INSTANCE", name.to_owned()),
-            ("HANDLE_MS", "150".to_owned()),
-        ]
-    };
-    let spawn = |name: &'static str| {
-        let env = env(name);
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // `a` is slow, so that the kill surely lands while it holds an unacknowledged entry.
+    let spawn = |name: &str, handle_ms: &str| {
+        let env = [
+            ("REDIS_URL", url.as_str()),
+            ("KEY_PREFIX", prefix.as_str()),
+            ("INSTANCE", name),
+            ("HANDLE_MS", handle_ms),
+        ];
         run("multi_instance", &emulator, &env)
     };
-    let mut a = spawn("a");
+    let mut a = spawn("a", "2000");
     a.line_with("instance a ready").await;
-    let mut b = spawn("b");
+    let mut b = spawn("b", "100");
     b.line_with("instance b ready").await;
 
     let db = client(&emulator).connect().await.unwrap();
