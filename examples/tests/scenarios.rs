@@ -345,19 +345,11 @@ struct TaskView {
     name: String,
 }
 
-fn unique_prefix(test: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("appwrite-orm-test:{test}:{}:{nanos}", std::process::id())
-}
-
 #[tokio::test]
 async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
-    let server = common::redis().await;
+    let server = tests::redis().await;
     let (url, mut redis) = (server.url.clone(), server.connection.clone());
-    let prefix = unique_prefix("queue");
+    let prefix = tests::unique_name("queue");
     let emulator = emulator().await;
     // `a` is slow, so that the kill surely lands while it holds an unacknowledged entry.
     let spawn = |name: &str, handle_ms: &str| {
@@ -433,9 +425,9 @@ async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
 
 #[tokio::test]
 async fn multi_instance_fan_out_gives_every_instance_every_event() {
-    let server = common::redis().await;
+    let server = tests::redis().await;
     let (url, mut redis) = (server.url.clone(), server.connection.clone());
-    let prefix = unique_prefix("fanout");
+    let prefix = tests::unique_name("fanout");
     let emulator = emulator().await;
     let mut instances = Vec::new();
     for name in ["a", "b"] {

@@ -68,6 +68,13 @@ pub struct CollectionHandle<T> {
     types: PhantomData<fn() -> T>,
 }
 
+impl<T> CollectionHandle<T> {
+    #[cfg(feature = "redis")]
+    pub(crate) fn orm(&self) -> &Orm {
+        &self.orm
+    }
+}
+
 impl<T> Clone for CollectionHandle<T> {
     fn clone(&self) -> Self {
         CollectionHandle {
@@ -544,7 +551,9 @@ impl<T: Collection> CollectionHandle<T> {
     {
         let events = self.listen_documents();
         let ready = events.ready_signal();
-        crate::realtime::spawn_handler(self.orm.listeners(), events, ready, handler, options)
+        let deliveries =
+            futures_util::StreamExt::map(events, |item| item.map(crate::realtime::Delivery::plain));
+        crate::realtime::spawn_handler(self.orm.listeners(), deliveries, ready, handler, options)
     }
 }
 

@@ -63,6 +63,8 @@ pub use handle::{CollectionHandle, Page, BATCH_SIZE};
 pub use patch::Patch;
 pub use permission::{Action, ParsePermissionError, Permission, Role, Verification};
 pub use query::{Field, Query};
+#[cfg(feature = "redis")]
+pub use realtime::WorkQueue;
 pub use realtime::{
     CacheStats, CachedCollection, CollectionEvent, CollectionSubscription, ConnectionState, DeadLetter,
     Event, EventKind, HandlerOptions, HandlerStats, ListenError, ListenerHandle, Origin, RealtimeOptions,

@@ -1,1 +1,82 @@
-//! Cross-crate integration tests of appwrite-orm live under `tests/tests/`.
+//! Cross-crate integration tests of appwrite-orm live under `tests/tests/`; this library holds
+//! what they and the examples' tests share.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+
+/// A Redis for a test: `REDIS_URL` if set, else the one on 127.0.0.1:6379, else a private
+/// `redis-server` on a free port, stopped when this is dropped. Fails with a clear message when
+/// none of these exists.
+pub struct TestRedis {
+    /// The URL to give clients.
+    pub url: String,
+    /// A connection for the test's own checks.
+    pub connection: redis::aio::MultiplexedConnection,
+    _server: Option<Child>,
+}
+
+async fn connect(url: &str) -> Option<redis::aio::MultiplexedConnection> {
+    let client = redis::Client::open(url).ok()?;
+    let connecting = client.get_multiplexed_async_connection();
+    tokio::time::timeout(Duration::from_secs(2), connecting)
+        .await
+        .ok()?
+        .ok()
+}
+
+/// See [`TestRedis`].
+pub async fn redis() -> TestRedis {
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        let connection = connect(&url)
+            .await
+            .unwrap_or_else(|| panic!("REDIS_URL={url} does not answer"));
+        return TestRedis {
+            url,
+            connection,
+            _server: None,
+        };
+    }
+    let default = "redis://127.0.0.1:6379".to_owned();
+    if let Some(connection) = connect(&default).await {
+        return TestRedis {
+            url: default,
+            connection,
+            _server: None,
+        };
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let server = Command::new("redis-server")
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|err| {
+            panic!("this test needs Redis: set REDIS_URL, run one on 127.0.0.1:6379, or install redis-server ({err})")
+        });
+    let url = format!("redis://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if let Some(connection) = connect(&url).await {
+            return TestRedis {
+                url,
+                connection,
+                _server: Some(server),
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the private redis-server on port {port} did not answer");
+}
+
+/// A key prefix no other test run uses.
+pub fn unique_name(test: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("test-{test}-{}-{nanos}", std::process::id())
+}

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use super::ready::Ready;
 use super::{Event, ListenError};
 
-type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// How often a failing handler is retried before its event goes to the dead-letter sink.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +240,18 @@ pub(crate) async fn drain(mut finished: Vec<watch::Receiver<bool>>, deadline: Du
     tokio::time::timeout(deadline, all).await.is_ok()
 }
 
+/// An event to handle, and what to do once it has been handled (or given up on).
+pub(crate) struct Delivery<T> {
+    pub(crate) event: Event<T>,
+    pub(crate) then: Option<BoxFuture>,
+}
+
+impl<T> Delivery<T> {
+    pub(crate) fn plain(event: Event<T>) -> Self {
+        Delivery { event, then: None }
+    }
+}
+
 pub(crate) fn spawn<T, S, F, Fut, E>(
     registry: &Registry,
     events: S,
@@ -249,7 +261,7 @@ pub(crate) fn spawn<T, S, F, Fut, E>(
 ) -> ListenerHandle
 where
     T: Send + Sync + 'static,
-    S: Stream<Item = Result<Event<T>, ListenError>> + Send + Unpin + 'static,
+    S: Stream<Item = Result<Delivery<T>, ListenError>> + Send + Unpin + 'static,
     F: Fn(Arc<Event<T>>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), E>> + Send + 'static,
     E: fmt::Display + Send + 'static,
@@ -276,7 +288,12 @@ where
             };
             let Some(item) = item else { break };
             match item {
-                Ok(event) => handle(Arc::new(event), &handler, &options, &task_stats).await,
+                Ok(Delivery { event, then }) => {
+                    handle(Arc::new(event), &handler, &options, &task_stats).await;
+                    if let Some(then) = then {
+                        then.await;
+                    }
+                }
                 Err(report) => match &options.on_listen_error {
                     Some(callback) => callback(&report),
                     None => tracing::warn!(%report, "listener report"),

@@ -56,15 +56,19 @@ mod handler;
 mod identity;
 mod listener;
 mod protocol;
+#[cfg(feature = "redis")]
+mod queue;
 mod ready;
 
 pub use cache::{CacheStats, CachedCollection};
 pub(crate) use connection::Realtime;
-pub(crate) use handler::{drain, spawn as spawn_handler, Registry};
+pub(crate) use handler::{drain, spawn as spawn_handler, Delivery, Registry};
 pub use handler::{DeadLetter, HandlerOptions, HandlerStats, ListenerHandle, RetryPolicy};
 pub use identity::ServiceIdentity;
 pub(crate) use listener::Scope;
 pub use listener::{CollectionEvent, CollectionSubscription, Subscription};
+#[cfg(feature = "redis")]
+pub use queue::WorkQueue;
 
 use std::time::Duration;
 

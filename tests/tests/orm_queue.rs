@@ -1,0 +1,198 @@
+//! `on_documents_once`: several instances (each its own `Orm` and socket) share one Redis work
+//! queue; each event is handled by exactly one of them, and an entry held by an instance that
+//! stops responding is taken over. Needs Redis (see `tests::redis`).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use appwrite_emulator::{Config, Emulator};
+use appwrite_orm::{Collection, HandlerOptions, ListenError, Orm, WorkQueue};
+use serde::{Deserialize, Serialize};
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "charges")]
+struct Charge {
+    amount: i32,
+}
+
+fn orm_for(emulator: &Emulator) -> Orm {
+    Orm::builder()
+        .endpoint(emulator.endpoint())
+        .project(emulator.project_id())
+        .database("main")
+        .api_key(emulator.api_key())
+        .build()
+        .unwrap()
+}
+
+type Done = Arc<Mutex<Vec<(&'static str, String)>>>;
+
+#[tokio::test]
+async fn each_event_is_handled_once_and_a_stuck_instances_entry_is_taken_over() {
+    let redis = tests::redis().await;
+    let emulator = Emulator::start(Config {
+        attribute_delay: Duration::from_millis(10),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let name = tests::unique_name("queue");
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let done: Done = Arc::default();
+
+    let mut instances = Vec::new();
+    let stuck = Arc::new(AtomicBool::new(false));
+    for consumer in ["a", "b"] {
+        let orm = orm_for(&emulator);
+        let charges = orm
+            .connect()
+            .register::<Charge>()
+            .auto_migrate(true)
+            .await
+            .unwrap()
+            .collection::<Charge>();
+        let queue = WorkQueue::new(client.clone(), &name)
+            .consumer(consumer)
+            .claim_idle(Duration::from_millis(500));
+        let (done, stuck) = (Arc::clone(&done), Arc::clone(&stuck));
+        let worker = charges
+            .on_documents_once(&queue, move |event| {
+                let (done, stuck) = (Arc::clone(&done), Arc::clone(&stuck));
+                async move {
+                    // Instance `a` stops responding in the middle of its first entry.
+                    if consumer == "a" && !stuck.swap(true, Ordering::SeqCst) {
+                        std::future::pending::<()>().await;
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    done.lock()
+                        .unwrap()
+                        .push((consumer, event.document.id().to_owned()));
+                    Ok::<_, std::convert::Infallible>(())
+                }
+            })
+            .await
+            .unwrap();
+        worker.ready().await.unwrap();
+        instances.push((orm, charges, worker));
+    }
+
+    let mut created = Vec::new();
+    for amount in 0..12 {
+        let charge = instances[0].1.create(&Charge { amount }).await.unwrap();
+        created.push(charge.id().to_owned());
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while done.lock().unwrap().len() < created.len() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "handled: {:?}",
+            done.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A moment more, so that a late duplicate would show.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let done = done.lock().unwrap().clone();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (_, id) in &done {
+        *counts.entry(id.as_str()).or_default() += 1;
+    }
+    assert_eq!(counts.len(), created.len(), "{done:?}");
+    assert!(counts.values().all(|n| *n == 1), "handled twice: {done:?}");
+    assert!(
+        stuck.load(Ordering::SeqCst),
+        "instance a took an entry and stopped"
+    );
+    assert!(done.iter().any(|(by, _)| *by == "b"));
+
+    // Both instances offered every event; the queue took each once.
+    let mut connection = redis.connection.clone();
+    let offered: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("appwrite-orm:{name}:charges:offered:*"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(offered.len(), created.len());
+    // Finished entries are removed; only the one `a` holds is still in the stream.
+    let length: usize = redis::cmd("XLEN")
+        .arg(format!("appwrite-orm:{name}:charges:stream"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert!(length <= 1, "{length} entries left");
+
+    let (orm_b, _, worker_b) = instances.pop().unwrap();
+    worker_b.unsubscribe().await;
+    assert!(orm_b.shutdown(Duration::from_secs(5)).await);
+}
+
+#[tokio::test]
+async fn an_entry_that_is_not_an_event_is_reported_and_dropped() {
+    let redis = tests::redis().await;
+    let emulator = Emulator::start(Config::default()).await.unwrap();
+    let name = tests::unique_name("poison");
+    let orm = orm_for(&emulator);
+    let charges = orm
+        .connect()
+        .register::<Charge>()
+        .auto_migrate(true)
+        .await
+        .unwrap()
+        .collection::<Charge>();
+    let queue = WorkQueue::new(redis::Client::open(redis.url.as_str()).unwrap(), &name);
+    assert!(
+        !format!("{queue:?}").contains("redis://"),
+        "the URL may hold a password"
+    );
+    let reports: Arc<Mutex<Vec<String>>> = Arc::default();
+    let options = HandlerOptions::default().on_listen_error({
+        let reports = Arc::clone(&reports);
+        move |report: &ListenError| reports.lock().unwrap().push(report.to_string())
+    });
+    let worker = charges
+        .on_documents_once_with(&queue, options, |_| async {
+            Ok::<_, std::convert::Infallible>(())
+        })
+        .await
+        .unwrap();
+    let stream = format!("appwrite-orm:{name}:charges:stream");
+    let mut connection = redis.connection.clone();
+    let _: String = redis::cmd("XADD")
+        .arg(&stream)
+        .arg("*")
+        .arg("kind")
+        .arg("create")
+        .arg("document")
+        .arg(r#"{"$id":"x","amount":"not a number"}"#)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while reports.lock().unwrap().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no report");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        reports.lock().unwrap()[0].contains("\"x\""),
+        "{:?}",
+        reports.lock().unwrap()
+    );
+    // Acknowledged and removed, so it does not come back.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let length: usize = redis::cmd("XLEN")
+            .arg(&stream)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        if length == 0 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the entry stays");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    worker.unsubscribe().await;
+    assert!(orm.shutdown(Duration::from_secs(5)).await);
+}
