@@ -1,18 +1,4 @@
-//! Each event handled by one live instance: a Redis Streams consumer group shared by every
-//! instance of a service (feature `redis`).
-//!
-//! Every instance receives every realtime event over its own socket. With a [`WorkQueue`], each
-//! instance *offers* each event to a Redis Stream; a Lua script adds it only if no instance has
-//! added it yet (`SET NX` and `XADD` in one atomic step), so each event is added once as long as
-//! one instance is alive to see it. Instances then consume the stream as one consumer group
-//! (`XREADGROUP`): each entry goes to one of them, is acknowledged and deleted after its handler
-//! has finished (or has been given up on), and an entry left unacknowledged by an instance that
-//! died is taken over by a live one after [`WorkQueue::claim_idle`] (`XAUTOCLAIM`).
-//!
-//! Delivery is at least once: an instance that dies after its handler's effect but before the
-//! acknowledgement leaves the entry to be handled again, so effects should be idempotent (a
-//! unique index, a conditional write). What the queue removes is the N-fold handling of plain
-//! fan-out and the loss of events when an instance dies.
+//! [`WorkQueue`]: each event handled by one live instance (feature `redis`).
 
 use std::fmt;
 use std::future::Future;
@@ -31,14 +17,28 @@ use super::{Event, EventKind, ListenError, Names, Origin};
 use crate::handle::decode_named;
 use crate::{Collection, CollectionHandle, Document, Error, Result};
 
-/// A Redis Stream shared by the instances of one service; see the [module](self) documentation.
+/// Each event handled by one live instance: a Redis Streams consumer group shared by every
+/// instance of a service (feature `redis`).
+///
+/// Every instance receives every realtime event over its own socket. With a [`WorkQueue`], each
+/// instance *offers* each event to a Redis Stream; a Lua script adds it only if no instance has
+/// added it yet (`SET NX` and `XADD` in one atomic step), so each event is added once as long as
+/// one instance is alive to see it. Instances then consume the stream as one consumer group
+/// (`XREADGROUP`): each entry goes to one of them, is acknowledged and deleted after its handler
+/// has finished (or has been given up on), and an entry left unacknowledged by an instance that
+/// died is taken over by a live one after [`WorkQueue::claim_idle`] (`XAUTOCLAIM`).
+///
+/// Delivery is at least once: an instance that dies after its handler's effect but before the
+/// acknowledgement leaves the entry to be handled again, so effects should be idempotent (a
+/// unique index, a conditional write). What the queue removes is the N-fold handling of plain
+/// fan-out and the loss of events when an instance dies.
 ///
 /// ```no_run
-/// # async fn run(orders: appwrite_orm::CollectionHandle<Order>) -> appwrite_orm::Result<()> {
 /// use appwrite_orm::WorkQueue;
 /// # #[derive(appwrite_orm::Collection, serde::Serialize, serde::Deserialize, Clone, Debug)]
 /// # #[collection(id = "orders")]
 /// # struct Order { total: f64 }
+/// # async fn run(orders: appwrite_orm::CollectionHandle<Order>) -> appwrite_orm::Result<()> {
 ///
 /// let redis = redis::Client::open("redis://127.0.0.1:6379").expect("a valid URL");
 /// let queue = WorkQueue::new(redis, "billing");
