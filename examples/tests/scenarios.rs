@@ -215,6 +215,7 @@ async fn sse_notifications_streams_each_users_own_notifications() {
 #[collection(id = "jobs")]
 struct JobView {
     kind: String,
+    input: String,
     status: String,
     attempts: Option<u8>,
     max_attempts: u8,
@@ -230,12 +231,30 @@ struct JobLogView {
 }
 
 #[tokio::test]
-async fn job_queue_finishes_every_job_with_its_logs() {
+async fn job_queue_finishes_every_job_with_its_logs_and_resumes_leftovers() {
     let emulator = emulator().await;
     let (ok, output) = run("job_queue", &emulator, &[]).finish().await;
     assert!(ok, "{}", output.join("\n"));
 
+    // A job enqueued while no worker runs is picked up by the next start.
     let db = client(&emulator).connect().await.unwrap();
+    let leftover = JobView {
+        kind: "resize".into(),
+        input: "while-down.png".into(),
+        status: "pending".into(),
+        attempts: Some(0),
+        max_attempts: 2,
+    };
+    let leftover = db.collection::<JobView>().create(&leftover).await.unwrap();
+    let (ok, output) = run("job_queue", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let resumed = format!("resuming job {}", leftover.id());
+    assert!(
+        output.iter().any(|l| l.starts_with(&resumed)),
+        "{}",
+        output.join("\n")
+    );
+
     let jobs = db
         .collection::<JobView>()
         .find([Query::limit(100)])
@@ -246,7 +265,7 @@ async fn job_queue_finishes_every_job_with_its_logs() {
         .find([Query::limit(100)])
         .await
         .unwrap();
-    assert_eq!(jobs.len(), 4);
+    assert_eq!(jobs.len(), 9, "two runs of four, and the leftover");
     for job in &jobs {
         let mut attempts: Vec<(u8, String)> = logs
             .iter()
