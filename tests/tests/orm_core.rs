@@ -3,10 +3,24 @@
 use std::time::Duration;
 
 use appwrite_emulator::{Config, Emulator};
-use appwrite_orm::{AttributeEnum, Collection, Error, ErrorKind, Orm, Permission, Query, Role};
+use appwrite_orm::{
+    AttributeEnum, Collection, CollectionHandle, Error, ErrorKind, Orm, Permission, Query, Role,
+};
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
+
+/// An emulator and the handle of its migrated `orders` collection.
+async fn start_with_orders() -> (Emulator, CollectionHandle<Order>) {
+    let (emulator, orm) = start().await;
+    let db = orm
+        .connect()
+        .register::<Order>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    (emulator, db.collection::<Order>())
+}
 
 async fn start() -> (Emulator, Orm) {
     let emulator = Emulator::start(Config {
@@ -249,14 +263,7 @@ async fn a_changed_type_is_refused_with_a_clear_message_unless_allowed() {
 
 #[tokio::test]
 async fn typed_crud_round_trips() {
-    let (_emulator, orm) = start().await;
-    let db = orm
-        .connect()
-        .register::<Order>()
-        .auto_migrate(true)
-        .await
-        .unwrap();
-    let orders = db.collection::<Order>();
+    let (_emulator, orders) = start_with_orders().await;
 
     let created = orders.create(&order(1)).await.unwrap();
     assert_eq!(created.id().len(), 20);
@@ -338,14 +345,7 @@ async fn typed_crud_round_trips() {
 
 #[tokio::test]
 async fn stream_walks_every_page_of_a_thousand_documents() {
-    let (_emulator, orm) = start().await;
-    let db = orm
-        .connect()
-        .register::<Order>()
-        .auto_migrate(true)
-        .await
-        .unwrap();
-    let orders = db.collection::<Order>();
+    let (_emulator, orders) = start_with_orders().await;
     let items: Vec<Order> = (0..1000).map(order).collect();
     assert_eq!(orders.create_many(&items).await.unwrap().len(), 1000);
     assert_eq!(

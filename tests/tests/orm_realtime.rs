@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use appwrite_emulator::{Config, Emulator};
 use appwrite_orm::{
-    AttributeEnum, Collection, CollectionEvent, ConnectionState, Event, EventKind, ListenError, Origin, Orm,
-    RealtimeOptions, Subscription,
+    AttributeEnum, Collection, CollectionEvent, CollectionHandle, ConnectionState, Event, EventKind,
+    ListenError, Origin, Orm, RealtimeOptions, Subscription,
 };
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -70,6 +70,15 @@ async fn start_with(url_channels_only: bool, options: RealtimeOptions) -> (Emula
     (emulator, orm)
 }
 
+/// The `Ticket` handle of a client whose collection [`start_with`] migrated.
+async fn tickets_of(orm: &Orm) -> CollectionHandle<Ticket> {
+    orm.connect()
+        .register::<Ticket>()
+        .await
+        .unwrap()
+        .collection::<Ticket>()
+}
+
 async fn connected(orm: &Orm) {
     let mut state = orm.connection_state();
     tokio::time::timeout(
@@ -105,12 +114,7 @@ async fn subscribed(emulator: &Emulator, count: usize) {
 #[tokio::test]
 async fn typed_events_for_create_update_and_delete() {
     let (emulator, orm) = start(RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     let mut all = tickets.listen_documents();
     let mut one = tickets.listen_document("t1");
     connected(&orm).await;
@@ -191,12 +195,7 @@ async fn the_service_identity_sees_private_documents_and_a_guest_does_not() {
 #[tokio::test]
 async fn a_thousand_listeners_share_one_socket_and_dropping_unsubscribes() {
     let (emulator, orm) = start(RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     let mut listeners: Vec<Subscription<Ticket>> = (0..1000).map(|_| tickets.listen_documents()).collect();
     connected(&orm).await;
     subscribed(&emulator, 1000).await;
@@ -272,12 +271,7 @@ async fn malformed_frames_and_undecodable_payloads_are_reported_and_the_stream_g
 #[tokio::test]
 async fn a_slow_consumer_gets_lagged_then_a_resync_with_every_final_state() {
     let (emulator, orm) = start(RealtimeOptions::default().subscription_capacity(8)).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     let mut listener = tickets.listen_documents();
     connected(&orm).await;
     subscribed(&emulator, 1).await;
@@ -316,12 +310,7 @@ async fn a_slow_consumer_gets_lagged_then_a_resync_with_every_final_state() {
 #[tokio::test]
 async fn a_document_listener_detects_a_delete_it_missed() {
     let (mut emulator, orm) = start(RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     tickets
         .create_with_id("gone", &ticket("short-lived", 1))
         .await
@@ -348,12 +337,7 @@ async fn a_document_listener_detects_a_delete_it_missed() {
 #[tokio::test]
 async fn no_loss_under_faults_2000_writes_20_drops_and_a_restart() {
     let (mut emulator, orm) = start(RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     let mut listener = tickets.listen_documents();
     connected(&orm).await;
     subscribed(&emulator, 1).await;
@@ -524,12 +508,7 @@ async fn callback_listeners_capture_errors_and_panics_retry_and_dead_letter() {
     use std::sync::{Arc, Mutex};
 
     let (emulator, orm) = start(RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     let handled = Arc::new(Mutex::new(Vec::new()));
     let dead = Arc::new(Mutex::new(Vec::new()));
     let attempts = Arc::new(Mutex::new(HashMap::<String, u32>::new()));
@@ -667,12 +646,7 @@ async fn shutdown_drains_in_flight_handlers_within_the_deadline() {
 
     // A deadline shorter than the handler reports that it did not drain.
     let (emulator, orm) = start(RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     let started = Arc::new(tokio::sync::Notify::new());
     let _listener = {
         let started = started.clone();
@@ -698,12 +672,7 @@ async fn shutdown_drains_in_flight_handlers_within_the_deadline() {
 #[tokio::test]
 async fn the_read_cache_is_invalidated_by_events_and_bypassed_while_disconnected() {
     let (mut emulator, orm) = start(RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     tickets.create_with_id("c1", &ticket("cached", 1)).await.unwrap();
     let cache = tickets.cached();
     connected(&orm).await;
@@ -762,12 +731,7 @@ async fn the_read_cache_is_invalidated_by_events_and_bypassed_while_disconnected
 #[tokio::test]
 async fn against_a_url_channel_server_changing_channels_swaps_sockets_without_loss() {
     let (emulator, orm) = start_with(true, RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     let mut all = tickets.listen_documents();
     connected(&orm).await;
     // The first socket tried `subscribe` messages, was refused, and reconnected with URL channels.
@@ -818,12 +782,7 @@ async fn against_a_url_channel_server_changing_channels_swaps_sockets_without_lo
 async fn ready_means_the_server_holds_the_subscription_on_both_protocols() {
     for url_channels_only in [false, true] {
         let (emulator, orm) = start_with(url_channels_only, RealtimeOptions::default()).await;
-        let tickets = orm
-            .connect()
-            .register::<Ticket>()
-            .await
-            .unwrap()
-            .collection::<Ticket>();
+        let tickets = tickets_of(&orm).await;
         let mut all = tickets.listen_documents();
         for round in 0..3 {
             // A new channel each round: on an old server that means a new socket.
@@ -867,12 +826,7 @@ async fn ready_means_the_server_holds_the_subscription_on_both_protocols() {
 #[tokio::test]
 async fn two_writes_in_the_same_millisecond_are_two_events() {
     let (emulator, orm) = start(RealtimeOptions::default()).await;
-    let tickets = orm
-        .connect()
-        .register::<Ticket>()
-        .await
-        .unwrap()
-        .collection::<Ticket>();
+    let tickets = tickets_of(&orm).await;
     let mut listener = tickets.listen_documents();
     listener.ready().await.unwrap();
     for version in [1, 2] {
