@@ -31,11 +31,7 @@ async fn run(sockets: usize, events: usize) {
         ..Config::default()
     };
     let emulator = Emulator::start(config).await.expect("emulator starts");
-    let api = Api::new(
-        &emulator.endpoint(),
-        emulator.project_id(),
-        Some(emulator.api_key()),
-    );
+    let api = Api::of(&emulator);
     let col = api
         .collection(
             json!(["read(\"any\")"]),

@@ -99,11 +99,7 @@ async fn setup(config: Config) -> (Emulator, Api, String) {
     })
     .await
     .expect("starts");
-    let api = Api::new(
-        &emulator.endpoint(),
-        emulator.project_id(),
-        Some(emulator.api_key()),
-    );
+    let api = Api::of(&emulator);
     let col = api
         .collection(
             json!(["read(\"label:ops\")"]),

@@ -15,11 +15,7 @@ async fn start(delay_ms: u64) -> (Emulator, Api) {
         ..Config::default()
     };
     let emulator = Emulator::start(config).await.expect("emulator starts");
-    let api = Api::new(
-        &emulator.endpoint(),
-        emulator.project_id(),
-        Some(emulator.api_key()),
-    );
+    let api = Api::of(&emulator);
     (emulator, api)
 }
 

@@ -6,6 +6,20 @@ use std::time::Duration;
 
 use tokio::process::{Child, Command};
 
+/// A client builder for `emulator`'s project, database `main`, with its API key.
+pub fn client_builder(emulator: &appwrite_emulator::Emulator) -> appwrite_orm::OrmBuilder {
+    appwrite_orm::Orm::builder()
+        .endpoint(emulator.endpoint())
+        .project(emulator.project_id())
+        .database("main")
+        .api_key(emulator.api_key())
+}
+
+/// [`client_builder`], built.
+pub fn client(emulator: &appwrite_emulator::Emulator) -> appwrite_orm::Orm {
+    client_builder(emulator).build().expect("valid settings")
+}
+
 /// A Redis for a test: `REDIS_URL` if set, else the one on 127.0.0.1:6379, else a private
 /// `redis-server` on a free port, stopped when this is dropped. Fails with a clear message when
 /// none of these exists.

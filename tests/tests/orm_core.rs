@@ -29,13 +29,7 @@ async fn start() -> (Emulator, Orm) {
     })
     .await
     .expect("emulator starts");
-    let orm = Orm::builder()
-        .endpoint(emulator.endpoint())
-        .project(emulator.project_id())
-        .database("main")
-        .api_key(emulator.api_key())
-        .build()
-        .expect("valid settings");
+    let orm = tests::client(&emulator);
     (emulator, orm)
 }
 

@@ -8,23 +8,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use appwrite_emulator::{Config, Emulator};
-use appwrite_orm::{Collection, HandlerOptions, ListenError, Orm, WorkQueue};
+use appwrite_orm::{Collection, HandlerOptions, ListenError, WorkQueue};
 use serde::{Deserialize, Serialize};
 
 #[derive(Collection, Serialize, Deserialize, Debug, Clone)]
 #[collection(id = "charges")]
 struct Charge {
     amount: i32,
-}
-
-fn orm_for(emulator: &Emulator) -> Orm {
-    Orm::builder()
-        .endpoint(emulator.endpoint())
-        .project(emulator.project_id())
-        .database("main")
-        .api_key(emulator.api_key())
-        .build()
-        .unwrap()
 }
 
 type Done = Arc<Mutex<Vec<(&'static str, String)>>>;
@@ -45,7 +35,7 @@ async fn each_event_is_handled_once_and_a_stuck_instances_entry_is_taken_over() 
     let mut instances = Vec::new();
     let stuck = Arc::new(AtomicBool::new(false));
     for consumer in ["a", "b"] {
-        let orm = orm_for(&emulator);
+        let orm = tests::client(&emulator);
         let charges = orm
             .connect()
             .register::<Charge>()
@@ -133,7 +123,7 @@ async fn an_entry_that_is_not_an_event_is_reported_and_dropped() {
     let redis = tests::redis().await;
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let name = tests::unique_name("poison");
-    let orm = orm_for(&emulator);
+    let orm = tests::client(&emulator);
     let charges = orm
         .connect()
         .register::<Charge>()

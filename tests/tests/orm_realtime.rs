@@ -37,11 +37,7 @@ fn ticket(title: &str, version: i32) -> Ticket {
 }
 
 fn orm_for(emulator: &Emulator, options: RealtimeOptions) -> Orm {
-    Orm::builder()
-        .endpoint(emulator.endpoint())
-        .project(emulator.project_id())
-        .database("main")
-        .api_key(emulator.api_key())
+    tests::client_builder(emulator)
         .realtime(options.reconnect_backoff(Duration::from_millis(50), Duration::from_millis(400)))
         .build()
         .expect("valid settings")

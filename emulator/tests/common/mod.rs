@@ -26,6 +26,15 @@ impl Api {
         }
     }
 
+    /// A client of `emulator` holding its API key.
+    pub fn of(emulator: &appwrite_emulator::Emulator) -> Self {
+        Api::new(
+            &emulator.endpoint(),
+            emulator.project_id(),
+            Some(emulator.api_key()),
+        )
+    }
+
     pub fn with_jwt(&self, jwt: &str) -> Self {
         Api {
             http: self.http.clone(),

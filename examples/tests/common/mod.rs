@@ -8,7 +8,6 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use appwrite_emulator::{Config, Emulator};
-use appwrite_orm::Orm;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
@@ -25,15 +24,7 @@ pub(crate) async fn emulator() -> Emulator {
     .expect("emulator starts")
 }
 
-pub(crate) fn client(emulator: &Emulator) -> Orm {
-    Orm::builder()
-        .endpoint(emulator.endpoint())
-        .project(emulator.project_id())
-        .database("main")
-        .api_key(emulator.api_key())
-        .build()
-        .expect("valid settings")
-}
+pub(crate) use tests::client;
 
 /// The handle of collection `T` on `emulator`, as another process would use it.
 pub(crate) async fn collection<T: appwrite_orm::Collection>(
