@@ -278,6 +278,19 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
         true
     }
 
+    /// Queues a document found by a catch-up query, unless that version was delivered already.
+    fn queue_caught_up(&mut self, document: Document<T>) {
+        if self.remember(document.id(), document.updated_at(), Origin::CatchUp) {
+            let kind = if document.created_at() == document.updated_at() {
+                EventKind::Create
+            } else {
+                EventKind::Update
+            };
+            let event = self.catch_up_event(kind, document);
+            self.pending.push_back(Ok(event));
+        }
+    }
+
     fn catch_up_event(&self, kind: EventKind, document: Document<T>) -> Event<T> {
         let meta = document.meta();
         let event = format!(
@@ -315,15 +328,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                 }
                 found.sort_by_key(|d| d.updated_at());
                 for document in found {
-                    if self.remember(document.id(), document.updated_at(), Origin::CatchUp) {
-                        let kind = if document.created_at() == document.updated_at() {
-                            EventKind::Create
-                        } else {
-                            EventKind::Update
-                        };
-                        let event = self.catch_up_event(kind, document);
-                        self.pending.push_back(Ok(event));
-                    }
+                    self.queue_caught_up(document);
                 }
                 self.pending.push_back(Err(ListenError::Gap { since }));
             }
@@ -337,15 +342,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                     Ok(bytes) => match decode_named::<Document<T>>(&bytes, &collection) {
                         Ok(document) => {
                             self.last_payload = Some(String::from_utf8_lossy(&bytes).into_owned());
-                            if self.remember(document.id(), document.updated_at(), Origin::CatchUp) {
-                                let kind = if document.created_at() == document.updated_at() {
-                                    EventKind::Create
-                                } else {
-                                    EventKind::Update
-                                };
-                                let event = self.catch_up_event(kind, document);
-                                self.pending.push_back(Ok(event));
-                            }
+                            self.queue_caught_up(document);
                         }
                         Err(err) => self.pending.push_back(Err(ListenError::CatchUp(err))),
                     },
