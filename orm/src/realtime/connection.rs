@@ -433,8 +433,8 @@ impl Dedupe {
         hasher.finish()
     }
 
-    fn first_time(&mut self, frame: &str) -> bool {
-        let key = Self::key(frame);
+    /// Whether the frame with this [`Dedupe::key`] is new, remembering it.
+    fn first_time(&mut self, key: u64) -> bool {
         if !self.seen.insert(key) {
             return false;
         }
@@ -447,6 +447,9 @@ impl Dedupe {
         true
     }
 }
+
+/// Frames of the new socket held while the old one is still read, with their dedupe keys.
+type Held = Vec<(u64, tokio_tungstenite::tungstenite::Utf8Bytes)>;
 
 /// The socket in use, and the one it replaces while they overlap.
 struct Link {
@@ -517,7 +520,7 @@ async fn serve(
     let url = link.protocol == Protocol::UrlChannels;
     // While the old socket is still read, the new one's frames wait: the old socket's are
     // older, so delivering them first keeps commit order, and the duplicates are dropped.
-    let mut held: Vec<tokio_tungstenite::tungstenite::Utf8Bytes> = Vec::new();
+    let mut held: Held = Vec::new();
     let mut held_keys = std::collections::HashSet::new();
     // A channel change during an overlap waits for it to end: a third socket would leave the
     // first one unread.
@@ -567,11 +570,12 @@ async fn serve(
             frame = link.socket.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     if link.previous.is_some() {
-                        held_keys.insert(Dedupe::key(text.as_str()));
-                        held.push(text);
+                        let key = Dedupe::key(text.as_str());
+                        held_keys.insert(key);
+                        held.push((key, text));
                         continue;
                     }
-                    if url && !dedupe.first_time(text.as_str()) {
+                    if url && !dedupe.first_time(Dedupe::key(text.as_str())) {
                         continue;
                     }
                     let frame = protocol::parse(text);
@@ -601,8 +605,9 @@ async fn serve(
                     Some(Ok(Message::Text(text))) => {
                         let quiet_until = tokio::time::Instant::now() + OVERLAP;
                         overlap_ends.as_mut().reset(quiet_until.min(overlap_cap));
-                        let caught_up = held_keys.contains(&Dedupe::key(text.as_str()));
-                        if dedupe.first_time(text.as_str()) {
+                        let key = Dedupe::key(text.as_str());
+                        let caught_up = held_keys.contains(&key);
+                        if dedupe.first_time(key) {
                             route(protocol::parse(text), subscriptions);
                         }
                         caught_up
@@ -639,7 +644,7 @@ async fn serve(
 // Closes the replaced socket and delivers what the new one received meanwhile.
 async fn end_overlap(
     link: &mut Link,
-    held: &mut Vec<tokio_tungstenite::tungstenite::Utf8Bytes>,
+    held: &mut Held,
     dedupe: &mut Dedupe,
     subscriptions: &HashMap<u64, Entry>,
 ) {
@@ -650,13 +655,9 @@ async fn end_overlap(
 }
 
 // Delivers the new socket's frames held during an overlap, minus what the old one delivered.
-fn flush(
-    held: &mut Vec<tokio_tungstenite::tungstenite::Utf8Bytes>,
-    dedupe: &mut Dedupe,
-    subscriptions: &HashMap<u64, Entry>,
-) {
-    for text in held.drain(..) {
-        if dedupe.first_time(text.as_str()) {
+fn flush(held: &mut Held, dedupe: &mut Dedupe, subscriptions: &HashMap<u64, Entry>) {
+    for (key, text) in held.drain(..) {
+        if dedupe.first_time(key) {
             route(protocol::parse(text), subscriptions);
         }
     }
