@@ -305,7 +305,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             timestamp: document.updated_at(),
             document,
             origin: Origin::CatchUp,
-            names: super::Names::CatchUp(event),
+            names: super::Names::Single(event),
         }
     }
 

@@ -227,27 +227,29 @@ pub struct Event<T> {
 }
 
 /// Where an event's names come from: the frame (shared by every listener it reached, parsed
-/// only when asked for) or, for catch-up events, the one name Appwrite would have sent.
+/// only when asked for) or one name kept on its own — what Appwrite would have sent for a
+/// catch-up event, the frame's first name for an event that went through a work queue.
 #[derive(Debug, Clone)]
 pub(crate) enum Names {
     Frame(std::sync::Arc<protocol::RawEvent>),
-    CatchUp(String),
+    Single(String),
 }
 
 impl<T> Event<T> {
-    /// Appwrite's event strings (for a catch-up event, the one it would have sent).
+    /// Appwrite's event strings (for a catch-up event, the one it would have sent; for an event
+    /// from a work queue, the first and most specific one).
     pub fn events(&self) -> Vec<String> {
         match &self.names {
             Names::Frame(raw) => raw.event_names(),
-            Names::CatchUp(name) => vec![name.clone()],
+            Names::Single(name) => vec![name.clone()],
         }
     }
 
-    /// The channels it was sent on (empty for catch-up events).
+    /// The channels it was sent on (empty for catch-up and work-queue events).
     pub fn channels(&self) -> Vec<String> {
         match &self.names {
             Names::Frame(raw) => raw.channel_names(),
-            Names::CatchUp(_) => Vec::new(),
+            Names::Single(_) => Vec::new(),
         }
     }
 }

@@ -439,7 +439,7 @@ impl Consumer {
             document,
             timestamp,
             origin,
-            names: Names::CatchUp(field("event")),
+            names: Names::Single(field("event")),
         };
         Ok(Delivery {
             event,
