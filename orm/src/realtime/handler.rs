@@ -175,11 +175,8 @@ impl ListenerHandle {
 
     /// Waits until the server has registered the listener's subscription; see
     /// [`Subscription::ready`](crate::Subscription::ready).
-    // Not an `async fn`: the future holds its own copy of the signal, not a borrow of `self`,
-    // so it is `Send` and `'static` even though the stream inside is not `Sync`.
     pub fn ready(&self) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'static {
-        let ready = self.ready.clone();
-        async move { ready.wait().await }
+        self.ready.wait()
     }
 
     /// Stops listening and waits until the handler in flight has finished.

@@ -87,11 +87,8 @@ impl<T> Subscription<T> {
     ///
     /// It returns at once after the first registration (re-subscribing after a reconnect is
     /// covered by catch-up), and fails only if the [`Orm`] shuts its realtime connection first.
-    // Not an `async fn`: the future holds its own copy of the signal, not a borrow of `self`,
-    // so it is `Send` and `'static` even though the stream inside is not `Sync`.
     pub fn ready(&self) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'static {
-        let ready = self.ready.clone();
-        async move { ready.wait().await }
+        self.ready.wait()
     }
 
     pub(crate) fn ready_signal(&self) -> Ready {
@@ -497,11 +494,8 @@ pub struct CollectionSubscription<T> {
 impl<T> CollectionSubscription<T> {
     /// Waits until the server has registered the document subscription; see
     /// [`Subscription::ready`].
-    // Not an `async fn`: the future holds its own copy of the signal, not a borrow of `self`,
-    // so it is `Send` and `'static` even though the stream inside is not `Sync`.
     pub fn ready(&self) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'static {
-        let ready = self.ready.clone();
-        async move { ready.wait().await }
+        self.ready.wait()
     }
 }
 

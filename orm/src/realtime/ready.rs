@@ -64,7 +64,15 @@ impl Drop for Registration {
 }
 
 impl Ready {
-    pub(crate) async fn wait(&self) -> crate::Result<()> {
+    /// Resolves once registered; fails if the connection closed first. The future owns its
+    /// copy of the flag rather than borrowing a handle, so it is `Send + 'static` even where the
+    /// handle (a stream) is not `Sync`.
+    pub(crate) fn wait(&self) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'static {
+        let ready = self.clone();
+        async move { ready.registered().await }
+    }
+
+    async fn registered(&self) -> crate::Result<()> {
         loop {
             // Registered before the state is read, so a `set` in between still wakes this.
             let notified = self.0.notify.notified();
