@@ -132,8 +132,11 @@ async fn start(
 ) -> Result<ListenerHandle, Box<dyn std::error::Error>> {
     let instance = name.to_owned();
     let settings_for_handler = Arc::clone(settings);
+    // One multiplexed connection per instance, shared by its handler calls.
+    let connection = settings.redis.get_multiplexed_async_connection().await?;
     let handler = move |event: Arc<appwrite_orm::Event<Task>>| {
         let (settings, instance) = (Arc::clone(&settings_for_handler), instance.clone());
+        let mut redis = connection.clone();
         async move {
             if event.kind != EventKind::Create {
                 return Ok(());
@@ -142,7 +145,6 @@ async fn start(
             println!("instance {instance} handling {task} ({})", event.document.name);
             // The work itself; a real service would charge, mail, call an API, …
             tokio::time::sleep(settings.handle_time).await;
-            let mut redis = settings.redis.get_multiplexed_async_connection().await?;
             if settings.fan_out {
                 let _: () = redis::cmd("SADD")
                     .arg(settings.seen_by(&instance))
