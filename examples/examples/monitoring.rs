@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use appwrite_orm::{CachedCollection, Collection, ConnectionState, HandlerStats, Orm};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use tracing_subscriber::EnvFilter;
 
 #[derive(Collection, Serialize, Deserialize, Debug, Clone)]
 #[collection(id = "readings")]
@@ -59,12 +58,7 @@ fn report(orm: &Orm, stats: &HandlerStats, timings: &Mutex<Timings>, cache: &Cac
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("appwrite_orm=info")),
-        )
-        .with_ansi(false)
-        .init();
+    examples::log_to_stdout();
     let (orm, emulator) = examples::backend().await?;
     let db = orm.connect().register::<Reading>().auto_migrate(true).await?;
     let readings = db.collection::<Reading>();

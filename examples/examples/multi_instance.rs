@@ -22,7 +22,6 @@ use std::time::Duration;
 
 use appwrite_orm::{Collection, CollectionHandle, EventKind, ListenerHandle, WorkQueue};
 use serde::{Deserialize, Serialize};
-use tracing_subscriber::EnvFilter;
 
 #[derive(Collection, Serialize, Deserialize, Debug, Clone)]
 #[collection(id = "tasks")]
@@ -59,12 +58,7 @@ impl Settings {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The ORM reports takeovers and Redis trouble through `tracing`.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("appwrite_orm=info")),
-        )
-        .with_ansi(false)
-        .init();
+    examples::log_to_stdout();
     let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     let settings = Arc::new(Settings {
         redis: redis::Client::open(env("REDIS_URL", "redis://127.0.0.1:6379"))?,

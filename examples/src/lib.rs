@@ -22,6 +22,17 @@ pub async fn backend() -> Result<(Orm, Option<Emulator>), Box<dyn std::error::Er
     Ok((orm, Some(emulator)))
 }
 
+/// Prints the ORM's `tracing` output (connections, subscriptions, catch-ups, work-queue
+/// takeovers) at `info`, or as `RUST_LOG` says.
+pub fn log_to_stdout() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("appwrite_orm=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .init();
+}
+
 /// The address a server example listens on: `EXAMPLE_ADDR`, or `default`.
 pub fn listen_addr(default: &str) -> String {
     std::env::var("EXAMPLE_ADDR").unwrap_or_else(|_| default.to_owned())

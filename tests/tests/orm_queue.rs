@@ -17,6 +17,15 @@ struct Charge {
     amount: i32,
 }
 
+async fn charges_of(orm: &appwrite_orm::Orm) -> appwrite_orm::CollectionHandle<Charge> {
+    orm.connect()
+        .register::<Charge>()
+        .auto_migrate(true)
+        .await
+        .unwrap()
+        .collection::<Charge>()
+}
+
 type Done = Arc<Mutex<Vec<(&'static str, String)>>>;
 
 #[tokio::test]
@@ -36,13 +45,7 @@ async fn each_event_is_handled_once_and_a_stuck_instances_entry_is_taken_over() 
     let stuck = Arc::new(AtomicBool::new(false));
     for consumer in ["a", "b"] {
         let orm = tests::client(&emulator);
-        let charges = orm
-            .connect()
-            .register::<Charge>()
-            .auto_migrate(true)
-            .await
-            .unwrap()
-            .collection::<Charge>();
+        let charges = charges_of(&orm).await;
         let queue = WorkQueue::new(client.clone(), &name)
             .consumer(consumer)
             .claim_idle(Duration::from_millis(500));
@@ -124,13 +127,7 @@ async fn an_entry_that_is_not_an_event_is_reported_and_dropped() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let name = tests::unique_name("poison");
     let orm = tests::client(&emulator);
-    let charges = orm
-        .connect()
-        .register::<Charge>()
-        .auto_migrate(true)
-        .await
-        .unwrap()
-        .collection::<Charge>();
+    let charges = charges_of(&orm).await;
     let queue = WorkQueue::new(redis::Client::open(redis.url.as_str()).unwrap(), &name);
     assert!(
         !format!("{queue:?}").contains("redis://"),
