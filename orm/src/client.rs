@@ -347,9 +347,9 @@ impl Orm {
             };
             if retry == Retry::Safe && retryable && attempt < self.inner.retries {
                 attempt += 1;
-                let delay = self.inner.backoff * 2u32.pow(attempt - 1);
+                let delay = crate::backoff::delay(attempt, self.inner.backoff, self.inner.backoff * 64);
                 tracing::debug!(%method, path, attempt, ?delay, "retrying Appwrite request");
-                tokio::time::sleep(delay + jitter(delay)).await;
+                tokio::time::sleep(delay).await;
                 continue;
             }
             let response = outcome.map_err(Error::Transport)?;
@@ -361,13 +361,6 @@ impl Orm {
             return Err(appwrite_error(status, &body));
         }
     }
-}
-
-// Spreads retries of many clients apart: up to half the delay again.
-fn jitter(delay: Duration) -> Duration {
-    let mut byte = [0u8; 1];
-    let _ = getrandom::getrandom(&mut byte);
-    delay.mul_f64(f64::from(byte[0]) / 510.0)
 }
 
 fn appwrite_error(status: StatusCode, body: &[u8]) -> Error {

@@ -38,6 +38,7 @@
 
 #![warn(missing_docs)]
 
+mod backoff;
 mod client;
 mod collection;
 mod database;

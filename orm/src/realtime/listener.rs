@@ -1,6 +1,6 @@
 //! The typed side of a subscription: decoding, de-duplication, catch-up and gap reporting.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -17,6 +17,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::connection::{Raw, Realtime};
+use super::delivery::{Delivery, PageRequest, PAGE};
 use super::ready::Ready;
 use super::{Event, EventKind, ListenError, Origin};
 use crate::client::{Orm, Retry};
@@ -109,10 +110,8 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
             missed,
             orm: orm.clone(),
             scope,
-            // Events are de-duplicated, so starting a little early only costs a few queries.
-            since: Utc::now(),
-            recent: HashMap::new(),
-            recent_order: VecDeque::new(),
+            delivery: Delivery::new(Utc::now()),
+            retry_at: None,
             pending: VecDeque::new(),
             last_payload: None,
             types: PhantomData,
@@ -136,41 +135,16 @@ struct Engine<T> {
     missed: Arc<AtomicU64>,
     orm: Orm,
     scope: Scope,
-    /// The newest `$updatedAt` delivered: catch-up starts here.
-    since: DateTime<Utc>,
-    /// (`$id`, `$updatedAt`) pairs delivered within `MARGIN` of `since`, in delivery order:
-    /// a catch-up re-reads that margin (writes do not always commit in `$updatedAt` order) and
-    /// must not deliver them twice. Each pair records how it was delivered.
-    recent: HashMap<(IdKey, DateTime<Utc>), Origin>,
-    recent_order: VecDeque<(IdKey, DateTime<Utc>)>,
+    delivery: Delivery,
+    /// When a catch-up page that failed transiently is tried again.
+    retry_at: Option<tokio::time::Instant>,
+    /// At most one catch-up page plus a few reports: the scan reads its next page only once
+    /// these are taken.
     pending: VecDeque<Result<Event<T>, ListenError>>,
     /// The last payload of a single-document listener, to report a delete it missed.
     last_payload: Option<String>,
     types: PhantomData<fn() -> T>,
 }
-
-/// A document id without a heap allocation (Appwrite ids are at most 36 bytes).
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum IdKey {
-    Inline([u8; 36], u8),
-    Long(String),
-}
-
-impl IdKey {
-    fn new(id: &str) -> Self {
-        match u8::try_from(id.len()) {
-            Ok(len) if id.len() <= 36 => {
-                let mut bytes = [0u8; 36];
-                bytes[..id.len()].copy_from_slice(id.as_bytes());
-                IdKey::Inline(bytes, len)
-            }
-            _ => IdKey::Long(id.to_owned()),
-        }
-    }
-}
-
-// How far behind the newest delivered `$updatedAt` a catch-up starts.
-const MARGIN: chrono::Duration = chrono::Duration::seconds(5);
 
 impl<T: DeserializeOwned + Send + 'static> Engine<T> {
     async fn next(&mut self) -> Option<Result<Event<T>, ListenError>> {
@@ -178,41 +152,68 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             if let Some(item) = self.pending.pop_front() {
                 return Some(item);
             }
-            let raw = match self.rx.try_recv() {
-                Ok(raw) => raw,
-                Err(mpsc::error::TryRecvError::Disconnected) => return None,
-                Err(mpsc::error::TryRecvError::Empty) => {
-                    // Drained: if the connection task had to drop events, resync now.
-                    let missed = self.missed.swap(0, Ordering::AcqRel);
-                    if missed > 0 {
-                        self.pending.push_back(Err(ListenError::Lagged { missed }));
-                        // Boxed: the catch-up future is large and rare, and every idle listener
-                        // would otherwise carry its space.
-                        Box::pin(self.catch_up()).await;
-                        continue;
-                    }
-                    self.rx.recv().await?
-                }
-            };
-            match raw {
-                Raw::Event(event) => {
-                    if let Some(item) = self.live(event) {
+            // Live events first, also during a catch-up: they are the newest versions, and the
+            // queue must not overflow while a long scan runs.
+            match self.rx.try_recv() {
+                Ok(raw) => {
+                    if let Some(item) = self.take(raw) {
                         return Some(item);
                     }
+                    continue;
                 }
-                Raw::Reconnected => Box::pin(self.catch_up()).await,
-                Raw::Malformed(frame) => {
-                    return Some(Err(ListenError::Malformed {
-                        frame: frame.to_string(),
-                    }))
+                Err(mpsc::error::TryRecvError::Disconnected) => return None,
+                Err(mpsc::error::TryRecvError::Empty) => {}
+            }
+            // Drained: if the connection task had to drop events, resync now.
+            let missed = self.missed.swap(0, Ordering::AcqRel);
+            if missed > 0 {
+                self.pending.push_back(Err(ListenError::Lagged { missed }));
+                self.delivery.catch_up();
+                continue;
+            }
+            if self.delivery.scan.is_none() {
+                let raw = self.rx.recv().await?;
+                if let Some(item) = self.take(raw) {
+                    return Some(item);
                 }
-                Raw::ServerError(error) => {
-                    return Some(Err(ListenError::Server {
-                        code: error.0,
-                        message: error.1.clone(),
-                    }))
+                continue;
+            }
+            if let Some(at) = self.retry_at {
+                tokio::select! {
+                    raw = self.rx.recv() => {
+                        if let Some(item) = self.take(raw?) {
+                            return Some(item);
+                        }
+                        continue;
+                    }
+                    () = tokio::time::sleep_until(at) => self.retry_at = None,
                 }
             }
+            // Boxed: the page future is large and rare, and every idle listener would
+            // otherwise carry its space.
+            Box::pin(self.read_page()).await;
+        }
+    }
+
+    fn take(&mut self, raw: Raw) -> Option<Result<Event<T>, ListenError>> {
+        match raw {
+            Raw::Event(event) => self.live(event),
+            Raw::Reconnected => {
+                self.delivery.catch_up();
+                self.retry_at = None;
+                None
+            }
+            Raw::Malformed(frame) => Some(Err(ListenError::Malformed {
+                frame: frame.to_string(),
+            })),
+            Raw::ServerError(error) => Some(Err(ListenError::Server {
+                code: error.0,
+                message: error.1.clone(),
+            })),
+            Raw::WrongUser(who) => Some(Err(ListenError::WrongIdentity {
+                expected: who.0.clone(),
+                connected_as: who.1.clone(),
+            })),
         }
     }
 
@@ -233,7 +234,11 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             Err(_) => return None,
         };
         let kind = event.kind()?;
-        if !self.remember(document.id(), document.updated_at(), Origin::Live) && kind != EventKind::Delete {
+        if !self
+            .delivery
+            .versions
+            .admit(document.id(), document.updated_at(), kind, Origin::Live)
+        {
             return None;
         }
         if matches!(self.scope, Scope::Document { .. }) {
@@ -249,40 +254,19 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
         }))
     }
 
-    /// Records a delivered version; `false` when it was delivered already.
-    fn remember(&mut self, id: &str, updated_at: DateTime<Utc>, origin: Origin) -> bool {
-        let key = (IdKey::new(id), updated_at);
-        if let Some(first) = self.recent.get(&key) {
-            // The server sends every write once, so two live events with one key are two writes
-            // within the same millisecond, not a repeat; only a catch-up can repeat a version.
-            return origin == Origin::Live && *first == Origin::Live;
-        }
-        if updated_at < self.since - MARGIN {
-            // Older than anything a catch-up re-reads: it cannot be a duplicate.
-            return true;
-        }
-        self.recent.insert(key.clone(), origin);
-        self.recent_order.push_back(key);
-        if updated_at > self.since {
-            self.since = updated_at;
-        }
-        let horizon = self.since - MARGIN;
-        while self.recent_order.front().is_some_and(|(_, at)| *at < horizon) {
-            if let Some(old) = self.recent_order.pop_front() {
-                self.recent.remove(&old);
-            }
-        }
-        true
-    }
-
-    /// Queues a document found by a catch-up query, unless that version was delivered already.
+    /// Queues a document found by a catch-up query, unless that version (or a newer one) was
+    /// delivered already.
     fn queue_caught_up(&mut self, document: Document<T>) {
-        if self.remember(document.id(), document.updated_at(), Origin::CatchUp) {
-            let kind = if document.created_at() == document.updated_at() {
-                EventKind::Create
-            } else {
-                EventKind::Update
-            };
+        let kind = if document.created_at() == document.updated_at() {
+            EventKind::Create
+        } else {
+            EventKind::Update
+        };
+        if self
+            .delivery
+            .versions
+            .admit(document.id(), document.updated_at(), kind, Origin::CatchUp)
+        {
             let event = self.catch_up_event(kind, document);
             self.pending.push_back(Ok(event));
         }
@@ -306,98 +290,151 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
         }
     }
 
-    /// Queues everything that changed since the high-water mark, oldest first, then reports the
-    /// window in which deletions could not be seen.
-    async fn catch_up(&mut self) {
-        let since = self.since - MARGIN;
-        match self.scope.clone() {
+    /// Reads the next page of the catch-up under way and queues what it found; after the last
+    /// page, reports the window in which deletions could not be seen.
+    async fn read_page(&mut self) {
+        let Some(request) = self.delivery.scan.as_ref().map(|scan| scan.request()) else {
+            return;
+        };
+        let outcome = match self.scope.clone() {
             Scope::Collections {
                 database,
                 collections,
             } => {
-                let mut found: Vec<Document<T>> = Vec::new();
-                for collection in &collections {
-                    if let Err(err) = changed_since(&self.orm, &database, collection, since, &mut found).await
-                    {
-                        self.pending.push_back(Err(ListenError::CatchUp(err)));
-                        return;
+                let collection = &collections[request.collection];
+                match changed_since::<T>(&self.orm, &database, collection, &request).await {
+                    Ok(documents) => {
+                        let read = documents.len();
+                        let last = documents.last().map(|d| (d.updated_at(), d.id().to_owned()));
+                        for document in documents {
+                            self.queue_caught_up(document);
+                        }
+                        let finished = self
+                            .delivery
+                            .scan
+                            .as_mut()
+                            .is_some_and(|scan| scan.advance(read, last, collections.len()));
+                        if finished {
+                            if let Some(since) = self.delivery.finish_scan() {
+                                self.pending.push_back(Err(ListenError::Gap { since }));
+                            }
+                        }
+                        Ok(())
                     }
+                    Err(err) => Err(err),
                 }
-                found.sort_by_key(|d| d.updated_at());
-                for document in found {
-                    self.queue_caught_up(document);
-                }
-                self.pending.push_back(Err(ListenError::Gap { since }));
             }
             Scope::Document {
                 database,
                 collection,
                 id,
-            } => {
-                let path = format!("/databases/{database}/collections/{collection}/documents/{id}");
-                match self.orm.send(Method::GET, &path, &[], None, Retry::Safe).await {
-                    Ok(bytes) => match decode_named::<Document<T>>(&bytes, &collection) {
-                        Ok(document) => {
-                            self.last_payload = Some(String::from_utf8_lossy(&bytes).into_owned());
-                            self.queue_caught_up(document);
-                        }
-                        Err(err) => self.pending.push_back(Err(ListenError::CatchUp(err))),
-                    },
-                    Err(err) if err.is(crate::ErrorKind::DocumentNotFound) => {
-                        // Deleted while we were away: report it with the last version we saw.
-                        if let Some(last) = self.last_payload.take() {
-                            if let Ok(document) = serde_json::from_str::<Document<T>>(&last) {
-                                let event = self.catch_up_event(EventKind::Delete, document);
-                                self.pending.push_back(Ok(event));
-                            }
-                        }
+            } => self.check_document(&database, &collection, &id).await,
+        };
+        if let Err(err) = outcome {
+            self.page_failed(err);
+        }
+    }
+
+    /// The catch-up of a single-document listener: its current version, or its delete.
+    async fn check_document(&mut self, database: &str, collection: &str, id: &str) -> crate::Result<()> {
+        let path = format!("/databases/{database}/collections/{collection}/documents/{id}");
+        match self.orm.send(Method::GET, &path, &[], None, Retry::Safe).await {
+            Ok(bytes) => {
+                let document = decode_named::<Document<T>>(&bytes, collection);
+                self.delivery.finish_scan();
+                match document {
+                    Ok(document) => {
+                        self.last_payload = Some(String::from_utf8_lossy(&bytes).into_owned());
+                        self.queue_caught_up(document);
                     }
                     Err(err) => self.pending.push_back(Err(ListenError::CatchUp(err))),
+                }
+                Ok(())
+            }
+            Err(err) if err.is(crate::ErrorKind::DocumentNotFound) => {
+                self.delivery.finish_scan();
+                // Deleted while we were away: report it with the last version we saw.
+                if let Some(last) = self.last_payload.take() {
+                    if let Ok(document) = serde_json::from_str::<Document<T>>(&last) {
+                        if self.delivery.versions.admit(
+                            document.id(),
+                            document.updated_at(),
+                            EventKind::Delete,
+                            Origin::CatchUp,
+                        ) {
+                            let event = self.catch_up_event(EventKind::Delete, document);
+                            self.pending.push_back(Ok(event));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// A transient failure (no answer, 5xx, 429) is retried with backoff from where the scan
+    /// stopped; any other ends the catch-up with a gap over its whole window.
+    fn page_failed(&mut self, err: crate::Error) {
+        let transient = match &err {
+            crate::Error::Transport(_) => true,
+            crate::Error::Appwrite { code, .. } => *code >= 500 || *code == 429,
+            _ => false,
+        };
+        match (transient, self.delivery.scan.as_mut()) {
+            (true, Some(scan)) => {
+                let failures = scan.failed();
+                let options = self.orm.realtime_options();
+                let delay = crate::backoff::delay(failures, options.reconnect_base, options.reconnect_max);
+                tracing::warn!(%err, failures, ?delay, "catch-up page failed; retrying");
+                self.retry_at = Some(tokio::time::Instant::now() + delay);
+                self.pending.push_back(Err(ListenError::CatchUp(err)));
+            }
+            _ => {
+                tracing::warn!(%err, "catch-up failed");
+                self.pending.push_back(Err(ListenError::CatchUp(err)));
+                if let (Some(since), Scope::Collections { .. }) = (self.delivery.finish_scan(), &self.scope) {
+                    self.pending.push_back(Err(ListenError::Gap { since }));
                 }
             }
         }
     }
 }
 
-/// Every document of `collection` whose `$updatedAt` is at or after `since`, oldest first.
+/// One page of the documents of `collection` changed in the window of `request`, ordered by
+/// (`$updatedAt`, `$id`). The bounds are values, not a cursor document: see [`Scan`](super::delivery::Scan).
 async fn changed_since<T: DeserializeOwned>(
     orm: &Orm,
     database: &str,
     collection: &str,
-    since: DateTime<Utc>,
-    found: &mut Vec<Document<T>>,
-) -> crate::Result<()> {
-    {
-        let path = format!("/databases/{database}/collections/{collection}/documents");
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut queries = vec![
-                Query::new(
-                    "greaterThanEqual",
-                    Some("$updatedAt"),
-                    vec![Value::String(crate::datetime::format(&since))],
-                ),
-                Query::new("orderAsc", Some("$updatedAt"), Vec::new()),
-                Query::limit(100),
-            ];
-            if let Some(after) = &cursor {
-                queries.push(Query::cursor_after(after.clone()));
-            }
-            let params: Vec<(String, String)> = queries
-                .iter()
-                .enumerate()
-                .map(|(i, q)| (format!("queries[{i}]"), q.to_string()))
-                .collect();
-            let bytes = orm.send(Method::GET, &path, &params, None, Retry::Safe).await?;
-            let page: Page<T> = decode_named(&bytes, collection)?;
-            let full = page.documents.len() == 100;
-            cursor = page.documents.last().map(|d| d.id().to_owned());
-            found.extend(page.documents);
-            if !full || cursor.is_none() {
-                return Ok(());
-            }
-        }
-    }
+    request: &PageRequest,
+) -> crate::Result<Vec<Document<T>>> {
+    let path = format!("/databases/{database}/collections/{collection}/documents");
+    let time = |at: &DateTime<Utc>| vec![Value::String(crate::datetime::format(at))];
+    let lower = match &request.after {
+        None => Query::new("greaterThanEqual", Some("$updatedAt"), time(&request.from)),
+        Some((at, id)) => Query::or([
+            Query::new("greaterThan", Some("$updatedAt"), time(at)),
+            Query::and([
+                Query::new("equal", Some("$updatedAt"), time(at)),
+                Query::new("greaterThan", Some("$id"), vec![Value::String(id.clone())]),
+            ]),
+        ]),
+    };
+    let queries = [
+        lower,
+        Query::new("orderAsc", Some("$updatedAt"), Vec::new()),
+        Query::new("orderAsc", Some("$id"), Vec::new()),
+        Query::limit(PAGE as u32),
+    ];
+    let params: Vec<(String, String)> = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (format!("queries[{i}]"), q.to_string()))
+        .collect();
+    let bytes = orm.send(Method::GET, &path, &params, None, Retry::Safe).await?;
+    let page: Page<T> = decode_named(&bytes, collection)?;
+    Ok(page.documents)
 }
 
 /// An item of [`CollectionHandle::listen_collection`](crate::CollectionHandle::listen_collection)

@@ -52,6 +52,7 @@
 
 mod cache;
 mod connection;
+mod delivery;
 mod handler;
 mod identity;
 mod listener;
@@ -100,6 +101,7 @@ pub struct RealtimeOptions {
     pub(crate) reconnect_base: Duration,
     pub(crate) reconnect_max: Duration,
     pub(crate) schema_poll: Duration,
+    pub(crate) dead_after_pings: u32,
 }
 
 impl Default for RealtimeOptions {
@@ -110,6 +112,7 @@ impl Default for RealtimeOptions {
             reconnect_base: Duration::from_millis(250),
             reconnect_max: Duration::from_secs(30),
             schema_poll: Duration::from_secs(15),
+            dead_after_pings: 2,
         }
     }
 }
@@ -119,6 +122,22 @@ impl RealtimeOptions {
     pub fn ping_interval(mut self, interval: Duration) -> Self {
         self.ping_interval = interval;
         self
+    }
+
+    /// How many ping intervals may pass without any frame from the server (a pong included)
+    /// before the connection counts as dead and is replaced (default 2, at least 1). This is
+    /// what notices a half-open connection — one that a NAT or load balancer stopped forwarding
+    /// without closing it — so a dead connection is detected within
+    /// `ping_interval × (dead_after_pings + ½)` (50 s by default).
+    pub fn dead_after_pings(mut self, pings: u32) -> Self {
+        self.dead_after_pings = pings.max(1);
+        self
+    }
+
+    /// How long the connection may stay silent before it counts as dead.
+    pub(crate) fn read_deadline(&self) -> Duration {
+        // A pong needs a moment to come back after the last ping of the window.
+        self.ping_interval * self.dead_after_pings + self.ping_interval / 2
     }
 
     /// How many undelivered events one listener may hold before it is `Lagged` (default 1024).
@@ -296,7 +315,19 @@ pub enum ListenError {
         /// The start of the window.
         since: DateTime<Utc>,
     },
-    /// The catch-up query failed; the listener continues with live events.
+    /// A catch-up query failed. A transient failure (no answer, 5xx, 429) is retried with
+    /// backoff and the scan resumes where it stopped; any other ends the catch-up, and a
+    /// [`ListenError::Gap`] follows. Live events keep flowing meanwhile.
     #[error("catching up failed: {0}")]
     CatchUp(#[source] crate::Error),
+    /// The server connected the realtime socket as someone other than the service identity —
+    /// Appwrite does this silently, as a guest, when the JWT's session has expired or was
+    /// deleted — so the socket was closed and the connection task reconnects with a new JWT.
+    #[error("the realtime server connected us as {}, not as `{expected}`; reconnecting", connected_as.as_deref().unwrap_or("a guest"))]
+    WrongIdentity {
+        /// The service identity's user id.
+        expected: String,
+        /// Who the server took the socket for (`None`: a guest).
+        connected_as: Option<String>,
+    },
 }

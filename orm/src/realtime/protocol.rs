@@ -4,14 +4,18 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
+use serde_json::json;
 use serde_json::value::RawValue;
 use std::ops::Range;
-use tokio_tungstenite::tungstenite::Utf8Bytes;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 /// A server frame, parsed as far as routing needs.
 #[derive(Debug)]
 pub(crate) enum Frame {
-    Connected,
+    /// The server accepted the socket, as this user (`None`: as a guest).
+    Connected {
+        user_id: Option<String>,
+    },
     Event(Arc<RawEvent>),
     /// The answer to a `subscribe` (`to_subscribe`) or `unsubscribe` message.
     Response {
@@ -173,11 +177,23 @@ fn subscription_ids<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result
 #[derive(Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "lowercase")]
 enum Incoming<'a> {
-    Connected(serde::de::IgnoredAny),
+    Connected(ConnectedData),
     Event(#[serde(borrow)] EventParts<'a>),
     Response(ResponseData),
     Pong,
     Error(ErrorData),
+}
+
+#[derive(Deserialize)]
+struct ConnectedData {
+    #[serde(default)]
+    user: Option<UserRef>,
+}
+
+#[derive(Deserialize)]
+struct UserRef {
+    #[serde(rename = "$id")]
+    id: String,
 }
 
 #[derive(Deserialize)]
@@ -199,7 +215,9 @@ pub(crate) fn parse(frame: Utf8Bytes) -> Frame {
         start..start + part.get().len()
     };
     match serde_json::from_str::<Incoming<'_>>(text) {
-        Ok(Incoming::Connected(_)) => Frame::Connected,
+        Ok(Incoming::Connected(data)) => Frame::Connected {
+            user_id: data.user.map(|user| user.id),
+        },
         Ok(Incoming::Event(parts)) => {
             let (events, channels, payload) =
                 (range(parts.events), range(parts.channels), range(parts.payload));
@@ -225,9 +243,98 @@ pub(crate) fn parse(frame: Utf8Bytes) -> Frame {
     }
 }
 
+// Appwrite refuses frames over 64 000 bytes, so re-subscribing thousands of listeners after a
+// reconnect takes several messages.
+const MAX_FRAME: usize = 60_000;
+
+/// One subscription as a `subscribe` message lists it.
+pub(crate) struct Subscribe<'a> {
+    pub(crate) id: u64,
+    pub(crate) channels: &'a [String],
+    pub(crate) queries: &'a [String],
+}
+
+/// The `subscribe` messages for `subscriptions`, each with the subscription ids it carries.
+pub(crate) fn subscribe_messages(subscriptions: &[Subscribe<'_>]) -> Vec<(Message, Vec<u64>)> {
+    let mut messages = Vec::new();
+    let mut batch: Vec<serde_json::Value> = Vec::new();
+    let mut ids = Vec::new();
+    let mut size = 0;
+    for subscription in subscriptions {
+        let item = json!({
+            "subscriptionId": subscription.id.to_string(),
+            "channels": subscription.channels,
+            "queries": subscription.queries,
+        });
+        let item_size = item.to_string().len() + 1;
+        if !batch.is_empty() && size + item_size > MAX_FRAME {
+            messages.push((std::mem::take(&mut batch), std::mem::take(&mut ids)));
+            size = 0;
+        }
+        size += item_size;
+        batch.push(item);
+        ids.push(subscription.id);
+    }
+    if !batch.is_empty() {
+        messages.push((batch, ids));
+    }
+    messages
+        .into_iter()
+        .map(|(batch, ids)| {
+            let text = json!({"type": "subscribe", "data": batch}).to_string();
+            (Message::Text(text.into()), ids)
+        })
+        .collect()
+}
+
+pub(crate) fn unsubscribe_message(id: u64) -> Message {
+    let text = json!({"type": "unsubscribe", "data": [{"subscriptionId": id.to_string()}]}).to_string();
+    Message::Text(text.into())
+}
+
+pub(crate) fn ping_message() -> Message {
+    Message::Text(r#"{"type":"ping"}"#.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resubscribing_thousands_of_listeners_stays_under_the_frame_limit() {
+        let channels = vec!["databases.main.collections.orders.documents.0123456789abcdef0123".to_owned()];
+        let subscriptions: Vec<Subscribe<'_>> = (0..10_000)
+            .map(|id| Subscribe {
+                id,
+                channels: &channels,
+                queries: &[],
+            })
+            .collect();
+        let messages = subscribe_messages(&subscriptions);
+        assert!(messages.len() > 1);
+        let mut total = 0;
+        for (message, ids) in &messages {
+            let Message::Text(text) = message else {
+                panic!("text")
+            };
+            assert!(text.len() <= 64_000, "{}", text.len());
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(value["data"].as_array().unwrap().len(), ids.len());
+            total += ids.len();
+        }
+        assert_eq!(total, 10_000);
+    }
+
+    #[test]
+    fn connected_names_the_user_or_nobody() {
+        let as_user = r#"{"type":"connected","data":{"channels":[],"user":{"$id":"svc","name":"x"}}}"#;
+        assert!(matches!(parse(as_user.into()), Frame::Connected { user_id: Some(id) } if id == "svc"));
+        let as_guest = r#"{"type":"connected","data":{"channels":["documents"],"user":null}}"#;
+        assert!(matches!(
+            parse(as_guest.into()),
+            Frame::Connected { user_id: None }
+        ));
+    }
 
     #[test]
     fn envelopes_are_parsed_and_payloads_kept_raw() {
