@@ -12,14 +12,14 @@ use super::{EventKind, Origin};
 /// is taken before it commits, so a slow write can commit with an older time than a fast one.
 pub(crate) const MARGIN: chrono::Duration = chrono::Duration::seconds(5);
 
-/// How long after the newest delivered `$updatedAt` a document's last delivered version is
+/// How long before the newest live `$updatedAt` a document's last delivered version is
 /// remembered (events arriving later than this are delivered without the order check).
 pub(crate) const ORDER_WINDOW: chrono::Duration = chrono::Duration::minutes(5);
 
 /// The most documents remembered at once, whatever their age.
 pub(crate) const ORDER_CAPACITY: usize = 100_000;
 
-/// Documents per catch-up page.
+/// Documents per catch-up page (Appwrite's largest page is 5 000; this keeps memory small).
 pub(crate) const PAGE: usize = 100;
 
 /// A document id without a heap allocation (Appwrite ids are at most 36 bytes).
@@ -54,37 +54,60 @@ struct Delivered {
 /// A version is the document's `$updatedAt`. Appwrite publishes each write's event after its
 /// own commit, so two writes of one document can arrive in either order, and a catch-up can
 /// find a version that a live event also brings.
+///
+/// Documents are told apart by collection and id: a database listener sees several
+/// collections, and ids are unique per collection only.
 #[derive(Debug)]
 pub(crate) struct Versions {
-    latest: HashMap<IdKey, Delivered>,
+    latest: HashMap<Key, Delivered>,
     /// Admissions in arrival order, for forgetting the oldest.
-    order: VecDeque<(DateTime<Utc>, IdKey)>,
-    newest: DateTime<Utc>,
+    order: VecDeque<(DateTime<Utc>, Key)>,
+    /// The newest `$updatedAt` delivered *live*: a catch-up resumes just before it. Catch-up
+    /// deliveries must not move it: a scan reads the server as it is now, possibly after the
+    /// connection dropped again, so what it read says nothing about writes it did not read.
+    newest_live: DateTime<Utc>,
+    /// The collections seen, so that a key holds an index rather than a name.
+    collections: Vec<String>,
 }
+
+type Key = (u16, IdKey);
 
 impl Versions {
     pub(crate) fn new(start: DateTime<Utc>) -> Self {
         Versions {
             latest: HashMap::new(),
             order: VecDeque::new(),
-            newest: start,
+            newest_live: start,
+            collections: Vec::new(),
         }
     }
 
-    /// The newest `$updatedAt` delivered (or the start, before any).
-    pub(crate) fn newest(&self) -> DateTime<Utc> {
-        self.newest
+    fn key(&mut self, collection: &str, id: &str) -> Key {
+        let index = match self.collections.iter().position(|c| c == collection) {
+            Some(index) => index,
+            None => {
+                self.collections.push(collection.to_owned());
+                self.collections.len() - 1
+            }
+        };
+        (u16::try_from(index).unwrap_or(u16::MAX), IdKey::new(id))
+    }
+
+    /// The newest `$updatedAt` delivered live (or the start, before any).
+    pub(crate) fn newest_live(&self) -> DateTime<Utc> {
+        self.newest_live
     }
 
     /// Whether a version may be delivered, recording it if so.
     pub(crate) fn admit(
         &mut self,
+        collection: &str,
         id: &str,
         updated_at: DateTime<Utc>,
         kind: EventKind,
         origin: Origin,
     ) -> bool {
-        let key = IdKey::new(id);
+        let key = self.key(collection, id);
         let deleted = kind == EventKind::Delete;
         if let Some(last) = self.latest.get(&key) {
             let newer = match updated_at.cmp(&last.updated_at) {
@@ -93,6 +116,8 @@ impl Versions {
                 // A delete is final for the version it deleted.
                 std::cmp::Ordering::Equal if last.deleted => false,
                 std::cmp::Ordering::Equal if deleted => true,
+                // A create is the first version of a document's life.
+                std::cmp::Ordering::Equal if kind == EventKind::Create => false,
                 // `$updatedAt` has millisecond precision: two live events with one time are two
                 // writes within the same millisecond (the server sends each write once); only a
                 // catch-up can bring a version again.
@@ -111,13 +136,17 @@ impl Versions {
             },
         );
         self.order.push_back((updated_at, key));
-        self.newest = self.newest.max(updated_at);
+        if origin == Origin::Live {
+            self.newest_live = self.newest_live.max(updated_at);
+        }
         self.forget_old();
         true
     }
 
+    // Versions older than the window before the resume point cannot come back from a catch-up,
+    // only from a very late live event.
     fn forget_old(&mut self) {
-        let horizon = self.newest - ORDER_WINDOW;
+        let horizon = self.newest_live - ORDER_WINDOW;
         while let Some((at, _)) = self.order.front() {
             if *at >= horizon && self.order.len() <= ORDER_CAPACITY {
                 break;
@@ -146,6 +175,7 @@ impl Versions {
 /// gets a newer `$updatedAt` and is read again further on.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Scan {
+    page: usize,
     from: DateTime<Utc>,
     collection: usize,
     after: Option<(DateTime<Utc>, String)>,
@@ -161,12 +191,15 @@ pub(crate) struct PageRequest {
     pub(crate) from: DateTime<Utc>,
     /// …and strictly after this (`$updatedAt`, `$id`) pair, once a page has been read.
     pub(crate) after: Option<(DateTime<Utc>, String)>,
+    /// At most this many.
+    pub(crate) page: usize,
 }
 
 impl Scan {
-    /// A scan of `collections` from `from`.
-    pub(crate) fn new(from: DateTime<Utc>) -> Self {
+    /// A scan from `from`, reading pages of `page` documents.
+    pub(crate) fn new(from: DateTime<Utc>, page: usize) -> Self {
         Scan {
+            page,
             from,
             collection: 0,
             after: None,
@@ -182,7 +215,7 @@ impl Scan {
     /// The same window, from its first page again (the connection dropped during the scan, so
     /// what was read may have changed without an event).
     pub(crate) fn restart(&mut self) {
-        *self = Scan::new(self.from);
+        *self = Scan::new(self.from, self.page);
     }
 
     pub(crate) fn request(&self) -> PageRequest {
@@ -190,6 +223,7 @@ impl Scan {
             collection: self.collection,
             from: self.from,
             after: self.after.clone(),
+            page: self.page,
         }
     }
 
@@ -203,7 +237,7 @@ impl Scan {
     ) -> bool {
         self.failures = 0;
         match last {
-            Some(last) if read >= PAGE => {
+            Some(last) if read >= self.page => {
                 self.after = Some(last);
                 false
             }
@@ -227,24 +261,30 @@ impl Scan {
 pub(crate) struct Delivery {
     pub(crate) versions: Versions,
     pub(crate) scan: Option<Scan>,
+    page: usize,
 }
 
 impl Delivery {
     pub(crate) fn new(start: DateTime<Utc>) -> Self {
+        Delivery::with_page(start, PAGE)
+    }
+
+    pub(crate) fn with_page(start: DateTime<Utc>, page: usize) -> Self {
         Delivery {
             versions: Versions::new(start),
             scan: None,
+            page,
         }
     }
 
     /// Something may have been missed (a reconnect, or events dropped for a slow consumer):
-    /// scan from just before the newest version delivered — or, when a scan is already under
+    /// scan from just before the newest version delivered live — or, when a scan is already under
     /// way, from its own start again, since events delivered during it say nothing about the
     /// part it has not read yet.
     pub(crate) fn catch_up(&mut self) {
         match &mut self.scan {
             Some(scan) => scan.restart(),
-            None => self.scan = Some(Scan::new(self.versions.newest() - MARGIN)),
+            None => self.scan = Some(Scan::new(self.versions.newest_live() - MARGIN, self.page)),
         }
     }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use super::connection::{Raw, Realtime};
-use super::delivery::{Delivery, PageRequest, PAGE};
+use super::delivery::{Delivery, PageRequest};
 use super::ready::Ready;
 use super::{Event, EventKind, ListenError, Origin};
 use crate::client::{Orm, Retry};
@@ -234,11 +234,13 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             Err(_) => return None,
         };
         let kind = event.kind()?;
-        if !self
-            .delivery
-            .versions
-            .admit(document.id(), document.updated_at(), kind, Origin::Live)
-        {
+        if !self.delivery.versions.admit(
+            document.meta().collection_id(),
+            document.id(),
+            document.updated_at(),
+            kind,
+            Origin::Live,
+        ) {
             return None;
         }
         if matches!(self.scope, Scope::Document { .. }) {
@@ -262,11 +264,13 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
         } else {
             EventKind::Update
         };
-        if self
-            .delivery
-            .versions
-            .admit(document.id(), document.updated_at(), kind, Origin::CatchUp)
-        {
+        if self.delivery.versions.admit(
+            document.meta().collection_id(),
+            document.id(),
+            document.updated_at(),
+            kind,
+            Origin::CatchUp,
+        ) {
             let event = self.catch_up_event(kind, document);
             self.pending.push_back(Ok(event));
         }
@@ -357,6 +361,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                 if let Some(last) = self.last_payload.take() {
                     if let Ok(document) = serde_json::from_str::<Document<T>>(&last) {
                         if self.delivery.versions.admit(
+                            document.meta().collection_id(),
                             document.id(),
                             document.updated_at(),
                             EventKind::Delete,
@@ -425,7 +430,7 @@ async fn changed_since<T: DeserializeOwned>(
         lower,
         Query::new("orderAsc", Some("$updatedAt"), Vec::new()),
         Query::new("orderAsc", Some("$id"), Vec::new()),
-        Query::limit(PAGE as u32),
+        Query::limit(request.page as u32),
     ];
     let params: Vec<(String, String)> = queries
         .iter()
