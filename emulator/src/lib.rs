@@ -23,6 +23,7 @@
 mod attribute;
 mod auth;
 mod error;
+mod faults;
 mod http;
 mod ids;
 mod jwt;
@@ -35,6 +36,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use faults::{HeldRequest, Release, RequestHold};
 use tokio::net::TcpListener;
 use tokio::sync::{broadcast, oneshot};
 use tokio::task::JoinHandle;
@@ -123,6 +125,7 @@ impl Emulator {
             realtime_control,
             realtime_counts: realtime::Counts::default(),
             url_channels_only: config.realtime_url_channels_only,
+            faults: Arc::default(),
         });
         let listener = TcpListener::bind(config.bind).await?;
         let address = listener.local_addr()?;
@@ -229,6 +232,41 @@ impl Emulator {
             .shared
             .realtime_control
             .send(realtime::Control::Replay(Arc::new(events)));
+    }
+
+    /// Holds every REST request whose path and query (percent-decoded) contain `path_contains`
+    /// until the test releases it, so that a test can act between two requests of a client —
+    /// write between two pages of a scan, say. Dropping the hold lets later requests through.
+    pub fn hold_requests(&self, path_contains: impl Into<String>) -> RequestHold {
+        self.shared.faults.hold_requests(path_contains.into())
+    }
+
+    /// Holds back every realtime event from now on, until [`Emulator::release_realtime_events`].
+    pub fn hold_realtime_events(&self) {
+        self.shared.faults.hold_events();
+    }
+
+    /// Publishes the held realtime events, in commit order or newest first (Appwrite publishes
+    /// each write's event after its own commit, so concurrent writes' events arrive in any
+    /// order), and stops holding.
+    pub fn release_realtime_events(&self, order: Release) {
+        for event in self.shared.faults.release_events(order) {
+            let _ = self.shared.changes.send(event);
+        }
+    }
+
+    /// From now on, the server answers a `subscribe` message only after `delay`, and events
+    /// published meanwhile do not reach that subscription — as when Appwrite's realtime service
+    /// registers a subscription later than its REST service commits a write.
+    pub fn delay_subscription_registration(&self, delay: Duration) {
+        self.shared.faults.set_registration_delay(delay);
+    }
+
+    /// Connects the next `sockets` realtime sockets as a guest whatever their JWT says, with
+    /// `"user": null` in `connected` and no error — what Appwrite does when a JWT's session has
+    /// expired or was deleted.
+    pub fn connect_next_realtime_as_guest(&self, sockets: usize) {
+        self.shared.faults.downgrade_next(sockets);
     }
 
     /// Stops serving (dropping every connection), stays down for `downtime`, then serves again

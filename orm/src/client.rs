@@ -174,8 +174,11 @@ impl OrmBuilder {
             setting: "database",
             reason: e.to_string(),
         })?;
+        // Keepalive probes let a pooled connection that a NAT or load balancer silently dropped
+        // fail instead of hanging until the request timeout.
         let http = reqwest::Client::builder()
             .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
+            .tcp_keepalive(Duration::from_secs(15))
             .build()
             .map_err(Error::Transport)?;
         Ok(Orm {

@@ -1,6 +1,8 @@
 //! Cross-crate integration tests of appwrite-orm live under `tests/tests/`; this library holds
 //! what they and the examples' tests share.
 
+pub mod proxy;
+
 use std::process::Stdio;
 use std::time::Duration;
 

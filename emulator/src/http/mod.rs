@@ -39,6 +39,8 @@ pub struct Shared {
     pub realtime_counts: realtime::Counts,
     /// Realtime as in Appwrite 1.6–1.8 (channels in the URL only).
     pub url_channels_only: bool,
+    /// Fault hooks for tests of clients.
+    pub faults: Arc<crate::faults::Faults>,
 }
 
 // The API key is a credential: never printed.
@@ -79,7 +81,9 @@ impl Shared {
                 // Skip building frames when no socket listens.
                 if shared.changes.receiver_count() > 0 {
                     for change in changes {
-                        let _ = shared.changes.send(Arc::new(Event::from_change(change)));
+                        shared.faults.publish(Event::from_change(change), |event| {
+                            let _ = shared.changes.send(event);
+                        });
                     }
                 }
                 Ok(result)
@@ -418,6 +422,10 @@ pub fn router(state: State) -> Router {
         .route("/v1/users/{user_id}/labels", put(users::update_labels))
         .route("/v1/users/{user_id}/jwts", post(users::create_jwt))
         .fallback(route_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state.faults),
+            crate::faults::hold_matching,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

@@ -136,6 +136,7 @@ pub async fn upgrade(
                 .or_else(|| param("jwt"));
             // An API key gives no realtime identity, exactly as on Appwrite: it is ignored.
             match jwt.filter(|j| !j.is_empty()) {
+                Some(_) if state.faults.take_downgrade() => Ok(Caller::Guest),
                 Some(jwt) => state.user_from_jwt(&jwt).map_err(|e| (1008, e.message)),
                 None => Ok(Caller::Guest),
             }
@@ -197,22 +198,28 @@ async fn serve(
     };
     let counts = &state.realtime_counts;
     counts.sockets.fetch_add(1, Ordering::Relaxed);
-    serve_frames(&mut socket, &mut connection, &mut events, &mut control, counts).await;
+    serve_frames(&mut socket, &mut connection, &mut events, &mut control, &state).await;
     counts.sockets.fetch_sub(1, Ordering::Relaxed);
     counts
         .subscriptions
         .fetch_sub(connection.subscriptions.len(), Ordering::Relaxed);
 }
 
+type Delayed = std::collections::VecDeque<(tokio::time::Instant, String)>;
+
 async fn serve_frames(
     socket: &mut WebSocket,
     connection: &mut Connection,
     events: &mut tokio::sync::broadcast::Receiver<Arc<Event>>,
     control: &mut tokio::sync::broadcast::Receiver<Control>,
-    counts: &Counts,
+    state: &State,
 ) {
+    let counts = &state.realtime_counts;
+    // `subscribe` messages whose registration a fault hook delays, with when to register them.
+    let mut delayed = Delayed::new();
     loop {
-        tokio::select! {
+        let next_delayed = delayed.front().map(|(at, _)| *at);
+        let text = tokio::select! {
             incoming = socket.recv() => {
                 let text = match incoming {
                     Some(Ok(Message::Text(text))) => text.to_string(),
@@ -220,60 +227,78 @@ async fn serve_frames(
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 };
-                let before = connection.subscriptions.len();
-                let (reply, close) = connection.handle(&text);
-                let after = connection.subscriptions.len();
-                if after >= before {
-                    counts.subscriptions.fetch_add(after - before, Ordering::Relaxed);
-                } else {
-                    counts.subscriptions.fetch_sub(before - after, Ordering::Relaxed);
+                let delay = state.faults.registration_delay();
+                if !delay.is_zero() && text.contains(r#""subscribe""#) {
+                    delayed.push_back((tokio::time::Instant::now() + delay, text));
+                    continue;
                 }
-                if let Some(reply) = reply {
-                    if socket.send(Message::Text(reply.into())).await.is_err() {
-                        return;
-                    }
-                }
-                if close {
-                    return;
+                text
+            }
+            () = tokio::time::sleep_until(next_delayed.unwrap_or_else(tokio::time::Instant::now)), if next_delayed.is_some() => {
+                match delayed.pop_front() {
+                    Some((_, text)) => text,
+                    None => continue,
                 }
             }
-            event = events.recv() => match event {
-                Ok(event) => {
-                    if let Some(frame) = connection.frame_for(&event) {
-                        if socket.send(Message::Text(frame.into())).await.is_err() {
-                            return;
-                        }
-                    }
-                }
-                // This socket fell too far behind: close it, as a real server drops a client
-                // that cannot keep up, rather than stall writers or other sockets.
-                Err(RecvError::Lagged(_)) => {
-                    let _ = socket.send(Message::Text(error_frame(1013, "Too many pending events: the client is too slow.").into())).await;
-                    return;
-                }
-                Err(RecvError::Closed) => return,
-            },
-            command = control.recv() => match command {
-                Ok(Control::DropAll) | Err(RecvError::Closed) => return,
-                Ok(Control::Inject(text)) => {
-                    if socket.send(Message::Text(text.to_string().into())).await.is_err() {
-                        return;
-                    }
-                }
-                Ok(Control::Replay(events)) => {
-                    for event in events.iter() {
-                        if let Some(frame) = connection.frame_for(event) {
-                            if socket.feed(Message::Text(frame.into())).await.is_err() {
+            event = events.recv() => {
+                match event {
+                    Ok(event) => {
+                        if let Some(frame) = connection.frame_for(&event) {
+                            if socket.send(Message::Text(frame.into())).await.is_err() {
                                 return;
                             }
                         }
                     }
-                    if socket.flush().await.is_err() {
+                    // This socket fell too far behind: close it, as a real server drops a client
+                    // that cannot keep up, rather than stall writers or other sockets.
+                    Err(RecvError::Lagged(_)) => {
+                        let _ = socket.send(Message::Text(error_frame(1013, "Too many pending events: the client is too slow.").into())).await;
                         return;
                     }
+                    Err(RecvError::Closed) => return,
                 }
-                Err(RecvError::Lagged(_)) => {}
-            },
+                continue;
+            }
+            command = control.recv() => {
+                match command {
+                    Ok(Control::DropAll) | Err(RecvError::Closed) => return,
+                    Ok(Control::Inject(text)) => {
+                        if socket.send(Message::Text(text.to_string().into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    Ok(Control::Replay(events)) => {
+                        for event in events.iter() {
+                            if let Some(frame) = connection.frame_for(event) {
+                                if socket.feed(Message::Text(frame.into())).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                        if socket.flush().await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {}
+                }
+                continue;
+            }
+        };
+        let before = connection.subscriptions.len();
+        let (reply, close) = connection.handle(&text);
+        let after = connection.subscriptions.len();
+        if after >= before {
+            counts.subscriptions.fetch_add(after - before, Ordering::Relaxed);
+        } else {
+            counts.subscriptions.fetch_sub(before - after, Ordering::Relaxed);
+        }
+        if let Some(reply) = reply {
+            if socket.send(Message::Text(reply.into())).await.is_err() {
+                return;
+            }
+        }
+        if close {
+            return;
         }
     }
 }

@@ -239,6 +239,13 @@ impl ConnectionHandler {
                 }
                 continue;
             }
+            // Subscriptions made meanwhile belong to this attempt (and hear of its failure).
+            while let Ok(command) = self.commands.try_recv() {
+                if !self.handle_offline(Some(command)) {
+                    let _ = self.state.send(ConnectionState::Closed);
+                    return;
+                }
+            }
             tracing::debug!(attempt = self.attempt, protocol = ?self.protocol, "connecting to Appwrite realtime");
             let socket = match self.connect(&channels).await {
                 Ok(socket) => socket,
