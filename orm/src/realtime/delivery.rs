@@ -59,29 +59,26 @@ struct Delivered {
 /// collections, and ids are unique per collection only.
 #[derive(Debug)]
 pub(crate) struct Versions {
-    latest: HashMap<Key, Delivered>,
-    /// Admissions in arrival order, for forgetting the oldest.
-    order: VecDeque<(DateTime<Utc>, Key)>,
+    /// Allocated with the first delivery: thousands of idle listeners stay small.
+    memory: Option<Box<Memory>>,
     /// The newest `$updatedAt` delivered *live*: a catch-up resumes just before it. Catch-up
     /// deliveries must not move it: a scan reads the server as it is now, possibly after the
     /// connection dropped again, so what it read says nothing about writes it did not read.
     newest_live: DateTime<Utc>,
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    latest: HashMap<Key, Delivered>,
+    /// Admissions in arrival order, for forgetting the oldest.
+    order: VecDeque<(DateTime<Utc>, Key)>,
     /// The collections seen, so that a key holds an index rather than a name.
     collections: Vec<String>,
 }
 
 type Key = (u16, IdKey);
 
-impl Versions {
-    pub(crate) fn new(start: DateTime<Utc>) -> Self {
-        Versions {
-            latest: HashMap::new(),
-            order: VecDeque::new(),
-            newest_live: start,
-            collections: Vec::new(),
-        }
-    }
-
+impl Memory {
     fn key(&mut self, collection: &str, id: &str) -> Key {
         let index = match self.collections.iter().position(|c| c == collection) {
             Some(index) => index,
@@ -92,10 +89,25 @@ impl Versions {
         };
         (u16::try_from(index).unwrap_or(u16::MAX), IdKey::new(id))
     }
+}
+
+impl Versions {
+    pub(crate) fn new(start: DateTime<Utc>) -> Self {
+        Versions {
+            memory: None,
+            newest_live: start,
+        }
+    }
 
     /// The newest `$updatedAt` delivered live (or the start, before any).
     pub(crate) fn newest_live(&self) -> DateTime<Utc> {
         self.newest_live
+    }
+
+    /// How many documents are remembered.
+    #[cfg(test)]
+    pub(crate) fn remembered(&self) -> usize {
+        self.memory.as_ref().map_or(0, |m| m.latest.len())
     }
 
     /// Whether a version may be delivered, recording it if so.
@@ -107,9 +119,10 @@ impl Versions {
         kind: EventKind,
         origin: Origin,
     ) -> bool {
-        let key = self.key(collection, id);
+        let memory = self.memory.get_or_insert_with(Box::default);
+        let key = memory.key(collection, id);
         let deleted = kind == EventKind::Delete;
-        if let Some(last) = self.latest.get(&key) {
+        if let Some(last) = memory.latest.get(&key) {
             let newer = match updated_at.cmp(&last.updated_at) {
                 std::cmp::Ordering::Greater => true,
                 std::cmp::Ordering::Less => false,
@@ -127,7 +140,7 @@ impl Versions {
                 return false;
             }
         }
-        self.latest.insert(
+        memory.latest.insert(
             key.clone(),
             Delivered {
                 updated_at,
@@ -135,18 +148,19 @@ impl Versions {
                 origin,
             },
         );
-        self.order.push_back((updated_at, key));
+        memory.order.push_back((updated_at, key));
         if origin == Origin::Live {
             self.newest_live = self.newest_live.max(updated_at);
         }
-        self.forget_old();
+        // Versions older than the window before the resume point cannot come back from a
+        // catch-up, only from a very late live event.
+        memory.forget_before(self.newest_live - ORDER_WINDOW);
         true
     }
+}
 
-    // Versions older than the window before the resume point cannot come back from a catch-up,
-    // only from a very late live event.
-    fn forget_old(&mut self) {
-        let horizon = self.newest_live - ORDER_WINDOW;
+impl Memory {
+    fn forget_before(&mut self, horizon: DateTime<Utc>) {
         while let Some((at, _)) = self.order.front() {
             if *at >= horizon && self.order.len() <= ORDER_CAPACITY {
                 break;
@@ -159,12 +173,6 @@ impl Versions {
                 self.latest.remove(&key);
             }
         }
-    }
-
-    /// How many documents are remembered.
-    #[cfg(test)]
-    pub(crate) fn remembered(&self) -> usize {
-        self.latest.len()
     }
 }
 
@@ -260,7 +268,7 @@ impl Scan {
 #[derive(Debug)]
 pub(crate) struct Delivery {
     pub(crate) versions: Versions,
-    pub(crate) scan: Option<Scan>,
+    pub(crate) scan: Option<Box<Scan>>,
     page: usize,
 }
 
@@ -284,7 +292,12 @@ impl Delivery {
     pub(crate) fn catch_up(&mut self) {
         match &mut self.scan {
             Some(scan) => scan.restart(),
-            None => self.scan = Some(Scan::new(self.versions.newest_live() - MARGIN, self.page)),
+            None => {
+                self.scan = Some(Box::new(Scan::new(
+                    self.versions.newest_live() - MARGIN,
+                    self.page,
+                )))
+            }
         }
     }
 

@@ -10,6 +10,13 @@ use crate::error::{ErrorKind, Result};
 
 /// Who the ORM listens as. Migration grants `read("label:<label>")` on registered collections
 /// so that this user receives their events.
+///
+/// The user should hold **no sessions**, and the ORM never creates one. `POST
+/// /users/{id}/jwts` links a JWT to the user's most recent session, and Appwrite connects a
+/// realtime socket as a guest — silently — once that session has expired or was deleted. A
+/// JWT minted for a user without sessions carries no session, so that check never applies.
+/// (Should it happen anyway, the connection task notices, reports
+/// [`ListenError::WrongIdentity`](crate::ListenError::WrongIdentity) and reconnects.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceIdentity {
     /// The user id (created if missing).

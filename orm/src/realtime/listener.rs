@@ -112,6 +112,7 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
             scope,
             delivery: Delivery::new(Utc::now()),
             retry_at: None,
+            live_since_page: 0,
             pending: VecDeque::new(),
             last_payload: None,
             types: PhantomData,
@@ -138,6 +139,8 @@ struct Engine<T> {
     delivery: Delivery,
     /// When a catch-up page that failed transiently is tried again.
     retry_at: Option<tokio::time::Instant>,
+    /// Live events taken since the last catch-up page.
+    live_since_page: usize,
     /// At most one catch-up page plus a few reports: the scan reads its next page only once
     /// these are taken.
     pending: VecDeque<Result<Event<T>, ListenError>>,
@@ -153,16 +156,21 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                 return Some(item);
             }
             // Live events first, also during a catch-up: they are the newest versions, and the
-            // queue must not overflow while a long scan runs.
-            match self.rx.try_recv() {
-                Ok(raw) => {
-                    if let Some(item) = self.take(raw) {
-                        return Some(item);
+            // queue must not overflow while a long scan runs — but a page after every hundred of
+            // them, so that a steady stream cannot starve the scan.
+            let page_due =
+                self.delivery.scan.is_some() && self.retry_at.is_none() && self.live_since_page >= 100;
+            if !page_due {
+                match self.rx.try_recv() {
+                    Ok(raw) => {
+                        if let Some(item) = self.take(raw) {
+                            return Some(item);
+                        }
+                        continue;
                     }
-                    continue;
+                    Err(mpsc::error::TryRecvError::Disconnected) => return None,
+                    Err(mpsc::error::TryRecvError::Empty) => {}
                 }
-                Err(mpsc::error::TryRecvError::Disconnected) => return None,
-                Err(mpsc::error::TryRecvError::Empty) => {}
             }
             // Drained: if the connection task had to drop events, resync now.
             let missed = self.missed.swap(0, Ordering::AcqRel);
@@ -179,25 +187,32 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                 continue;
             }
             if let Some(at) = self.retry_at {
-                tokio::select! {
-                    raw = self.rx.recv() => {
-                        if let Some(item) = self.take(raw?) {
+                // Boxed, like the page below: a timer in every listener's future would cost
+                // each idle listener its size.
+                match Box::pin(receive_until(&mut self.rx, at)).await {
+                    Wait::Received(raw) => {
+                        if let Some(item) = self.take(raw) {
                             return Some(item);
                         }
                         continue;
                     }
-                    () = tokio::time::sleep_until(at) => self.retry_at = None,
+                    Wait::Closed => return None,
+                    Wait::TimeUp => self.retry_at = None,
                 }
             }
             // Boxed: the page future is large and rare, and every idle listener would
             // otherwise carry its space.
+            self.live_since_page = 0;
             Box::pin(self.read_page()).await;
         }
     }
 
     fn take(&mut self, raw: Raw) -> Option<Result<Event<T>, ListenError>> {
         match raw {
-            Raw::Event(event) => self.live(event),
+            Raw::Event(event) => {
+                self.live_since_page += 1;
+                self.live(event)
+            }
             Raw::Reconnected => {
                 self.delivery.catch_up();
                 self.retry_at = None;
@@ -403,6 +418,20 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                 }
             }
         }
+    }
+}
+
+enum Wait {
+    Received(Raw),
+    Closed,
+    TimeUp,
+}
+
+/// The next item of `rx`, unless `at` comes first.
+async fn receive_until(rx: &mut mpsc::Receiver<Raw>, at: tokio::time::Instant) -> Wait {
+    tokio::select! {
+        raw = rx.recv() => raw.map_or(Wait::Closed, Wait::Received),
+        () = tokio::time::sleep_until(at) => Wait::TimeUp,
     }
 }
 

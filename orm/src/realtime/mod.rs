@@ -10,6 +10,47 @@
 //! (a user it creates, with a label that migration grants read access), minting a fresh JWT
 //! through the API key (scope `users.write`) for every connection.
 //!
+//! # Delivery guarantees
+//!
+//! What every listener (`listen_documents`, `listen_document`, `listen_collection`,
+//! `listen_database`, and the callback listeners built on them) guarantees:
+//!
+//! - **The final state of every document changed while it listens** is delivered: live, or
+//!   recovered by a catch-up query after a reconnect or an overflow ([`Origin::CatchUp`]).
+//!   Appwrite keeps no event log, so versions overwritten while disconnected are not recovered;
+//!   the catch-up delivers the version it reads.
+//! - **No duplicates, and per-document order**: a version of a document is never delivered
+//!   twice, nor after a newer version of that document — whether it came live, from a catch-up,
+//!   or out of order (Appwrite publishes each write's event after its own commit, so events of
+//!   concurrent writes arrive in any order). The last delivered version is remembered per
+//!   document for 5 minutes behind the newest live event, up to 100 000 documents (about 100
+//!   bytes each); an event later than that is delivered unchecked.
+//! - **Deletes** are delivered when their event arrives, and are final for the version they
+//!   deleted. A delete that happened while disconnected cannot be queried: it is covered by an
+//!   explicit [`ListenError::Gap`] after the catch-up (a single-document listener reports it as
+//!   a `Delete` event with the last version it saw).
+//! - **A dead connection is detected** within `ping_interval × (dead_after_pings + ½)` — 50 s
+//!   with the defaults, see [`RealtimeOptions::dead_after_pings`] — even when the network drops
+//!   it silently (half-open: no FIN, no RST). The state leaves [`ConnectionState::Connected`] at
+//!   once and the read cache stops trusting itself.
+//! - **A catch-up covers the whole window**: it starts once the server holds the subscription
+//!   again (its answer to `subscribe`, or the new socket on the URL-channel protocol) and reads
+//!   everything changed since 5 s before the newest live event, paged on (`$updatedAt`, `$id`)
+//!   values — never on a cursor document that a write could move — one page of 100 at a time,
+//!   retrying transient failures with backoff.
+//! - **The socket listens as the service identity**: Appwrite connects a socket as a guest,
+//!   without an error, when its JWT's session expired or was deleted; such a socket would only
+//!   see public events. The ORM checks who `connected` names, closes a socket that is not the
+//!   service identity, reports [`ListenError::WrongIdentity`], and connects again with a new
+//!   JWT.
+//!
+//! What is **not** guaranteed: any order between different documents; intermediate versions
+//! during a disconnection; telling apart two writes of one document within the same millisecond
+//! (they share `$updatedAt`: both are delivered when both events arrive, in arrival order, but
+//! if the second event is lost, the catch-up cannot tell its version from the first); an event
+//! that Appwrite publishes more than 5 s after its write's `$updatedAt` and that a disconnection
+//! loses; anything that changed while the listening process was not running.
+//!
 //! ```
 //! use appwrite_orm::{Collection, EventKind, Orm};
 //! use futures_util::StreamExt;
@@ -35,9 +76,8 @@
 //!     Ok::<(), std::convert::Infallible>(())
 //! });
 //!
-//! let mut state = orm.connection_state();
-//! state.wait_for(|s| *s == appwrite_orm::ConnectionState::Connected).await?;
-//! # tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+//! // Once the server holds the subscription, every later write reaches it.
+//! events.ready().await?;
 //! messages.create(&Message { room: "lobby".into(), text: "hello".into() }).await?;
 //!
 //! let event = events.next().await.expect("open")?;

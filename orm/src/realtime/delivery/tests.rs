@@ -135,7 +135,7 @@ impl Listener {
 
     /// One catch-up page, read from the server as it is now.
     fn read_page(&mut self, world: &World) {
-        let Some(request) = self.delivery.scan.as_ref().map(Scan::request) else {
+        let Some(request) = self.delivery.scan.as_ref().map(|scan| scan.request()) else {
             return;
         };
         let from = request.from;
