@@ -350,7 +350,8 @@ impl Orm {
             };
             if retry == Retry::Safe && retryable && attempt < self.inner.retries {
                 attempt += 1;
-                let delay = crate::backoff::delay(attempt, self.inner.backoff, self.inner.backoff * 64);
+                // Between `backoff × 2^(attempt-1)` and twice that.
+                let delay = crate::backoff::delay(attempt + 1, self.inner.backoff, self.inner.backoff * 64);
                 tracing::debug!(%method, path, attempt, ?delay, "retrying Appwrite request");
                 tokio::time::sleep(delay).await;
                 continue;

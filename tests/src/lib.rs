@@ -22,6 +22,34 @@ pub fn client(emulator: &appwrite_emulator::Emulator) -> appwrite_orm::Orm {
     client_builder(emulator).build().expect("valid settings")
 }
 
+/// A client of `emulator` that reaches it through `endpoint` (a fault proxy's), with `options`,
+/// quick reconnects, and a 2 s request timeout: a pooled REST connection that the proxy
+/// blackholes hangs until then, and the request is retried on a new connection.
+pub fn client_via(
+    emulator: &appwrite_emulator::Emulator,
+    endpoint: String,
+    options: appwrite_orm::RealtimeOptions,
+) -> appwrite_orm::Orm {
+    client_builder(emulator)
+        .endpoint(endpoint)
+        .timeout(Duration::from_secs(2))
+        .realtime(options.reconnect_backoff(Duration::from_millis(50), Duration::from_millis(400)))
+        .build()
+        .expect("valid settings")
+}
+
+/// The handle of `T` for `orm`, migrating it first.
+pub async fn migrated<T: appwrite_orm::Collection>(
+    orm: &appwrite_orm::Orm,
+) -> appwrite_orm::CollectionHandle<T> {
+    orm.connect()
+        .register::<T>()
+        .auto_migrate(true)
+        .await
+        .expect("migrated")
+        .collection::<T>()
+}
+
 /// A Redis for a test: `REDIS_URL` if set, else the one on 127.0.0.1:6379, else a private
 /// `redis-server` on a free port, stopped when this is dropped. Fails with a clear message when
 /// none of these exists.
@@ -86,6 +114,20 @@ pub async fn redis() -> TestRedis {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("the private redis-server on port {port} did not answer");
+}
+
+/// Waits until `condition` holds, checking every 5 ms, and returns how long that took; panics
+/// naming `what` after `limit`.
+pub async fn eventually(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) -> Duration {
+    let start = std::time::Instant::now();
+    while !condition() {
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    start.elapsed()
 }
 
 /// A key prefix no other test run uses.

@@ -151,6 +151,14 @@ impl FaultProxy {
     }
 }
 
+/// Whether `mode` ends the connection; for a reset, first makes closing `socket` send RST.
+fn ends(mode: Mode, socket: &TcpStream) -> bool {
+    if mode == Mode::Reset {
+        let _ = socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO));
+    }
+    matches!(mode, Mode::Reset | Mode::Close)
+}
+
 /// Carries one connection both ways until it ends or the mode ends it.
 async fn carry(
     client: TcpStream,
@@ -187,17 +195,10 @@ async fn pump(mut from: OwnedReadHalf, to: OwnedWriteHalf, mut mode: watch::Rece
                     }
                 }
                 changed = writer_mode.changed() => {
-                    if changed.is_err() {
+                    let mode = changed.map_or(Mode::Close, |()| *writer_mode.borrow());
+                    if ends(mode, to.as_ref()) {
+                        reset = mode == Mode::Reset;
                         break;
-                    }
-                    match *writer_mode.borrow() {
-                        Mode::Reset => {
-                            let _ = socket2::SockRef::from(to.as_ref()).set_linger(Some(Duration::ZERO));
-                            reset = true;
-                            break;
-                        }
-                        Mode::Close => break,
-                        _ => {}
                     }
                 }
             }
@@ -218,16 +219,9 @@ async fn pump(mut from: OwnedReadHalf, to: OwnedWriteHalf, mut mode: watch::Rece
                 }
             },
             changed = mode.changed() => {
-                if changed.is_err() {
+                let now = changed.map_or(Mode::Close, |()| *mode.borrow());
+                if ends(now, from.as_ref()) {
                     break;
-                }
-                match *mode.borrow() {
-                    Mode::Reset => {
-                        let _ = socket2::SockRef::from(from.as_ref()).set_linger(Some(Duration::ZERO));
-                        break;
-                    }
-                    Mode::Close => break,
-                    _ => {}
                 }
             }
         }

@@ -50,21 +50,16 @@ async fn client(
     endpoint: String,
     options: RealtimeOptions,
 ) -> (Orm, CollectionHandle<Parcel>) {
-    let orm = tests::client_builder(emulator)
-        .endpoint(endpoint)
-        // A pooled REST connection through a blackholed proxy hangs until this timeout, then
-        // the request is retried on a new connection.
-        .timeout(Duration::from_secs(2))
-        .realtime(options.reconnect_backoff(Duration::from_millis(50), Duration::from_millis(400)))
-        .build()
-        .unwrap();
-    let db = orm
-        .connect()
-        .register::<Parcel>()
-        .auto_migrate(true)
-        .await
-        .unwrap();
-    (orm, db.collection::<Parcel>())
+    let orm = tests::client_via(emulator, endpoint, options);
+    let parcels = tests::migrated::<Parcel>(&orm).await;
+    (orm, parcels)
+}
+
+/// A listener of `parcels` the server holds, collecting what it delivers.
+async fn listening(parcels: &CollectionHandle<Parcel>) -> Arc<Mutex<Seen>> {
+    let subscription = parcels.listen_documents();
+    subscription.ready().await.unwrap();
+    collect(subscription)
 }
 
 /// A writer that talks to the emulator directly, as another process would.
@@ -105,17 +100,6 @@ fn collect(mut subscription: Subscription<Parcel>) -> Arc<Mutex<Seen>> {
         }
     });
     seen
-}
-
-async fn eventually(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !condition() {
-        assert!(
-            start.elapsed() < limit,
-            "timed out after {limit:?} waiting until {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
 }
 
 /// The next catch-up request the emulator holds.
@@ -164,11 +148,9 @@ async fn a_half_open_connection_is_detected_and_what_changed_meanwhile_is_recove
         .ping_interval(Duration::from_millis(300))
         .dead_after_pings(2);
     let (orm, parcels) = client(&emulator, proxy.endpoint(), options).await;
-    let subscription = parcels.listen_documents();
-    subscription.ready().await.unwrap();
+    let seen = listening(&parcels).await;
     let cache = parcels.cached();
-    let seen = collect(subscription);
-    eventually("the cache trusts itself", Duration::from_secs(10), || {
+    tests::eventually("the cache trusts itself", Duration::from_secs(10), || {
         cache.is_fresh()
     })
     .await;
@@ -183,7 +165,7 @@ async fn a_half_open_connection_is_detected_and_what_changed_meanwhile_is_recove
         expected.insert(id, Some(0));
     }
     let state = orm.connection_state();
-    eventually("the dead connection is noticed", Duration::from_secs(10), || {
+    tests::eventually("the dead connection is noticed", Duration::from_secs(10), || {
         *state.borrow() != ConnectionState::Connected
     })
     .await;
@@ -192,7 +174,7 @@ async fn a_half_open_connection_is_detected_and_what_changed_meanwhile_is_recove
         !cache.is_fresh(),
         "the cache must stop trusting a dead connection"
     );
-    eventually(
+    tests::eventually(
         "every write made while half-open is delivered",
         Duration::from_secs(20),
         || seen.lock().unwrap().events.len() >= 20,
@@ -222,9 +204,7 @@ async fn missed_while_reconnecting(
     emulator: &Emulator,
     parcels: &CollectionHandle<Parcel>,
 ) -> (Arc<Mutex<Seen>>, RequestHold) {
-    let subscription = parcels.listen_documents();
-    subscription.ready().await.unwrap();
-    let seen = collect(subscription);
+    let seen = listening(parcels).await;
     let hold = emulator.hold_requests("/collections/parcels/documents?");
     emulator.delay_subscription_registration(Duration::from_millis(1500));
     emulator.drop_realtime_connections();
@@ -255,7 +235,7 @@ async fn catch_up_pages_survive_writes_and_deletes_of_their_boundary_documents()
     third.release();
     drop(hold);
 
-    eventually(
+    tests::eventually(
         "all 300 parcels and the two changes are delivered",
         Duration::from_secs(20),
         || {
@@ -292,7 +272,7 @@ async fn catch_up_delivers_each_page_before_reading_the_next() {
 
     held(&mut hold).await.release();
     let second = held(&mut hold).await;
-    eventually(
+    tests::eventually(
         "the first page is delivered while the second is held",
         Duration::from_secs(10),
         || seen.lock().unwrap().events.len() == 100,
@@ -300,7 +280,7 @@ async fn catch_up_delivers_each_page_before_reading_the_next() {
     .await;
     second.release();
     drop(hold);
-    eventually("every page is delivered", Duration::from_secs(10), || {
+    tests::eventually("every page is delivered", Duration::from_secs(10), || {
         seen.lock().unwrap().events.len() == 250
     })
     .await;
@@ -313,15 +293,13 @@ async fn catch_up_delivers_each_page_before_reading_the_next() {
 async fn events_published_out_of_order_never_deliver_an_older_version_after_a_newer_one() {
     let emulator = emulator().await;
     let (_orm, parcels) = client(&emulator, emulator.endpoint(), RealtimeOptions::default()).await;
-    let subscription = parcels.listen_documents();
-    subscription.ready().await.unwrap();
-    let seen = collect(subscription);
+    let seen = listening(&parcels).await;
     let direct = writer(&emulator).await;
     direct
         .create_with_id("r1", &parcel("reordered", 0))
         .await
         .unwrap();
-    eventually("the create is delivered", Duration::from_secs(10), || {
+    tests::eventually("the create is delivered", Duration::from_secs(10), || {
         seen.lock().unwrap().events.len() == 1
     })
     .await;
@@ -338,7 +316,7 @@ async fn events_published_out_of_order_never_deliver_an_older_version_after_a_ne
     emulator.release_realtime_events(Release::Reversed);
     // A later write proves the reversed ones were all processed before it.
     direct.create_with_id("r2", &parcel("sentinel", 0)).await.unwrap();
-    eventually("the sentinel is delivered", Duration::from_secs(10), || {
+    tests::eventually("the sentinel is delivered", Duration::from_secs(10), || {
         seen.lock().unwrap().events.iter().any(|e| e.1 == "r2")
     })
     .await;
@@ -354,12 +332,10 @@ async fn events_published_out_of_order_never_deliver_an_older_version_after_a_ne
 async fn catch_up_waits_until_the_server_holds_the_subscription_again() {
     let emulator = emulator().await;
     let (_orm, parcels) = client(&emulator, emulator.endpoint(), RealtimeOptions::default()).await;
-    let subscription = parcels.listen_documents();
-    subscription.ready().await.unwrap();
-    let seen = collect(subscription);
+    let seen = listening(&parcels).await;
     emulator.delay_subscription_registration(Duration::from_millis(2000));
     emulator.drop_realtime_connections();
-    eventually("the client reconnected", Duration::from_secs(10), || {
+    tests::eventually("the client reconnected", Duration::from_secs(10), || {
         emulator.realtime_connections() == 1
     })
     .await;
@@ -381,7 +357,7 @@ async fn catch_up_waits_until_the_server_holds_the_subscription_again() {
         expected.insert(id, Some(0));
     }
     emulator.delay_subscription_registration(Duration::ZERO);
-    eventually(
+    tests::eventually(
         "the writes made before registration are delivered",
         Duration::from_secs(10),
         || seen.lock().unwrap().events.len() == 10,
@@ -398,15 +374,12 @@ async fn a_socket_silently_connected_as_a_guest_is_refused_reported_and_replaced
     let emulator = emulator().await;
     emulator.connect_next_realtime_as_guest(1);
     let (orm, parcels) = client(&emulator, emulator.endpoint(), RealtimeOptions::default()).await;
-    let subscription = parcels.listen_documents();
-    tokio::time::timeout(Duration::from_secs(10), subscription.ready())
+    let seen = tokio::time::timeout(Duration::from_secs(10), listening(&parcels))
         .await
-        .expect("registered as the service identity in time")
-        .unwrap();
-    let seen = collect(subscription);
+        .expect("registered as the service identity in time");
     let direct = writer(&emulator).await;
     direct.create_with_id("g1", &parcel("private", 0)).await.unwrap();
-    eventually(
+    tests::eventually(
         "the private document's event is delivered",
         Duration::from_secs(10),
         || seen.lock().unwrap().events.len() == 1,
@@ -422,7 +395,7 @@ async fn a_socket_silently_connected_as_a_guest_is_refused_reported_and_replaced
     emulator.connect_next_realtime_as_guest(1);
     emulator.drop_realtime_connections();
     direct.create_with_id("g2", &parcel("private", 0)).await.unwrap();
-    eventually(
+    tests::eventually(
         "the write made meanwhile is delivered",
         Duration::from_secs(10),
         || seen.lock().unwrap().events.len() == 2,
@@ -430,7 +403,7 @@ async fn a_socket_silently_connected_as_a_guest_is_refused_reported_and_replaced
     .await;
     assert_eq!(seen.lock().unwrap().wrong_identity, 2);
     let state = orm.connection_state();
-    eventually("connected again", Duration::from_secs(10), || {
+    tests::eventually("connected again", Duration::from_secs(10), || {
         *state.borrow() == ConnectionState::Connected
     })
     .await;

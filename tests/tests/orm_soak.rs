@@ -92,18 +92,6 @@ async fn write(
     versions
 }
 
-async fn wait_for(what: &str, limit: Duration, mut condition: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while !condition() {
-        assert!(
-            start.elapsed() < limit,
-            "timed out after {limit:?} waiting until {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    start.elapsed()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_restarts() {
     let mut emulator = Emulator::start(Config {
@@ -115,21 +103,10 @@ async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_resta
     let proxy = FaultProxy::start(emulator.address()).await;
     let options = RealtimeOptions::default()
         .ping_interval(Duration::from_millis(300))
-        .dead_after_pings(2)
-        .reconnect_backoff(Duration::from_millis(50), Duration::from_millis(400));
-    let orm = tests::client_builder(&emulator)
-        .endpoint(proxy.endpoint())
-        .timeout(Duration::from_secs(2))
-        .realtime(options)
-        .build()
-        .unwrap();
-    let db = orm
-        .connect()
-        .register::<Meter>()
-        .auto_migrate(true)
-        .await
-        .unwrap();
-    let mut listener = db.collection::<Meter>().listen_documents();
+        .dead_after_pings(2);
+    let orm = tests::client_via(&emulator, proxy.endpoint(), options);
+    let meters = tests::migrated::<Meter>(&orm).await;
+    let mut listener = meters.listen_documents();
     listener.ready().await.unwrap();
 
     let tally = Arc::new(Mutex::new(Tally::default()));
@@ -181,7 +158,7 @@ async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_resta
     let mut half_open_detection = Vec::new();
     for fault in 0..FAULTS {
         let due = (fault + 1) * INTERVAL;
-        wait_for("the writers progress", Duration::from_secs(120), || {
+        tests::eventually("the writers progress", Duration::from_secs(120), || {
             written.load(Ordering::Relaxed) >= due
         })
         .await;
@@ -207,7 +184,7 @@ async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_resta
         }
         // Every kind but the reordering ends the connection: wait until the client noticed.
         if fault % 6 != 3 {
-            wait_for("the fault is noticed", Duration::from_secs(10), || {
+            tests::eventually("the fault is noticed", Duration::from_secs(10), || {
                 state.has_changed().unwrap_or(true)
             })
             .await;
@@ -216,18 +193,18 @@ async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_resta
             }
         }
         if fault == FAULTS / 3 || fault == 2 * FAULTS / 3 {
-            wait_for("reconnected", Duration::from_secs(10), || {
+            tests::eventually("reconnected", Duration::from_secs(10), || {
                 *state.borrow() == ConnectionState::Connected
             })
             .await;
             state.borrow_and_update();
             emulator.restart(Duration::from_millis(300)).await.unwrap();
-            wait_for("the restart is noticed", Duration::from_secs(10), || {
+            tests::eventually("the restart is noticed", Duration::from_secs(10), || {
                 state.has_changed().unwrap_or(true)
             })
             .await;
         }
-        wait_for("reconnected", Duration::from_secs(10), || {
+        tests::eventually("reconnected", Duration::from_secs(10), || {
             *state.borrow() == ConnectionState::Connected
         })
         .await;
@@ -247,7 +224,7 @@ async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_resta
         (expected.len(), written.load(Ordering::Relaxed)),
         (DOCUMENTS, WRITES)
     );
-    wait_for(
+    tests::eventually(
         "every final version is delivered",
         Duration::from_secs(60),
         || {

@@ -301,6 +301,23 @@ impl Delivery {
         }
     }
 
+    /// Records a page the scan read (`last`: the (`$updatedAt`, `$id`) of its last document);
+    /// when that was the last page, finishes the scan and returns the start of the window in
+    /// which deletions were not seen.
+    pub(crate) fn page_read(
+        &mut self,
+        read: usize,
+        last: Option<(DateTime<Utc>, String)>,
+        collections: usize,
+    ) -> Option<DateTime<Utc>> {
+        let finished = self.scan.as_mut()?.advance(read, last, collections);
+        if finished {
+            self.finish_scan()
+        } else {
+            None
+        }
+    }
+
     /// Finishes the scan; returns the start of the window in which deletions were not seen.
     pub(crate) fn finish_scan(&mut self) -> Option<DateTime<Utc>> {
         self.scan.take().map(|scan| scan.from())

@@ -328,15 +328,8 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                         for document in documents {
                             self.queue_caught_up(document);
                         }
-                        let finished = self
-                            .delivery
-                            .scan
-                            .as_mut()
-                            .is_some_and(|scan| scan.advance(read, last, collections.len()));
-                        if finished {
-                            if let Some(since) = self.delivery.finish_scan() {
-                                self.pending.push_back(Err(ListenError::Gap { since }));
-                            }
+                        if let Some(since) = self.delivery.page_read(read, last, collections.len()) {
+                            self.pending.push_back(Err(ListenError::Gap { since }));
                         }
                         Ok(())
                     }

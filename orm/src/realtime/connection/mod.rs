@@ -58,19 +58,12 @@ pub(crate) struct Receiving {
 }
 
 pub(crate) enum Command {
-    Subscribe {
-        id: u64,
-        channels: Vec<String>,
-        queries: Vec<String>,
-        sink: Sink,
-    },
-    Unsubscribe {
-        id: u64,
-    },
+    Subscribe { id: u64, entry: Entry },
+    Unsubscribe { id: u64 },
     Shutdown,
 }
 
-struct Entry {
+pub(crate) struct Entry {
     channels: Vec<String>,
     queries: Vec<String>,
     sink: Sink,
@@ -145,13 +138,14 @@ impl Realtime {
             missed: Arc::clone(&missed),
             ready: ready_tx,
         };
-        // A closed task means the Orm shut down; the receiver then simply ends.
-        let _ = self.commands.send(Command::Subscribe {
-            id,
+        let entry = Entry {
             channels,
             queries,
             sink,
-        });
+            resync: false,
+        };
+        // A closed task means the Orm shut down; the receiver then simply ends.
+        let _ = self.commands.send(Command::Subscribe { id, entry });
         Receiving {
             id,
             rx,
@@ -357,21 +351,8 @@ impl ConnectionHandler {
     /// Applies a command while no socket is open; `false` means shut down.
     fn handle_offline(&mut self, command: Option<Command>) -> bool {
         match command {
-            Some(Command::Subscribe {
-                id,
-                channels,
-                queries,
-                sink,
-            }) => {
-                self.subscriptions.insert(
-                    id,
-                    Entry {
-                        channels,
-                        queries,
-                        sink,
-                        resync: false,
-                    },
-                );
+            Some(Command::Subscribe { id, entry }) => {
+                self.subscriptions.insert(id, entry);
                 true
             }
             Some(Command::Unsubscribe { id }) => {
@@ -493,18 +474,7 @@ impl ConnectionHandler {
         let url = self.protocol == Protocol::UrlChannels;
         let limit = self.send_limit();
         match command {
-            Some(Command::Subscribe {
-                id,
-                channels,
-                queries,
-                sink,
-            }) => {
-                let entry = Entry {
-                    channels,
-                    queries,
-                    sink,
-                    resync: false,
-                };
+            Some(Command::Subscribe { id, entry }) => {
                 if !url {
                     let one = [Subscribe {
                         id,

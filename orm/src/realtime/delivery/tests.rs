@@ -162,13 +162,7 @@ impl Listener {
             };
             self.deliver(*c, id, d.version, kind, Origin::CatchUp, d.updated_at);
         }
-        let finished = self
-            .delivery
-            .scan
-            .as_mut()
-            .is_some_and(|scan| scan.advance(read, last, COLLECTIONS.len()));
-        if finished {
-            let since = self.delivery.finish_scan().expect("a scan");
+        if let Some(since) = self.delivery.page_read(read, last, COLLECTIONS.len()) {
             self.out.gaps.push(since.timestamp_millis() - 1_700_000_000_000);
         }
     }
