@@ -1,4 +1,4 @@
-//! Fault hooks for tests of clients: hold REST requests until released, hold realtime events
+//! Fault hooks for tests of clients: fail REST requests, hold them until released, hold realtime events
 //! and publish them late or out of order, register subscriptions late, and connect sockets as
 //! a guest whatever their JWT (as Appwrite does when a JWT's session is gone).
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::realtime::Event;
@@ -21,6 +21,8 @@ pub struct Faults {
     guest_downgrades: AtomicUsize,
     registration_delay_ms: AtomicU64,
     request_holds: Mutex<Vec<(String, mpsc::UnboundedSender<HeldRequest>)>>,
+    /// Requests to answer with a server error: (path part, how many more).
+    failures: Mutex<Vec<(String, usize)>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -77,6 +79,24 @@ impl Faults {
 
     pub fn registration_delay(&self) -> Duration {
         Duration::from_millis(self.registration_delay_ms.load(Ordering::SeqCst))
+    }
+
+    pub fn fail_requests(&self, path_contains: String, count: usize) {
+        lock(&self.failures).push((path_contains, count));
+    }
+
+    /// Whether this request is to fail, counting it.
+    fn fails(&self, uri: &str) -> bool {
+        let mut failures = lock(&self.failures);
+        let Some(failure) = failures
+            .iter_mut()
+            .find(|(path, left)| *left > 0 && uri.contains(path.as_str()))
+        else {
+            return false;
+        };
+        failure.1 -= 1;
+        failures.retain(|(_, left)| *left > 0);
+        true
     }
 
     pub fn hold_requests(&self, path_contains: String) -> RequestHold {
@@ -144,6 +164,9 @@ impl HeldRequest {
 pub async fn hold_matching(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
     let uri = request.uri().to_string();
     let decoded = percent_decode(&uri);
+    if faults.fails(&decoded) {
+        return crate::error::ApiError::internal("a fault injected by the test").into_response();
+    }
     if let Some(released) = faults.hold(&decoded) {
         // Released or dropped: either way the request goes on.
         let _ = released.await;

@@ -241,6 +241,12 @@ impl Emulator {
         self.shared.faults.hold_requests(path_contains.into())
     }
 
+    /// Answers the next `count` REST requests whose path and query (percent-decoded) contain
+    /// `path_contains` with a 500 `general_server_error`, as an overloaded server would.
+    pub fn fail_requests(&self, path_contains: impl Into<String>, count: usize) {
+        self.shared.faults.fail_requests(path_contains.into(), count);
+    }
+
     /// Holds back every realtime event from now on, until [`Emulator::release_realtime_events`].
     pub fn hold_realtime_events(&self) {
         self.shared.faults.hold_events();

@@ -287,6 +287,34 @@ async fn catch_up_delivers_each_page_before_reading_the_next() {
     check_delivery(&seen.lock().unwrap(), &expected);
 }
 
+// Catch-up pages that fail transiently (more often than the HTTP client's own retries cover)
+// are retried with backoff, each failure reported, and the scan resumes where it stopped.
+#[tokio::test]
+async fn a_catch_up_page_that_fails_is_retried_from_where_the_scan_stopped() {
+    let emulator = emulator().await;
+    let (_orm, parcels) = client(&emulator, emulator.endpoint(), RealtimeOptions::default()).await;
+    let direct = writer(&emulator).await;
+    let (seen, mut hold) = missed_while_reconnecting(&emulator, &parcels).await;
+    let expected = write_many(&direct, 150).await;
+    emulator.delay_subscription_registration(Duration::ZERO);
+    held(&mut hold).await.release();
+    // The second page fails five times in a row.
+    emulator.fail_requests("/collections/parcels/documents?", 5);
+    drop(hold);
+    tests::eventually("every page is delivered", Duration::from_secs(30), || {
+        seen.lock().unwrap().events.len() == 150
+    })
+    .await;
+    let seen = seen.lock().unwrap();
+    check_delivery(&seen, &expected);
+    let failures = seen
+        .errors
+        .iter()
+        .filter(|e| e.starts_with("catching up failed"))
+        .count();
+    assert_eq!(failures, 5, "{:?}", seen.errors);
+}
+
 // 3. Appwrite publishes each write's event after its own commit, so events of writes close
 // together arrive in any order: a listener must never deliver an older version after a newer.
 #[tokio::test]

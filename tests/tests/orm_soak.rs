@@ -1,7 +1,8 @@
 //! The no-loss soak: 10 000 writes over 500 documents by four writers of their own, while a
 //! listener behind a fault-injecting proxy suffers 100 faults — connection resets, FIN closes,
-//! half-open connections, events published out of order, subscriptions registered late,
-//! sockets connected as a guest — and the server restarts twice. Every document's final
+//! half-open connections, events published out of order, subscriptions registered late, a
+//! connection whose downstream is 200 ms late, sockets connected as a guest — and the server
+//! restarts twice. Every document's final
 //! version must be delivered, and no version twice or after a newer one.
 
 use std::collections::HashMap;
@@ -28,6 +29,8 @@ const DOCUMENTS: usize = 500;
 const WRITES: usize = 10_000;
 const WRITERS: usize = 4;
 const FAULTS: usize = 100;
+/// RST, FIN, half-open, reordered events, late registration, a slow downstream, guest downgrade.
+const KINDS: usize = 7;
 
 /// What the listener delivered, checked as it arrives.
 #[derive(Default)]
@@ -162,9 +165,10 @@ async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_resta
             written.load(Ordering::Relaxed) >= due
         })
         .await;
+        proxy.delay_downstream(Duration::ZERO);
         state.borrow_and_update();
         let injected = Instant::now();
-        match fault % 6 {
+        match fault % KINDS {
             0 => proxy.reset_all(),
             1 => proxy.close_all(),
             2 => proxy.blackhole_open_connections(),
@@ -177,18 +181,23 @@ async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_resta
                 emulator.delay_subscription_registration(Duration::from_millis(300));
                 proxy.reset_all();
             }
+            5 => {
+                // The next connection carries everything from the server 200 ms late.
+                proxy.delay_downstream(Duration::from_millis(200));
+                proxy.reset_all();
+            }
             _ => {
                 emulator.connect_next_realtime_as_guest(1);
                 proxy.reset_all();
             }
         }
         // Every kind but the reordering ends the connection: wait until the client noticed.
-        if fault % 6 != 3 {
+        if fault % KINDS != 3 {
             tests::eventually("the fault is noticed", Duration::from_secs(10), || {
                 state.has_changed().unwrap_or(true)
             })
             .await;
-            if fault % 6 == 2 {
+            if fault % KINDS == 2 {
                 half_open_detection.push(injected.elapsed());
             }
         }
@@ -208,7 +217,7 @@ async fn no_loss_10000_writes_500_documents_100_faults_of_every_kind_and_2_resta
             *state.borrow() == ConnectionState::Connected
         })
         .await;
-        if fault % 6 == 4 {
+        if fault % KINDS == 4 {
             // Past the delayed registration before the next fault.
             tokio::time::sleep(Duration::from_millis(350)).await;
             emulator.delay_subscription_registration(Duration::ZERO);
