@@ -4,12 +4,14 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::realtime::{ConnectionState, Realtime, RealtimeOptions, Registry, ServiceIdentity};
+pub(crate) use crate::transport::Retry;
+use crate::transport::Transport;
 
 /// A connection to one Appwrite project and database, authenticated with an API key.
 ///
@@ -34,26 +36,27 @@ pub struct Orm {
     inner: Arc<Inner>,
 }
 
+// Two parts: the REST transport, which everything uses, and the realtime side, started on first
+// use, which the transport knows nothing of.
 struct Inner {
-    listeners: Registry,
-    identity: Option<ServiceIdentity>,
-    realtime_options: RealtimeOptions,
-    realtime: OnceLock<Realtime>,
-    http: reqwest::Client,
-    endpoint: String,
-    project: String,
+    transport: Arc<Transport>,
     database_id: String,
-    api_key: String,
-    retries: u32,
-    backoff: Duration,
+    realtime: RealtimePart,
+}
+
+struct RealtimePart {
+    identity: Option<ServiceIdentity>,
+    options: RealtimeOptions,
+    connection: OnceLock<Realtime>,
+    listeners: Registry,
 }
 
 // The API key is a credential: it never appears in Debug output.
 impl fmt::Debug for Orm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Orm")
-            .field("endpoint", &self.inner.endpoint)
-            .field("project", &self.inner.project)
+            .field("endpoint", &self.inner.transport.endpoint)
+            .field("project", &self.inner.transport.project)
             .field("database", &self.inner.database_id)
             .field("api_key", &"<redacted>")
             .finish()
@@ -183,29 +186,24 @@ impl OrmBuilder {
             .map_err(Error::Transport)?;
         Ok(Orm {
             inner: Arc::new(Inner {
-                listeners: Registry::default(),
-                identity: self.identity,
-                realtime_options: self.realtime,
-                realtime: OnceLock::new(),
-                http,
-                endpoint: endpoint.trim_end_matches('/').to_owned(),
-                project: self.project.ok_or_else(|| missing("project"))?,
+                transport: Arc::new(Transport {
+                    http,
+                    endpoint: endpoint.trim_end_matches('/').to_owned(),
+                    project: self.project.ok_or_else(|| missing("project"))?,
+                    api_key: self.api_key.ok_or_else(|| missing("api_key"))?,
+                    retries: self.retries.unwrap_or(3),
+                    backoff: Duration::from_millis(100),
+                }),
                 database_id,
-                api_key: self.api_key.ok_or_else(|| missing("api_key"))?,
-                retries: self.retries.unwrap_or(3),
-                backoff: Duration::from_millis(100),
+                realtime: RealtimePart {
+                    identity: self.identity,
+                    options: self.realtime,
+                    connection: OnceLock::new(),
+                    listeners: Registry::default(),
+                },
             }),
         })
     }
-}
-
-/// Whether a request may be sent again after a failure without risking a double effect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Retry {
-    /// Reads, idempotent writes, and creates with a client-chosen id.
-    Safe,
-    /// Anything else.
-    Never,
 }
 
 impl Orm {
@@ -233,12 +231,12 @@ impl Orm {
 
     /// The REST endpoint.
     pub fn endpoint(&self) -> &str {
-        &self.inner.endpoint
+        &self.inner.transport.endpoint
     }
 
     /// The project id.
     pub fn project(&self) -> &str {
-        &self.inner.project
+        &self.inner.transport.project
     }
 
     /// The database id.
@@ -248,25 +246,21 @@ impl Orm {
 
     /// The identity realtime listeners connect as, if any.
     pub fn service_identity(&self) -> Option<&ServiceIdentity> {
-        self.inner.identity.as_ref()
+        self.inner.realtime.identity.as_ref()
     }
 
     /// The shared realtime connection, started on first use (inside a Tokio runtime).
     pub(crate) fn realtime(&self) -> Realtime {
-        self.inner
-            .realtime
+        let part = &self.inner.realtime;
+        part.connection
             .get_or_init(|| {
                 Realtime::start(
-                    self.clone(),
-                    self.inner.identity.clone(),
-                    self.inner.realtime_options.clone(),
+                    Arc::clone(&self.inner.transport),
+                    part.identity.clone(),
+                    part.options.clone(),
                 )
             })
             .clone()
-    }
-
-    pub(crate) fn realtime_options(&self) -> &RealtimeOptions {
-        &self.inner.realtime_options
     }
 
     /// Watches the state of the realtime connection (this starts it).
@@ -276,20 +270,20 @@ impl Orm {
 
     /// Closes the realtime connection; every listener's stream ends.
     pub fn close_realtime(&self) {
-        if let Some(realtime) = self.inner.realtime.get() {
+        if let Some(realtime) = self.inner.realtime.connection.get() {
             realtime.shutdown();
         }
     }
 
     pub(crate) fn listeners(&self) -> &Registry {
-        &self.inner.listeners
+        &self.inner.realtime.listeners
     }
 
     /// Graceful shutdown: stops every callback listener from taking new events, waits up to
     /// `deadline` for the handlers in flight to finish, then closes the realtime connection.
     /// Returns `true` when every handler finished in time.
     pub async fn shutdown(&self, deadline: std::time::Duration) -> bool {
-        let drained = crate::realtime::drain(self.inner.listeners.stop_all(), deadline).await;
+        let drained = crate::realtime::drain(self.inner.realtime.listeners.stop_all(), deadline).await;
         self.close_realtime();
         drained
     }
@@ -303,13 +297,7 @@ impl Orm {
         body: Option<&Value>,
         retry: Retry,
     ) -> Result<T> {
-        let bytes = self.send(method, path, query, body, retry).await?;
-        let bytes = if bytes.is_empty() {
-            &b"null"[..]
-        } else {
-            &bytes[..]
-        };
-        serde_json::from_slice(bytes).map_err(|e| Error::decode(format!("response of {path}"), e))
+        self.inner.transport.call(method, path, query, body, retry).await
     }
 
     /// Sends one request; returns the raw body of a successful answer.
@@ -321,73 +309,6 @@ impl Orm {
         body: Option<&Value>,
         retry: Retry,
     ) -> Result<bytes::Bytes> {
-        let url = format!("{}{path}", self.inner.endpoint);
-        let mut attempt = 0;
-        loop {
-            let mut request = self
-                .inner
-                .http
-                .request(method.clone(), &url)
-                .header("X-Appwrite-Project", &self.inner.project)
-                .header("X-Appwrite-Key", &self.inner.api_key)
-                .header("X-Appwrite-Response-Format", "1.8.0");
-            if !query.is_empty() {
-                request = request.query(query);
-            }
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            let outcome = request.send().await;
-            let retryable = match &outcome {
-                Err(err) => err.is_connect() || err.is_timeout() || err.is_request(),
-                Ok(response) => matches!(
-                    response.status(),
-                    StatusCode::TOO_MANY_REQUESTS
-                        | StatusCode::BAD_GATEWAY
-                        | StatusCode::SERVICE_UNAVAILABLE
-                        | StatusCode::GATEWAY_TIMEOUT
-                ),
-            };
-            if retry == Retry::Safe && retryable && attempt < self.inner.retries {
-                attempt += 1;
-                // Between `backoff × 2^(attempt-1)` and twice that.
-                let delay = crate::backoff::delay(attempt + 1, self.inner.backoff, self.inner.backoff * 64);
-                tracing::debug!(%method, path, attempt, ?delay, "retrying Appwrite request");
-                tokio::time::sleep(delay).await;
-                continue;
-            }
-            let response = outcome.map_err(Error::Transport)?;
-            let status = response.status();
-            let body = response.bytes().await.map_err(Error::Transport)?;
-            if status.is_success() {
-                return Ok(body);
-            }
-            return Err(appwrite_error(status, &body));
-        }
-    }
-}
-
-fn appwrite_error(status: StatusCode, body: &[u8]) -> Error {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        message: Option<String>,
-        #[serde(rename = "type")]
-        kind: Option<String>,
-    }
-    let parsed: Option<Body> = serde_json::from_slice(body).ok();
-    let message = parsed
-        .as_ref()
-        .and_then(|b| b.message.clone())
-        .unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(body);
-            text.chars().take(200).collect()
-        });
-    let kind = parsed
-        .and_then(|b| b.kind)
-        .map_or(ErrorKind::Other, |k| ErrorKind::from_type(&k));
-    Error::Appwrite {
-        kind,
-        code: status.as_u16(),
-        message,
+        self.inner.transport.send(method, path, query, body, retry).await
     }
 }

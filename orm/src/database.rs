@@ -58,8 +58,8 @@ impl Database {
             database: database.clone(),
             collections: collections.clone(),
         };
-        let documents = crate::Subscription::open(&self.orm, &self.orm.realtime(), channels, scope);
-        crate::CollectionSubscription::new(self.orm.clone(), documents, database, collections)
+        let documents = crate::Subscription::open(&self.orm.realtime(), channels, scope);
+        crate::CollectionSubscription::new(&self.orm.realtime(), documents, database, collections)
     }
 }
 

@@ -602,6 +602,26 @@ impl<'de> Deserialize<'de> for Sequence {
     }
 }
 
+/// Decodes a response; on failure, decodes again while tracking the path so that the error
+/// names the field that did not match.
+pub(crate) fn decode_named<R: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    collection: &str,
+) -> crate::Result<R> {
+    serde_json::from_slice(bytes).map_err(|first| {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let (path, source) = match serde_path_to_error::deserialize::<_, R>(&mut deserializer) {
+            Err(err) => (err.path().to_string(), err.into_inner()),
+            Ok(_) => (String::new(), first),
+        };
+        crate::Error::Decode {
+            what: format!("a document of collection `{collection}` at `{path}`"),
+            path,
+            source,
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

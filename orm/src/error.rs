@@ -51,10 +51,40 @@ pub enum Error {
     },
     /// The migration cannot be applied, or did not complete.
     #[error("migration: {0}")]
-    Migration(String),
-    /// The realtime connection failed (the connection task retries by itself).
-    #[error("realtime: {0}")]
-    Realtime(String),
+    Migration(#[from] crate::migration::MigrationError),
+    /// A value could not be serialized into the JSON Appwrite takes.
+    #[error("cannot encode {what}: {source}")]
+    Encode {
+        /// What was being encoded, e.g. `document data`.
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A query cannot be used where it was given.
+    #[error("invalid query `{method}` for {operation}: {reason}")]
+    InvalidQuery {
+        /// The query's method, e.g. [`QueryMethod::Limit`](crate::QueryMethod::Limit).
+        method: crate::QueryMethod,
+        /// The operation, e.g. `stream`.
+        operation: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The realtime connection task is gone: the [`Orm`](crate::Orm) closed its realtime
+    /// connection or shut down.
+    #[error("the realtime connection is closed")]
+    RealtimeClosed,
+    /// The Redis server behind a [`WorkQueue`](crate::WorkQueue) failed.
+    #[cfg(feature = "redis")]
+    #[error("work queue: {context}: {source}")]
+    Queue {
+        /// What the queue was doing.
+        context: &'static str,
+        /// The Redis error.
+        #[source]
+        source: redis::RedisError,
+    },
 }
 
 impl Error {

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::client::{Orm, Retry};
+use crate::document::decode_named;
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::QueryValue;
 use crate::{Collection, Document, Field, Patch, Permission, Query};
@@ -69,7 +70,6 @@ pub struct CollectionHandle<T> {
 }
 
 impl<T> CollectionHandle<T> {
-    #[cfg(feature = "redis")]
     pub(crate) fn orm(&self) -> &Orm {
         &self.orm
     }
@@ -103,14 +103,6 @@ pub struct Page<T> {
     pub documents: Vec<Document<T>>,
 }
 
-fn query_params(queries: &[Query]) -> Vec<(String, String)> {
-    queries
-        .iter()
-        .enumerate()
-        .map(|(i, q)| (format!("queries[{i}]"), q.to_string()))
-        .collect()
-}
-
 fn permission_strings(permissions: &[Permission]) -> Value {
     Value::Array(permissions.iter().map(|p| Value::String(p.to_string())).collect())
 }
@@ -123,7 +115,10 @@ fn check_id(id: &str) -> Result<()> {
 }
 
 fn data_of<T: serde::Serialize>(data: &T) -> Result<Value> {
-    serde_json::to_value(data).map_err(|e| Error::decode("document data", e))
+    serde_json::to_value(data).map_err(|source| Error::Encode {
+        what: "document data",
+        source,
+    })
 }
 
 impl<T: Collection> CollectionHandle<T> {
@@ -266,7 +261,7 @@ impl<T: Collection> CollectionHandle<T> {
         self.decode_call(
             Method::GET,
             &self.documents,
-            &query_params(&queries),
+            &crate::query::params(&queries),
             None,
             Retry::Safe,
         )
@@ -301,10 +296,11 @@ impl<T: Collection> CollectionHandle<T> {
         let queries: Vec<Query> = queries.into_iter().collect();
         let invalid = queries
             .iter()
-            .find(|q| matches!(q.method(), "limit" | "offset" | "cursorAfter" | "cursorBefore"))
-            .map(|q| Error::Config {
-                setting: "stream",
-                reason: format!("`{}` cannot be used: the stream pages by itself", q.method()),
+            .find(|q| q.method().is_paging())
+            .map(|q| Error::InvalidQuery {
+                method: q.method(),
+                operation: "stream",
+                reason: "the stream pages by itself",
             });
         let handle = self.clone();
         let state = (handle, queries, None::<String>, false, invalid);
@@ -463,118 +459,7 @@ impl<T: Collection> CollectionHandle<T> {
     }
 }
 
-impl<T: Collection> CollectionHandle<T> {
-    fn documents_channel(&self) -> String {
-        format!(
-            "databases.{}.collections.{}.documents",
-            self.orm.database_id(),
-            T::ID
-        )
-    }
-
-    /// Every document event of the collection, typed.
-    ///
-    /// After a reconnect or an overflow the listener queries what changed meanwhile and
-    /// delivers it (as [`Origin::CatchUp`](crate::Origin::CatchUp)) before newer live events,
-    /// without duplicates; deletions in that window cannot be recovered and are reported as a
-    /// [`ListenError::Gap`](crate::ListenError::Gap).
-    pub fn listen_documents(&self) -> crate::Subscription<T> {
-        let scope = crate::realtime::Scope::Collections {
-            database: self.orm.database_id().to_owned(),
-            collections: vec![T::ID.to_owned()],
-        };
-        crate::Subscription::open(
-            &self.orm,
-            &self.orm.realtime(),
-            vec![self.documents_channel()],
-            scope,
-        )
-    }
-
-    /// The events of one document. After a reconnect it re-reads the document, so a delete it
-    /// missed is still reported (as a catch-up `Delete` with the last version it saw).
-    pub fn listen_document(&self, id: &str) -> crate::Subscription<T> {
-        let scope = crate::realtime::Scope::Document {
-            database: self.orm.database_id().to_owned(),
-            collection: T::ID.to_owned(),
-            id: id.to_owned(),
-        };
-        let channel = format!("{}.{id}", self.documents_channel());
-        crate::Subscription::open(&self.orm, &self.orm.realtime(), vec![channel], scope)
-    }
-
-    /// An opt-in read cache of this collection, invalidated by its realtime events; see
-    /// [`CachedCollection`](crate::CachedCollection).
-    pub fn cached(&self) -> crate::CachedCollection<T> {
-        crate::CachedCollection::new(self.clone(), self.orm.connection_state())
-    }
-
-    /// The collection's document events plus detected schema changes (attributes or indexes
-    /// added, removed or changing status). Appwrite delivers no schema events to clients, so
-    /// those are found by polling the collection (every 15 seconds unless
-    /// [`RealtimeOptions::schema_poll`](crate::RealtimeOptions::schema_poll) says otherwise).
-    pub fn listen_collection(&self) -> crate::CollectionSubscription<T> {
-        crate::CollectionSubscription::new(
-            self.orm.clone(),
-            self.listen_documents(),
-            self.orm.database_id().to_owned(),
-            vec![T::ID.to_owned()],
-        )
-    }
-}
-
-impl<T: Collection> CollectionHandle<T> {
-    /// Runs `handler` for every document event, in order. Errors and panics are captured and
-    /// logged; see [`CollectionHandle::on_documents_with`] for retries and a dead-letter sink.
-    /// The listener stops when the returned handle is dropped or unsubscribed, or on
-    /// [`Orm::shutdown`](crate::Orm::shutdown).
-    pub fn on_documents<F, Fut, E>(&self, handler: F) -> crate::ListenerHandle
-    where
-        F: Fn(Arc<crate::Event<T>>) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = std::result::Result<(), E>> + Send + 'static,
-        E: fmt::Display + Send + 'static,
-    {
-        self.on_documents_with(crate::HandlerOptions::default(), handler)
-    }
-
-    /// [`CollectionHandle::on_documents`] with a retry policy, a dead-letter sink and a
-    /// callback for the listener's own reports.
-    pub fn on_documents_with<F, Fut, E>(
-        &self,
-        options: crate::HandlerOptions<T>,
-        handler: F,
-    ) -> crate::ListenerHandle
-    where
-        F: Fn(Arc<crate::Event<T>>) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = std::result::Result<(), E>> + Send + 'static,
-        E: fmt::Display + Send + 'static,
-    {
-        let events = self.listen_documents();
-        let ready = events.ready_signal();
-        let deliveries =
-            futures_util::StreamExt::map(events, |item| item.map(crate::realtime::Delivery::plain));
-        crate::realtime::spawn_handler(self.orm.listeners(), deliveries, ready, handler, options)
-    }
-}
-
 #[derive(Deserialize)]
 struct Counted {
     total: u64,
-}
-
-/// Decodes a response; on failure, decodes again while tracking the path so that the error
-/// names the field that did not match.
-pub(crate) fn decode_named<R: serde::de::DeserializeOwned>(bytes: &[u8], collection: &str) -> Result<R> {
-    serde_json::from_slice(bytes).map_err(|first| {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let (path, source) = match serde_path_to_error::deserialize::<_, R>(&mut deserializer) {
-            Err(err) => (err.path().to_string(), err.into_inner()),
-            Ok(_) => (String::new(), first),
-        };
-        Error::Decode {
-            what: format!("a document of collection `{collection}` at `{path}`"),
-            path,
-            source,
-        }
-    })
 }

@@ -54,6 +54,7 @@ mod permission;
 pub mod query;
 pub mod realtime;
 pub mod schema;
+mod transport;
 
 pub use client::{Orm, OrmBuilder};
 pub use collection::{AttributeEnum, Collection};
@@ -63,7 +64,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use handle::{CollectionHandle, Page, BATCH_SIZE};
 pub use patch::Patch;
 pub use permission::{Action, ParsePermissionError, Permission, Role, Verification};
-pub use query::{Field, Query};
+pub use query::{Field, Query, QueryMethod};
 #[cfg(feature = "redis")]
 pub use realtime::WorkQueue;
 pub use realtime::{

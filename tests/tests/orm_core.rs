@@ -235,7 +235,10 @@ async fn a_changed_type_is_refused_with_a_clear_message_unless_allowed() {
         .await
         .unwrap_err();
     let message = err.to_string();
-    assert!(matches!(err, Error::Migration(_)));
+    assert!(matches!(
+        err,
+        Error::Migration(appwrite_orm::migration::MigrationError::Destructive { .. })
+    ));
     assert!(message.contains("notes.n must be recreated"), "{message}");
     assert!(message.contains("type integer → string"), "{message}");
     assert!(message.contains("allow_destructive"), "{message}");
@@ -368,8 +371,9 @@ async fn stream_walks_every_page_of_a_thousand_documents() {
     let refused: Result<Vec<_>, _> = orders.stream([Query::limit(5)]).try_collect().await;
     assert!(matches!(
         refused,
-        Err(Error::Config {
-            setting: "stream",
+        Err(Error::InvalidQuery {
+            method: appwrite_orm::QueryMethod::Limit,
+            operation: "stream",
             ..
         })
     ));

@@ -9,8 +9,9 @@ use serde_json::{json, Value};
 
 use super::payload;
 use super::plan::{diff_collection, Plan, ServerCollection, Step};
+use super::MigrationError;
 use crate::client::{Orm, Retry};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{ErrorKind, Result};
 use crate::schema::{Attribute, AttributeKind, CollectionSchema, DefaultValue};
 
 /// Progress of [`Migrator::apply`], for a CLI progress bar.
@@ -147,9 +148,7 @@ impl Migrator {
         if plan.is_empty() {
             Ok(())
         } else {
-            Err(Error::Migration(format!(
-                "the server differs from the schemas:\n{plan}"
-            )))
+            Err(MigrationError::Differs(plan).into())
         }
     }
 
@@ -162,10 +161,7 @@ impl Migrator {
         let plan = self.plan().await?;
         let destructive: Vec<String> = plan.destructive().map(ToString::to_string).collect();
         if !destructive.is_empty() && !self.allow_destructive {
-            return Err(Error::Migration(format!(
-                "refusing destructive changes (enable them with allow_destructive(true)):\n{}",
-                destructive.join("\n")
-            )));
+            return Err(MigrationError::Destructive { changes: destructive }.into());
         }
         let total = plan.steps.len();
         let mut waited_for_attributes = false;
@@ -185,9 +181,7 @@ impl Migrator {
             self.wait_ready(true).await?;
             let after = self.plan().await?;
             if !after.is_empty() {
-                return Err(Error::Migration(format!(
-                    "after migrating, the server still differs (is another instance using a different schema?):\n{after}"
-                )));
+                return Err(MigrationError::StillDiffers(after).into());
             }
         }
         Ok(plan)
@@ -350,10 +344,11 @@ impl Migrator {
                 }
                 Err(err) => return Err(err),
                 Ok(_) if Instant::now() > deadline => {
-                    return Err(Error::Migration(format!(
-                        "{path} is still being deleted after {:?}",
-                        self.timeout
-                    )))
+                    return Err(MigrationError::TimedOut {
+                        after: self.timeout,
+                        pending: vec![format!("the deletion of {path}")],
+                    }
+                    .into())
                 }
                 Ok(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
@@ -371,17 +366,19 @@ impl Migrator {
                     pending.push(format!("collection {}", schema.id));
                     continue;
                 };
-                let mut check = |what: &str, key: &str, items: &[Value]| -> Result<()> {
+                let mut check = |what: &'static str, key: &str, items: &[Value]| -> Result<()> {
                     match items.iter().find(|i| i["key"] == key) {
                         None => pending.push(format!("{what} {}.{key}", schema.id)),
                         Some(item) => match item["status"].as_str().unwrap_or_default() {
                             "available" => {}
                             "failed" | "stuck" => {
-                                return Err(Error::Migration(format!(
-                                    "{what} {}.{key} failed on the server: {}",
-                                    schema.id,
-                                    item["error"].as_str().unwrap_or("no reason given")
-                                )))
+                                return Err(MigrationError::Failed {
+                                    what,
+                                    collection: schema.id.to_string(),
+                                    key: key.to_string(),
+                                    reason: item["error"].as_str().unwrap_or("no reason given").to_owned(),
+                                }
+                                .into())
                             }
                             status => pending.push(format!("{what} {}.{key} ({status})", schema.id)),
                         },
@@ -401,11 +398,11 @@ impl Migrator {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(Error::Migration(format!(
-                    "timed out after {:?} waiting for: {}",
-                    self.timeout,
-                    pending.join(", ")
-                )));
+                return Err(MigrationError::TimedOut {
+                    after: self.timeout,
+                    pending,
+                }
+                .into());
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_millis(500));

@@ -5,8 +5,10 @@
 //! create-index endpoints.
 
 mod apply;
+mod error;
 pub mod payload;
 mod plan;
 
 pub use apply::{Migrator, Progress};
+pub use error::MigrationError;
 pub use plan::{Plan, Step};

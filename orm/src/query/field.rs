@@ -1,7 +1,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::{Query, QueryValue};
+use super::{Query, QueryMethod, QueryValue};
 
 /// A typed handle to one attribute of collection `C` whose values have type `V`.
 ///
@@ -27,36 +27,36 @@ impl<C, V> Field<C, V> {
         self.key
     }
 
-    fn query(&self, method: &'static str, values: Vec<serde_json::Value>) -> Query {
+    fn query(&self, method: QueryMethod, values: Vec<serde_json::Value>) -> Query {
         Query::new(method, Some(self.key), values)
     }
 
     /// The attribute is null (`isNull`).
     pub fn is_null(&self) -> Query {
-        self.query("isNull", Vec::new())
+        self.query(QueryMethod::IsNull, Vec::new())
     }
 
     /// The attribute is not null (`isNotNull`).
     pub fn is_not_null(&self) -> Query {
-        self.query("isNotNull", Vec::new())
+        self.query(QueryMethod::IsNotNull, Vec::new())
     }
 
     /// Sort ascending by this attribute (`orderAsc`).
     pub fn order_asc(&self) -> Query {
-        self.query("orderAsc", Vec::new())
+        self.query(QueryMethod::OrderAsc, Vec::new())
     }
 
     /// Sort descending by this attribute (`orderDesc`).
     pub fn order_desc(&self) -> Query {
-        self.query("orderDesc", Vec::new())
+        self.query(QueryMethod::OrderDesc, Vec::new())
     }
 }
 
 macro_rules! one_value {
-    ($($(#[$doc:meta])* $name:ident => $method:literal),* $(,)?) => {$(
+    ($($(#[$doc:meta])* $name:ident => $method:ident),* $(,)?) => {$(
         $(#[$doc])*
         pub fn $name(&self, value: impl Into<V>) -> Query {
-            self.query($method, vec![value.into().to_query_value()])
+            self.query(QueryMethod::$method, vec![value.into().to_query_value()])
         }
     )*};
 }
@@ -64,23 +64,23 @@ macro_rules! one_value {
 impl<C, V: QueryValue> Field<C, V> {
     one_value! {
         /// Equal to `value` (`equal`).
-        eq => "equal",
+        eq => Equal,
         /// Not equal to `value` (`notEqual`).
-        ne => "notEqual",
+        ne => NotEqual,
         /// Less than `value` (`lessThan`).
-        lt => "lessThan",
+        lt => LessThan,
         /// Less than or equal to `value` (`lessThanEqual`).
-        lte => "lessThanEqual",
+        lte => LessThanEqual,
         /// Greater than `value` (`greaterThan`).
-        gt => "greaterThan",
+        gt => GreaterThan,
         /// Greater than or equal to `value` (`greaterThanEqual`).
-        gte => "greaterThanEqual",
+        gte => GreaterThanEqual,
     }
 
     /// Equal to any of `values` (`equal` with several values).
     pub fn is_in(&self, values: impl IntoIterator<Item = impl Into<V>>) -> Query {
         self.query(
-            "equal",
+            QueryMethod::Equal,
             values.into_iter().map(|v| v.into().to_query_value()).collect(),
         )
     }
@@ -88,7 +88,7 @@ impl<C, V: QueryValue> Field<C, V> {
     /// Between `low` and `high`, both included (`between`).
     pub fn between(&self, low: impl Into<V>, high: impl Into<V>) -> Query {
         self.query(
-            "between",
+            QueryMethod::Between,
             vec![low.into().to_query_value(), high.into().to_query_value()],
         )
     }
@@ -96,17 +96,17 @@ impl<C, V: QueryValue> Field<C, V> {
     /// Outside `low..=high` (`notBetween`, servers 1.8 and later).
     pub fn not_between(&self, low: impl Into<V>, high: impl Into<V>) -> Query {
         self.query(
-            "notBetween",
+            QueryMethod::NotBetween,
             vec![low.into().to_query_value(), high.into().to_query_value()],
         )
     }
 }
 
 macro_rules! text_value {
-    ($($(#[$doc:meta])* $name:ident => $method:literal),* $(,)?) => {$(
+    ($($(#[$doc:meta])* $name:ident => $method:ident),* $(,)?) => {$(
         $(#[$doc])*
         pub fn $name(&self, text: impl Into<String>) -> Query {
-            self.query($method, vec![serde_json::Value::String(text.into())])
+            self.query(QueryMethod::$method, vec![serde_json::Value::String(text.into())])
         }
     )*};
 }
@@ -114,21 +114,21 @@ macro_rules! text_value {
 impl<C> Field<C, String> {
     text_value! {
         /// Starts with `text` (`startsWith`).
-        starts_with => "startsWith",
+        starts_with => StartsWith,
         /// Ends with `text` (`endsWith`).
-        ends_with => "endsWith",
+        ends_with => EndsWith,
         /// Contains the substring `text` (`contains`).
-        contains => "contains",
+        contains => Contains,
         /// Matches the fulltext search `text`; needs a fulltext index (`search`).
-        search => "search",
+        search => Search,
         /// Does not start with `text` (`notStartsWith`, servers 1.8 and later).
-        not_starts_with => "notStartsWith",
+        not_starts_with => NotStartsWith,
         /// Does not end with `text` (`notEndsWith`, servers 1.8 and later).
-        not_ends_with => "notEndsWith",
+        not_ends_with => NotEndsWith,
         /// Does not contain `text` (`notContains`, servers 1.8 and later).
-        not_contains => "notContains",
+        not_contains => NotContains,
         /// Does not match the fulltext search `text` (`notSearch`, servers 1.8 and later).
-        not_search => "notSearch",
+        not_search => NotSearch,
     }
 }
 
@@ -136,7 +136,7 @@ impl<C, T: QueryValue> Field<C, Vec<T>> {
     /// The array holds any of `values` (`contains`).
     pub fn contains(&self, values: impl IntoIterator<Item = impl Into<T>>) -> Query {
         self.query(
-            "contains",
+            QueryMethod::Contains,
             values.into_iter().map(|v| v.into().to_query_value()).collect(),
         )
     }
@@ -144,7 +144,7 @@ impl<C, T: QueryValue> Field<C, Vec<T>> {
     /// The array holds none of `values` (`notContains`, servers 1.8 and later).
     pub fn not_contains(&self, values: impl IntoIterator<Item = impl Into<T>>) -> Query {
         self.query(
-            "notContains",
+            QueryMethod::NotContains,
             values.into_iter().map(|v| v.into().to_query_value()).collect(),
         )
     }

@@ -48,9 +48,11 @@
 //! ```
 
 mod field;
+mod method;
 mod value;
 
 pub use field::Field;
+pub use method::QueryMethod;
 pub use value::QueryValue;
 
 use std::fmt;
@@ -62,7 +64,7 @@ use serde_json::Value;
 /// One Appwrite query: a filter, an order, a page bound or a projection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
-    method: &'static str,
+    method: QueryMethod,
     attribute: Option<&'static str>,
     values: Vec<Value>,
     // The operands of `and` / `or`, kept typed so that they serialize in the same key order.
@@ -70,7 +72,7 @@ pub struct Query {
 }
 
 impl Query {
-    pub(crate) fn new(method: &'static str, attribute: Option<&'static str>, values: Vec<Value>) -> Self {
+    pub(crate) fn new(method: QueryMethod, attribute: Option<&'static str>, values: Vec<Value>) -> Self {
         Query {
             method,
             attribute,
@@ -79,8 +81,8 @@ impl Query {
         }
     }
 
-    /// The method name, e.g. `equal`.
-    pub fn method(&self) -> &'static str {
+    /// The method, e.g. [`QueryMethod::Equal`].
+    pub fn method(&self) -> QueryMethod {
         self.method
     }
 
@@ -101,15 +103,15 @@ impl Query {
 
     /// All of `queries` must match (`and`).
     pub fn and(queries: impl IntoIterator<Item = Query>) -> Self {
-        Query::nested("and", queries)
+        Query::nested(QueryMethod::And, queries)
     }
 
     /// At least one of `queries` must match (`or`).
     pub fn or(queries: impl IntoIterator<Item = Query>) -> Self {
-        Query::nested("or", queries)
+        Query::nested(QueryMethod::Or, queries)
     }
 
-    fn nested(method: &'static str, queries: impl IntoIterator<Item = Query>) -> Self {
+    fn nested(method: QueryMethod, queries: impl IntoIterator<Item = Query>) -> Self {
         Query {
             method,
             attribute: None,
@@ -120,32 +122,44 @@ impl Query {
 
     /// Return at most `count` documents (Appwrite's default is 25).
     pub fn limit(count: u32) -> Self {
-        Query::new("limit", None, vec![count.into()])
+        Query::new(QueryMethod::Limit, None, vec![count.into()])
     }
 
     /// Skip the first `count` matching documents.
     pub fn offset(count: u32) -> Self {
-        Query::new("offset", None, vec![count.into()])
+        Query::new(QueryMethod::Offset, None, vec![count.into()])
     }
 
     /// Start after the document with this id.
     pub fn cursor_after(document_id: impl Into<String>) -> Self {
-        Query::new("cursorAfter", None, vec![Value::String(document_id.into())])
+        Query::new(
+            QueryMethod::CursorAfter,
+            None,
+            vec![Value::String(document_id.into())],
+        )
     }
 
     /// End before the document with this id.
     pub fn cursor_before(document_id: impl Into<String>) -> Self {
-        Query::new("cursorBefore", None, vec![Value::String(document_id.into())])
+        Query::new(
+            QueryMethod::CursorBefore,
+            None,
+            vec![Value::String(document_id.into())],
+        )
     }
 
     /// Return the documents in random order (servers 1.8 and later).
     pub fn order_random() -> Self {
-        Query::new("orderRandom", None, Vec::new())
+        Query::new(QueryMethod::OrderRandom, None, Vec::new())
     }
 
     /// Return only these attributes (plus `$id` and `$permissions`).
     pub fn select(keys: impl IntoIterator<Item = &'static str>) -> Self {
-        Query::new("select", None, keys.into_iter().map(Value::from).collect())
+        Query::new(
+            QueryMethod::Select,
+            None,
+            keys.into_iter().map(Value::from).collect(),
+        )
     }
 }
 
@@ -155,7 +169,7 @@ impl Serialize for Query {
         let has_values = !self.values.is_empty() || !self.nested.is_empty();
         let len = 1 + usize::from(self.attribute.is_some()) + usize::from(has_values);
         let mut map = serializer.serialize_map(Some(len))?;
-        map.serialize_entry("method", self.method)?;
+        map.serialize_entry("method", self.method.as_str())?;
         if let Some(attribute) = self.attribute {
             map.serialize_entry("attribute", attribute)?;
         }
@@ -174,4 +188,13 @@ impl fmt::Display for Query {
         let json = serde_json::to_string(self).map_err(|_| fmt::Error)?;
         f.write_str(&json)
     }
+}
+
+/// `queries` as the `queries[i]` parameters of a list request.
+pub(crate) fn params(queries: &[Query]) -> Vec<(String, String)> {
+    queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (format!("queries[{i}]"), q.to_string()))
+        .collect()
 }

@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::client::{Orm, Retry};
 use crate::error::{ErrorKind, Result};
+use crate::transport::{Retry, Transport};
 
 /// Who the ORM listens as. Migration grants `read("label:<label>")` on registered collections
 /// so that this user receives their events.
@@ -47,19 +47,19 @@ struct Jwt {
 
 impl ServiceIdentity {
     /// Makes sure the user exists and carries the label.
-    pub(crate) async fn ensure(&self, orm: &Orm) -> Result<()> {
+    pub(crate) async fn ensure(&self, transport: &Transport) -> Result<()> {
         let path = format!("/users/{}", self.user_id);
-        let user: User = match orm.call(Method::GET, &path, &[], None, Retry::Safe).await {
+        let user: User = match transport.call(Method::GET, &path, &[], None, Retry::Safe).await {
             Ok(user) => user,
             Err(err) if err.is(ErrorKind::UserNotFound) => {
                 let body = json!({"userId": self.user_id, "name": "appwrite-orm service identity"});
-                match orm
+                match transport
                     .call::<User>(Method::POST, "/users", &[], Some(&body), Retry::Safe)
                     .await
                 {
                     Ok(user) => user,
                     Err(err) if err.is(ErrorKind::UserAlreadyExists) => {
-                        orm.call(Method::GET, &path, &[], None, Retry::Safe).await?
+                        transport.call(Method::GET, &path, &[], None, Retry::Safe).await?
                     }
                     Err(err) => return Err(err),
                 }
@@ -70,22 +70,23 @@ impl ServiceIdentity {
             let mut labels = user.labels;
             labels.push(self.label.clone());
             let body = json!({"labels": labels});
-            orm.call::<Value>(
-                Method::PUT,
-                &format!("{path}/labels"),
-                &[],
-                Some(&body),
-                Retry::Safe,
-            )
-            .await?;
+            transport
+                .call::<Value>(
+                    Method::PUT,
+                    &format!("{path}/labels"),
+                    &[],
+                    Some(&body),
+                    Retry::Safe,
+                )
+                .await?;
         }
         Ok(())
     }
 
     /// A JWT for the next connection (valid for an hour; each reconnect mints a new one).
-    pub(crate) async fn mint(&self, orm: &Orm) -> Result<String> {
+    pub(crate) async fn mint(&self, transport: &Transport) -> Result<String> {
         let path = format!("/users/{}/jwts", self.user_id);
-        let jwt: Jwt = orm
+        let jwt: Jwt = transport
             .call(
                 Method::POST,
                 &path,

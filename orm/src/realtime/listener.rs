@@ -19,9 +19,10 @@ use tokio::sync::mpsc;
 use super::connection::{Raw, Realtime};
 use super::delivery::{Delivery, PageRequest};
 use super::ready::Ready;
-use super::{Event, EventKind, ListenError, Origin};
-use crate::client::{Orm, Retry};
-use crate::handle::{decode_named, Page};
+use super::{Event, EventKind, ListenError, Origin, RealtimeOptions};
+use crate::document::decode_named;
+use crate::query::QueryMethod;
+use crate::transport::{Retry, Transport};
 use crate::{Document, Query};
 
 /// What a listener covers, which decides how it catches up.
@@ -87,7 +88,7 @@ impl<T> Subscription<T> {
     /// made at once may happen before the server knows about the listener.
     ///
     /// It returns at once after the first registration (re-subscribing after a reconnect is
-    /// covered by catch-up), and fails only if the [`Orm`] shuts its realtime connection first.
+    /// covered by catch-up), and fails only if the [`Orm`](crate::Orm) shuts its realtime connection first.
     pub fn ready(&self) -> impl std::future::Future<Output = crate::Result<()>> + Send + 'static {
         self.ready.wait()
     }
@@ -98,7 +99,7 @@ impl<T> Subscription<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
-    pub(crate) fn open(orm: &Orm, realtime: &Realtime, channels: Vec<String>, scope: Scope) -> Self {
+    pub(crate) fn open(realtime: &Realtime, channels: Vec<String>, scope: Scope) -> Self {
         let crate::realtime::connection::Receiving {
             id,
             rx,
@@ -108,7 +109,8 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
         let engine = Engine::<T> {
             rx,
             missed,
-            orm: orm.clone(),
+            transport: Arc::clone(realtime.transport()),
+            options: Arc::clone(realtime.options()),
             scope,
             delivery: Delivery::new(Utc::now()),
             retry_at: None,
@@ -134,7 +136,8 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
 struct Engine<T> {
     rx: mpsc::Receiver<Raw>,
     missed: Arc<AtomicU64>,
-    orm: Orm,
+    transport: Arc<Transport>,
+    options: Arc<RealtimeOptions>,
     scope: Scope,
     delivery: Delivery,
     /// When a catch-up page that failed transiently is tried again.
@@ -321,7 +324,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                 collections,
             } => {
                 let collection = &collections[request.collection];
-                match changed_since::<T>(&self.orm, &database, collection, &request).await {
+                match changed_since::<T>(&self.transport, &database, collection, &request).await {
                     Ok(documents) => {
                         let read = documents.len();
                         let last = documents.last().map(|d| (d.updated_at(), d.id().to_owned()));
@@ -350,7 +353,11 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
     /// The catch-up of a single-document listener: its current version, or its delete.
     async fn check_document(&mut self, database: &str, collection: &str, id: &str) -> crate::Result<()> {
         let path = format!("/databases/{database}/collections/{collection}/documents/{id}");
-        match self.orm.send(Method::GET, &path, &[], None, Retry::Safe).await {
+        match self
+            .transport
+            .send(Method::GET, &path, &[], None, Retry::Safe)
+            .await
+        {
             Ok(bytes) => {
                 let document = decode_named::<Document<T>>(&bytes, collection);
                 self.delivery.finish_scan();
@@ -397,7 +404,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
         match (transient, self.delivery.scan.as_mut()) {
             (true, Some(scan)) => {
                 let failures = scan.failed();
-                let options = self.orm.realtime_options();
+                let options = &self.options;
                 let delay = crate::backoff::delay(failures, options.reconnect_base, options.reconnect_max);
                 tracing::warn!(%err, failures, ?delay, "catch-up page failed; retrying");
                 self.retry_at = Some(tokio::time::Instant::now() + delay);
@@ -412,6 +419,13 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             }
         }
     }
+}
+
+/// The documents of a list answer.
+#[derive(serde::Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct Documents<T> {
+    documents: Vec<Document<T>>,
 }
 
 enum Wait {
@@ -431,7 +445,7 @@ async fn receive_until(rx: &mut mpsc::Receiver<Raw>, at: tokio::time::Instant) -
 /// One page of the documents of `collection` changed in the window of `request`, ordered by
 /// (`$updatedAt`, `$id`). The bounds are values, not a cursor document: see [`Scan`](super::delivery::Scan).
 async fn changed_since<T: DeserializeOwned>(
-    orm: &Orm,
+    transport: &Transport,
     database: &str,
     collection: &str,
     request: &PageRequest,
@@ -439,28 +453,34 @@ async fn changed_since<T: DeserializeOwned>(
     let path = format!("/databases/{database}/collections/{collection}/documents");
     let time = |at: &DateTime<Utc>| vec![Value::String(crate::datetime::format(at))];
     let lower = match &request.after {
-        None => Query::new("greaterThanEqual", Some("$updatedAt"), time(&request.from)),
+        None => Query::new(
+            QueryMethod::GreaterThanEqual,
+            Some("$updatedAt"),
+            time(&request.from),
+        ),
         Some((at, id)) => Query::or([
-            Query::new("greaterThan", Some("$updatedAt"), time(at)),
+            Query::new(QueryMethod::GreaterThan, Some("$updatedAt"), time(at)),
             Query::and([
-                Query::new("equal", Some("$updatedAt"), time(at)),
-                Query::new("greaterThan", Some("$id"), vec![Value::String(id.clone())]),
+                Query::new(QueryMethod::Equal, Some("$updatedAt"), time(at)),
+                Query::new(
+                    QueryMethod::GreaterThan,
+                    Some("$id"),
+                    vec![Value::String(id.clone())],
+                ),
             ]),
         ]),
     };
     let queries = [
         lower,
-        Query::new("orderAsc", Some("$updatedAt"), Vec::new()),
-        Query::new("orderAsc", Some("$id"), Vec::new()),
+        Query::new(QueryMethod::OrderAsc, Some("$updatedAt"), Vec::new()),
+        Query::new(QueryMethod::OrderAsc, Some("$id"), Vec::new()),
         Query::limit(request.page as u32),
     ];
-    let params: Vec<(String, String)> = queries
-        .iter()
-        .enumerate()
-        .map(|(i, q)| (format!("queries[{i}]"), q.to_string()))
-        .collect();
-    let bytes = orm.send(Method::GET, &path, &params, None, Retry::Safe).await?;
-    let page: Page<T> = decode_named(&bytes, collection)?;
+    let params = crate::query::params(&queries);
+    let bytes = transport
+        .send(Method::GET, &path, &params, None, Retry::Safe)
+        .await?;
+    let page: Documents<T> = decode_named(&bytes, collection)?;
     Ok(page.documents)
 }
 
@@ -484,7 +504,7 @@ pub enum CollectionEvent<T> {
 
 /// Document events plus detected schema changes.
 pub(crate) fn with_schema_changes<T: DeserializeOwned + Send + 'static>(
-    orm: Orm,
+    transport: Arc<Transport>,
     documents: Subscription<T>,
     database: String,
     collections: Vec<String>,
@@ -492,8 +512,8 @@ pub(crate) fn with_schema_changes<T: DeserializeOwned + Send + 'static>(
 ) -> impl Stream<Item = Result<CollectionEvent<T>, ListenError>> + Send {
     let events = documents.map(|item| item.map(CollectionEvent::Document));
     let poll = stream::unfold(
-        (orm, Vec::<Option<(Vec<String>, Vec<String>)>>::new(), true),
-        move |(orm, mut last, first)| {
+        (transport, Vec::<Option<(Vec<String>, Vec<String>)>>::new(), true),
+        move |(transport, mut last, first)| {
             let (database, collections) = (database.clone(), collections.clone());
             async move {
                 loop {
@@ -504,7 +524,7 @@ pub(crate) fn with_schema_changes<T: DeserializeOwned + Send + 'static>(
                     last.resize(collections.len(), None);
                     for (i, collection) in collections.iter().enumerate() {
                         let path = format!("/databases/{database}/collections/{collection}");
-                        let Ok(value) = orm
+                        let Ok(value) = transport
                             .call::<Value>(Method::GET, &path, &[], None, Retry::Safe)
                             .await
                         else {
@@ -538,7 +558,7 @@ pub(crate) fn with_schema_changes<T: DeserializeOwned + Send + 'static>(
                         last[i] = Some(now);
                     }
                     if !changes.is_empty() {
-                        return Some((stream::iter(changes), (orm, last, false)));
+                        return Some((stream::iter(changes), (transport, last, false)));
                     }
                 }
             }
@@ -571,15 +591,22 @@ impl<T> fmt::Debug for CollectionSubscription<T> {
 
 impl<T: DeserializeOwned + Send + 'static> CollectionSubscription<T> {
     pub(crate) fn new(
-        orm: Orm,
+        realtime: &Realtime,
         documents: Subscription<T>,
         database: String,
         collections: Vec<String>,
     ) -> Self {
-        let every = orm.realtime_options().schema_poll;
+        let every = realtime.options().schema_poll;
+        let transport = Arc::clone(realtime.transport());
         let ready = documents.ready_signal();
         CollectionSubscription {
-            stream: Box::pin(with_schema_changes(orm, documents, database, collections, every)),
+            stream: Box::pin(with_schema_changes(
+                transport,
+                documents,
+                database,
+                collections,
+                every,
+            )),
             ready,
         }
     }

@@ -95,6 +95,7 @@ mod connection;
 mod delivery;
 mod handler;
 mod identity;
+mod listen;
 mod listener;
 mod protocol;
 #[cfg(feature = "redis")]

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use super::handler::{Delivery, HandlerOptions, ListenerHandle};
 use super::{Event, EventKind, ListenError, Names, Origin};
-use crate::handle::decode_named;
+use crate::document::decode_named;
 use crate::{Collection, CollectionHandle, Document, Error, Result};
 
 /// Each event handled by one live instance: a Redis Streams consumer group shared by every
@@ -121,8 +121,10 @@ const GROUP: &str = "workers";
 /// The document as Appwrite sends it: the attributes plus the `$` metadata. Serialized from the
 /// typed document, so that a live event and a catch-up of the same version give the same text.
 fn document_json<T: Serialize>(document: &Document<T>) -> Result<String> {
-    let unserializable =
-        |e: serde_json::Error| Error::Realtime(format!("cannot serialize the document: {e}"));
+    let unserializable = |source| Error::Encode {
+        what: "the document for the work queue",
+        source,
+    };
     let mut object = match serde_json::to_value(document.data()).map_err(unserializable)? {
         Value::Object(object) => object,
         _ => Map::new(),
@@ -153,8 +155,8 @@ fn fingerprint(text: &str) -> u64 {
     })
 }
 
-fn redis_error(context: &str, err: redis::RedisError) -> Error {
-    Error::Realtime(format!("{context}: {err}"))
+fn redis_error(context: &'static str, source: redis::RedisError) -> Error {
+    Error::Queue { context, source }
 }
 
 impl<T: Collection> CollectionHandle<T> {

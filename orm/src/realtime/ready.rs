@@ -81,9 +81,8 @@ impl Ready {
             match self.0.state.load(Ordering::Acquire) {
                 REGISTERED => return Ok(()),
                 CLOSED => {
-                    return Err(crate::Error::Realtime(
-                        "the realtime connection closed before the subscription was registered".to_owned(),
-                    ))
+                    // Closed before the server registered the subscription.
+                    return Err(crate::Error::RealtimeClosed);
                 }
                 _ => notified.await,
             }

@@ -13,7 +13,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use super::super::identity::ServiceIdentity;
 use super::super::protocol::{self, Frame};
 use super::super::RealtimeOptions;
-use crate::client::Orm;
+use crate::transport::Transport;
 
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -53,13 +53,13 @@ impl DialError {
     }
 }
 
-fn realtime_url(orm: &Orm, channels: &[String]) -> String {
-    let endpoint = orm
-        .endpoint()
+fn realtime_url(transport: &Transport, channels: &[String]) -> String {
+    let endpoint = transport
+        .endpoint
         .replacen("https://", "wss://", 1)
         .replacen("http://", "ws://", 1);
     let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair("project", orm.project());
+    query.append_pair("project", &transport.project);
     for channel in channels {
         query.append_pair("channels[]", channel);
     }
@@ -87,20 +87,21 @@ fn keep_alive(tcp: &TcpStream, options: &RealtimeOptions) {
 
 /// Opens a socket subscribed to `url_channels` (empty on the message protocol).
 pub(crate) async fn connect(
-    orm: &Orm,
+    transport: &Transport,
     identity: Option<&ServiceIdentity>,
     options: &RealtimeOptions,
     url_channels: &[String],
 ) -> Result<Socket, DialError> {
-    let mut request = realtime_url(orm, url_channels)
+    let mut request = realtime_url(transport, url_channels)
         .into_client_request()
         .map_err(|e| DialError::Endpoint(e.to_string()))?;
     if let Some(identity) = identity {
-        let jwt = identity.mint(orm).await.map_err(DialError::Identity)?;
+        let jwt = identity.mint(transport).await.map_err(DialError::Identity)?;
         let value = jwt.parse().map_err(|_| {
-            DialError::Identity(crate::Error::Realtime(
-                "the minted JWT is not a header value".to_owned(),
-            ))
+            DialError::Identity(crate::Error::Config {
+                setting: "jwt",
+                reason: "the minted JWT is not a header value".to_owned(),
+            })
         })?;
         request.headers_mut().insert("X-Appwrite-JWT", value);
     }

@@ -1,4 +1,4 @@
-//! The connection task: one WebSocket per [`Orm`], owned by one [`ConnectionHandler`]. Handles
+//! The connection task: one WebSocket per [`Orm`](crate::Orm), owned by one [`ConnectionHandler`]. Handles
 //! talk to it over a command channel; it routes each event to the subscriptions the server says
 //! it matched, without decoding the document.
 //!
@@ -23,7 +23,7 @@ use self::overlap::{Dedupe, Held, MAX_OVERLAP, OVERLAP};
 use super::identity::ServiceIdentity;
 use super::protocol::{self, Frame, RawEvent, Subscribe};
 use super::{ConnectionState, RealtimeOptions};
-use crate::client::Orm;
+use crate::transport::Transport;
 
 /// What the connection task hands a subscription.
 #[derive(Debug)]
@@ -88,9 +88,11 @@ impl Entry {
     }
 }
 
-/// The handle side: cheap to clone, shared by every listener of one [`Orm`].
+/// The handle side: cheap to clone, shared by every listener of one [`Orm`](crate::Orm).
 #[derive(Clone, Debug)]
 pub(crate) struct Realtime {
+    transport: Arc<Transport>,
+    options: Arc<RealtimeOptions>,
     commands: mpsc::UnboundedSender<Command>,
     state: watch::Receiver<ConnectionState>,
     next_id: Arc<AtomicU64>,
@@ -98,12 +100,17 @@ pub(crate) struct Realtime {
 }
 
 impl Realtime {
-    pub(crate) fn start(orm: Orm, identity: Option<ServiceIdentity>, options: RealtimeOptions) -> Self {
+    pub(crate) fn start(
+        transport: Arc<Transport>,
+        identity: Option<ServiceIdentity>,
+        options: RealtimeOptions,
+    ) -> Self {
         let (commands, receiver) = mpsc::unbounded_channel();
         let (state_tx, state) = watch::channel(ConnectionState::Connecting);
         let capacity = options.subscription_capacity;
+        let shared_options = Arc::new(options.clone());
         let handler = ConnectionHandler {
-            orm,
+            transport: Arc::clone(&transport),
             identity,
             identity_ensured: false,
             options,
@@ -117,11 +124,22 @@ impl Realtime {
         };
         tokio::spawn(handler.run());
         Realtime {
+            transport,
+            options: shared_options,
             commands,
             state,
             next_id: Arc::new(AtomicU64::new(1)),
             capacity,
         }
+    }
+
+    /// The REST transport, for catch-up queries.
+    pub(crate) fn transport(&self) -> &Arc<Transport> {
+        &self.transport
+    }
+
+    pub(crate) fn options(&self) -> &Arc<RealtimeOptions> {
+        &self.options
     }
 
     pub(crate) fn state(&self) -> watch::Receiver<ConnectionState> {
@@ -199,7 +217,7 @@ struct Link {
 /// The connection task's state, in the shape of async-nats's `ConnectionHandler`: one owner of
 /// the socket, with connect, resubscribe, command and frame handling as its methods.
 struct ConnectionHandler {
-    orm: Orm,
+    transport: Arc<Transport>,
     identity: Option<ServiceIdentity>,
     identity_ensured: bool,
     options: RealtimeOptions,
@@ -305,10 +323,19 @@ impl ConnectionHandler {
     /// Opens a socket, making sure the service identity exists the first time.
     async fn connect(&mut self, url_channels: &[String]) -> Result<Socket, DialError> {
         if let (Some(identity), false) = (&self.identity, self.identity_ensured) {
-            identity.ensure(&self.orm).await.map_err(DialError::Identity)?;
+            identity
+                .ensure(&self.transport)
+                .await
+                .map_err(DialError::Identity)?;
             self.identity_ensured = true;
         }
-        dial::connect(&self.orm, self.identity.as_ref(), &self.options, url_channels).await
+        dial::connect(
+            &self.transport,
+            self.identity.as_ref(),
+            &self.options,
+            url_channels,
+        )
+        .await
     }
 
     /// Marks every subscription for a catch-up once the server holds it again, and says at
