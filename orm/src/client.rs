@@ -4,10 +4,6 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use reqwest::Method;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
-
 use crate::error::{Error, Result};
 use crate::realtime::{ConnectionState, Realtime, RealtimeOptions, Registry, ServiceIdentity};
 pub(crate) use crate::transport::Retry;
@@ -288,27 +284,8 @@ impl Orm {
         drained
     }
 
-    /// Sends one request and decodes the JSON answer into `T`.
-    pub(crate) async fn call<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(String, String)],
-        body: Option<&Value>,
-        retry: Retry,
-    ) -> Result<T> {
-        self.inner.transport.call(method, path, query, body, retry).await
-    }
-
-    /// Sends one request; returns the raw body of a successful answer.
-    pub(crate) async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(String, String)],
-        body: Option<&Value>,
-        retry: Retry,
-    ) -> Result<bytes::Bytes> {
-        self.inner.transport.send(method, path, query, body, retry).await
+    /// The REST transport every request goes through.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
     }
 }

@@ -143,7 +143,11 @@ impl<T: Collection> CollectionHandle<T> {
         body: Option<&Value>,
         retry: Retry,
     ) -> Result<R> {
-        let bytes = self.orm.send(method, path, query, body, retry).await?;
+        let bytes = self
+            .orm
+            .transport()
+            .send(method, path, query, body, retry)
+            .await?;
         decode_named::<R>(&bytes, T::ID)
     }
 
@@ -250,6 +254,7 @@ impl<T: Collection> CollectionHandle<T> {
     pub async fn delete(&self, id: &str) -> Result<()> {
         check_id(id)?;
         self.orm
+            .transport()
             .send(Method::DELETE, &self.document_path(id), &[], None, Retry::Safe)
             .await
             .map(drop)
@@ -377,6 +382,7 @@ impl<T: Collection> CollectionHandle<T> {
         let body = json!({"data": patch.into().to_json(), "queries": queries});
         let counted: Counted = self
             .orm
+            .transport()
             .call(Method::PATCH, &self.documents, &[], Some(&body), Retry::Safe)
             .await?;
         Ok(counted.total)
@@ -388,6 +394,7 @@ impl<T: Collection> CollectionHandle<T> {
         let body = json!({"queries": queries});
         let counted: Counted = self
             .orm
+            .transport()
             .call(Method::DELETE, &self.documents, &[], Some(&body), Retry::Safe)
             .await?;
         Ok(counted.total)

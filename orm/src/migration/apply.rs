@@ -88,12 +88,20 @@ impl Migrator {
     }
 
     async fn get(&self, path: &str) -> Result<Value> {
-        self.orm.call(Method::GET, path, &[], None, Retry::Safe).await
+        self.orm
+            .transport()
+            .call(Method::GET, path, &[], None, Retry::Safe)
+            .await
     }
 
     async fn server_collection(&self, id: &str) -> Result<Option<ServerCollection>> {
         let path = format!("{}/collections/{id}", self.database_path());
-        match self.orm.call(Method::GET, &path, &[], None, Retry::Safe).await {
+        match self
+            .orm
+            .transport()
+            .call(Method::GET, &path, &[], None, Retry::Safe)
+            .await
+        {
             Ok(collection) => Ok(Some(collection)),
             Err(err) if err.is(ErrorKind::CollectionNotFound) => Ok(None),
             Err(err) => Err(err),
@@ -190,6 +198,7 @@ impl Migrator {
     async fn post(&self, request: payload::Request, already: ErrorKind) -> Result<()> {
         let result: Result<Value> = self
             .orm
+            .transport()
             .call(Method::POST, &request.path, &[], Some(&request.body), Retry::Safe)
             .await;
         // Another instance got there first; the final re-plan checks that it agrees.
@@ -222,6 +231,7 @@ impl Migrator {
                 });
                 let path = format!("/databases/{db}/collections/{}", schema.id);
                 self.orm
+                    .transport()
                     .call::<Value>(Method::PUT, &path, &[], Some(&body), Retry::Safe)
                     .await
                     .map(drop)
@@ -316,13 +326,19 @@ impl Migrator {
             attribute.key
         );
         self.orm
+            .transport()
             .call::<Value>(Method::PATCH, &path, &[], Some(&body), Retry::Safe)
             .await
             .map(drop)
     }
 
     async fn delete_and_wait(&self, path: &str) -> Result<()> {
-        match self.orm.send(Method::DELETE, path, &[], None, Retry::Safe).await {
+        match self
+            .orm
+            .transport()
+            .send(Method::DELETE, path, &[], None, Retry::Safe)
+            .await
+        {
             Ok(_) => {}
             Err(err)
                 if matches!(
