@@ -70,7 +70,7 @@ pub use realtime::WorkQueue;
 pub use realtime::{
     CacheStats, CachedCollection, CollectionEvent, CollectionSubscription, ConnectionState, DeadLetter,
     Event, EventKind, HandlerOptions, HandlerStats, ListenError, ListenerHandle, Origin, RealtimeOptions,
-    RetryPolicy, ServiceIdentity, Subscription,
+    RetryPolicy, SchemaItem, SchemaStatus, ServiceIdentity, Subscription,
 };
 
 /// Derives [`Collection`](trait@Collection) for a struct with named fields.

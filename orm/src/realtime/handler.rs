@@ -37,7 +37,9 @@ impl RetryPolicy {
         max_delay: Duration::ZERO,
     };
 
-    /// `attempts` in all, with exponential backoff from `base_delay` up to `max_delay`.
+    /// `attempts` in all, with exponential backoff from `base_delay` up to `max_delay` (each
+    /// delay spread at random over its upper half, so that many failing handlers do not retry
+    /// in lockstep).
     pub fn exponential(attempts: u32, base_delay: Duration, max_delay: Duration) -> Self {
         RetryPolicy {
             max_attempts: attempts.max(1),
@@ -47,9 +49,7 @@ impl RetryPolicy {
     }
 
     fn delay(&self, retry: u32) -> Duration {
-        self.base_delay
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1).min(16)))
-            .min(self.max_delay)
+        crate::backoff::delay(retry, self.base_delay, self.max_delay)
     }
 }
 

@@ -101,6 +101,7 @@ mod protocol;
 #[cfg(feature = "redis")]
 mod queue;
 mod ready;
+mod schema_watch;
 
 pub use cache::{CacheStats, CachedCollection};
 pub(crate) use connection::Realtime;
@@ -108,9 +109,10 @@ pub(crate) use handler::{drain, spawn as spawn_handler, Delivery, Registry};
 pub use handler::{DeadLetter, HandlerOptions, HandlerStats, ListenerHandle, RetryPolicy};
 pub use identity::ServiceIdentity;
 pub(crate) use listener::Scope;
-pub use listener::{CollectionEvent, CollectionSubscription, Subscription};
+pub use listener::Subscription;
 #[cfg(feature = "redis")]
 pub use queue::WorkQueue;
+pub use schema_watch::{CollectionEvent, CollectionSubscription, SchemaItem, SchemaStatus};
 
 use std::time::Duration;
 
