@@ -1,6 +1,6 @@
-// When the input has errors, the derive still emits a `Collection` impl (with bodies that are
-// never run) beside the errors, so that code using the type does not add a second wave of
-// "trait not implemented" errors on top of the real ones.
+// When the input has errors, a derive still emits its impl (with bodies that are never run)
+// beside the errors, so that code using the type does not add a second wave of "trait not
+// implemented" errors on top of the real ones.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -26,6 +26,36 @@ pub(crate) fn collection(input: &DeriveInput, errors: syn::Error) -> TokenStream
         },
         // An enum or union is not a collection at all; a stub would only add noise.
         syn::Data::Enum(_) | syn::Data::Union(_) => TokenStream::new(),
+    };
+    quote! {
+        #errors
+        #stub
+    }
+}
+
+pub(crate) fn attribute_enum(input: &DeriveInput, errors: syn::Error) -> TokenStream {
+    let errors = errors.to_compile_error();
+    let ident = &input.ident;
+    let stub = match &input.data {
+        syn::Data::Enum(_) if input.generics.params.is_empty() => quote! {
+            #[allow(unused_qualifications)]
+            impl ::appwrite_orm::AttributeEnum for #ident {
+                const ELEMENTS: &'static [&'static str] = &[];
+
+                fn as_str(&self) -> &'static str {
+                    ::appwrite_orm::__private::unreachable!("#[derive(AttributeEnum)] failed to compile")
+                }
+            }
+
+            #[allow(unused_qualifications)]
+            impl ::appwrite_orm::__private::QueryValue for #ident {
+                fn to_query_value(&self) -> ::appwrite_orm::__private::Value {
+                    ::appwrite_orm::__private::unreachable!("#[derive(AttributeEnum)] failed to compile")
+                }
+            }
+        },
+        // A struct, a union or a generic enum is itself the error.
+        _ => TokenStream::new(),
     };
     quote! {
         #errors
