@@ -16,9 +16,6 @@
 //! ```
 
 #![warn(missing_docs)]
-// The public API is `Emulator` and `Config`; the modules below are internal, and their items are
-// `pub` for each other rather than for users.
-#![allow(unreachable_pub)]
 
 mod attribute;
 mod auth;
