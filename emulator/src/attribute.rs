@@ -7,7 +7,7 @@ use crate::error::{ApiError, ApiResult, ErrorType};
 
 /// The attribute kinds the emulator supports (Appwrite's, minus relationships and spatial ones).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Kind {
+pub(crate) enum Kind {
     String { size: i64 },
     Integer { min: i64, max: i64 },
     Float { min: f64, max: f64 },
@@ -21,7 +21,7 @@ pub enum Kind {
 
 impl Kind {
     /// The route segment and model name: `string`, `integer`, `float`, ….
-    pub fn route(&self) -> &'static str {
+    pub(crate) fn route(&self) -> &'static str {
         match self {
             Kind::String { .. } => "string",
             Kind::Integer { .. } => "integer",
@@ -59,7 +59,7 @@ impl Kind {
     }
 
     /// The size in characters of string-like kinds.
-    pub fn size(&self) -> Option<i64> {
+    pub(crate) fn size(&self) -> Option<i64> {
         match self {
             Kind::String { size } => Some(*size),
             Kind::Email => Some(254),
@@ -71,14 +71,14 @@ impl Kind {
     }
 
     /// Whether values are text (and so can be searched, prefixed, …).
-    pub fn is_text(&self) -> bool {
+    pub(crate) fn is_text(&self) -> bool {
         self.size().is_some()
     }
 }
 
 /// One attribute of a collection.
 #[derive(Debug, Clone)]
-pub struct Attribute {
+pub(crate) struct Attribute {
     /// Internal number; the SQLite column is `a<seq>`.
     pub seq: i64,
     pub key: String,
@@ -94,16 +94,16 @@ pub struct Attribute {
 
 impl Attribute {
     /// The SQLite column holding this attribute.
-    pub fn column(&self) -> String {
+    pub(crate) fn column(&self) -> String {
         format!("a{}", self.seq)
     }
 
-    pub fn is_available(&self) -> bool {
+    pub(crate) fn is_available(&self) -> bool {
         self.status == "available"
     }
 
     /// The attribute model Appwrite returns (type + format + kind-specific fields).
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut model = Map::new();
         model.insert("key".into(), json!(self.key));
         model.insert("type".into(), json!(self.kind.server_type()));
@@ -143,7 +143,7 @@ impl Attribute {
     }
 
     /// The definition as stored in the `attributes` table.
-    pub fn spec(&self) -> Value {
+    pub(crate) fn spec(&self) -> Value {
         let (min, max, size, elements) = match &self.kind {
             Kind::String { size } => (Value::Null, Value::Null, json!(size), Value::Null),
             Kind::Integer { min, max } => (json!(min), json!(max), Value::Null, Value::Null),
@@ -158,7 +158,7 @@ impl Attribute {
     }
 
     /// Rebuilds the kind from a stored spec.
-    pub fn kind_from_spec(spec: &Value) -> Kind {
+    pub(crate) fn kind_from_spec(spec: &Value) -> Kind {
         match spec["kind"].as_str().unwrap_or_default() {
             "integer" => Kind::Integer {
                 min: spec["min"].as_i64().unwrap_or(i64::MIN),
@@ -186,7 +186,7 @@ impl Attribute {
     }
 
     /// Checks one value for this attribute and converts it to what SQLite stores.
-    pub fn to_sql(&self, value: &Value) -> ApiResult<Sql> {
+    pub(crate) fn to_sql(&self, value: &Value) -> ApiResult<Sql> {
         if value.is_null() {
             if self.required {
                 return Err(ApiError::structure(format!(
@@ -295,7 +295,7 @@ impl Attribute {
     }
 
     /// Converts a stored SQLite value back to the JSON Appwrite returns.
-    pub fn read_sql(&self, value: Sql) -> Value {
+    pub(crate) fn read_sql(&self, value: Sql) -> Value {
         match value {
             Sql::Null if self.array => json!([]),
             Sql::Null => Value::Null,
@@ -310,7 +310,7 @@ impl Attribute {
     }
 
     /// Checks a default value as the create/update attribute endpoints do.
-    pub fn check_default(&self) -> ApiResult<()> {
+    pub(crate) fn check_default(&self) -> ApiResult<()> {
         if self.default.is_null() {
             return Ok(());
         }
@@ -329,7 +329,7 @@ impl Attribute {
     }
 
     /// The default as it is stored (datetimes normalised).
-    pub fn stored_default(&self) -> ApiResult<Sql> {
+    pub(crate) fn stored_default(&self) -> ApiResult<Sql> {
         if self.default.is_null() {
             return Ok(Sql::Null);
         }

@@ -4,7 +4,7 @@ use crate::error::{ApiError, ApiResult, ErrorType};
 
 /// The identity behind a request.
 #[derive(Debug, Clone)]
-pub enum Caller {
+pub(crate) enum Caller {
     /// The configured API key: authorization checks are skipped.
     Key,
     /// A user authenticated by a JWT.
@@ -21,7 +21,7 @@ pub enum Caller {
 impl Caller {
     /// A user's roles as Appwrite computes them: `user:<id>`, `users`, the verification variants
     /// and one `label:<l>` per label, plus `any`.
-    pub fn user(id: &str, labels: &[String], verified: bool) -> Self {
+    pub(crate) fn user(id: &str, labels: &[String], verified: bool) -> Self {
         let state = if verified { "verified" } else { "unverified" };
         let mut roles = vec![
             "any".to_owned(),
@@ -37,12 +37,12 @@ impl Caller {
         }
     }
 
-    pub fn is_key(&self) -> bool {
+    pub(crate) fn is_key(&self) -> bool {
         matches!(self, Caller::Key)
     }
 
     /// The roles used for permission checks.
-    pub fn roles(&self) -> Vec<String> {
+    pub(crate) fn roles(&self) -> Vec<String> {
         match self {
             Caller::Key => Vec::new(),
             Caller::User { roles, .. } => roles.clone(),
@@ -51,7 +51,7 @@ impl Caller {
     }
 
     /// Whether one of `permissions` grants `action` to this caller.
-    pub fn can(&self, action: &str, permissions: &[String]) -> bool {
+    pub(crate) fn can(&self, action: &str, permissions: &[String]) -> bool {
         match self {
             Caller::Key => true,
             _ => {
@@ -64,7 +64,7 @@ impl Caller {
     }
 
     /// The `permission("role")` strings that grant `action` to this caller, for SQL filters.
-    pub fn grants(&self, action: &str) -> Vec<String> {
+    pub(crate) fn grants(&self, action: &str) -> Vec<String> {
         self.roles()
             .iter()
             .map(|role| format!("{action}(\"{role}\")"))
@@ -72,7 +72,7 @@ impl Caller {
     }
 
     /// The error for a schema route called without the API key.
-    pub fn require_key(&self, scope: &str) -> ApiResult<()> {
+    pub(crate) fn require_key(&self, scope: &str) -> ApiResult<()> {
         match self {
             Caller::Key => Ok(()),
             Caller::User { .. } => Err(ApiError::with(
@@ -116,13 +116,13 @@ fn valid_role(role: &str) -> bool {
 
 /// Where permissions are set: collections accept `create`; documents do not.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     Collection,
     Document,
 }
 
 /// Validates a `permissions` param and expands `write` into its parts, as Appwrite stores them.
-pub fn normalize_permissions(permissions: &[String], scope: Scope) -> ApiResult<Vec<String>> {
+pub(crate) fn normalize_permissions(permissions: &[String], scope: Scope) -> ApiResult<Vec<String>> {
     if permissions.len() > 100 {
         return Err(ApiError::param(
             "permissions",
@@ -164,7 +164,7 @@ pub fn normalize_permissions(permissions: &[String], scope: Scope) -> ApiResult<
 }
 
 /// Non-key callers may only grant roles they hold themselves.
-pub fn check_grantable(caller: &Caller, permissions: &[String]) -> ApiResult<()> {
+pub(crate) fn check_grantable(caller: &Caller, permissions: &[String]) -> ApiResult<()> {
     if caller.is_key() {
         return Ok(());
     }

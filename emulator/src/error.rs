@@ -7,28 +7,28 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 /// The server version the emulator reports.
-pub const VERSION: &str = "1.8.1";
+pub(crate) const VERSION: &str = "1.8.1";
 
 macro_rules! catalogue {
     ($($name:ident = $kind:literal, $code:literal, $message:literal;)*) => {
         /// An Appwrite error type.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[allow(non_camel_case_types, missing_docs)]
-        pub enum ErrorType { $($name,)* }
+        #[allow(non_camel_case_types)]
+        pub(crate) enum ErrorType { $($name,)* }
 
         impl ErrorType {
             /// The `type` string on the wire.
-            pub fn as_str(self) -> &'static str {
+            pub(crate) fn as_str(self) -> &'static str {
                 match self { $(ErrorType::$name => $kind,)* }
             }
 
             /// The HTTP status Appwrite answers with.
-            pub fn code(self) -> u16 {
+            pub(crate) fn code(self) -> u16 {
                 match self { $(ErrorType::$name => $code,)* }
             }
 
             /// Appwrite's default message.
-            pub fn message(self) -> &'static str {
+            pub(crate) fn message(self) -> &'static str {
                 match self { $(ErrorType::$name => $message,)* }
             }
         }
@@ -76,7 +76,7 @@ catalogue! {
 
 /// An error response.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// The error type.
     pub kind: ErrorType,
     /// The message; Appwrite's default unless the failure has a more specific one.
@@ -85,7 +85,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error with the type's default message.
-    pub fn new(kind: ErrorType) -> Self {
+    pub(crate) fn new(kind: ErrorType) -> Self {
         ApiError {
             kind,
             message: kind.message().to_owned(),
@@ -93,7 +93,7 @@ impl ApiError {
     }
 
     /// An error with a specific message.
-    pub fn with(kind: ErrorType, message: impl Into<String>) -> Self {
+    pub(crate) fn with(kind: ErrorType, message: impl Into<String>) -> Self {
         ApiError {
             kind,
             message: message.into(),
@@ -101,7 +101,7 @@ impl ApiError {
     }
 
     /// `Invalid `<param>` param: <reason>` (400 `general_argument_invalid`).
-    pub fn param(param: &str, reason: impl std::fmt::Display) -> Self {
+    pub(crate) fn param(param: &str, reason: impl std::fmt::Display) -> Self {
         ApiError::with(
             ErrorType::general_argument_invalid,
             format!("Invalid `{param}` param: {reason}"),
@@ -109,7 +109,7 @@ impl ApiError {
     }
 
     /// `Param "<name>" is not optional.` (400 `general_argument_invalid`).
-    pub fn missing_param(param: &str) -> Self {
+    pub(crate) fn missing_param(param: &str) -> Self {
         ApiError::with(
             ErrorType::general_argument_invalid,
             format!("Param \"{param}\" is not optional."),
@@ -117,7 +117,7 @@ impl ApiError {
     }
 
     /// `Invalid document structure: <reason>` (400 `document_invalid_structure`).
-    pub fn structure(reason: impl std::fmt::Display) -> Self {
+    pub(crate) fn structure(reason: impl std::fmt::Display) -> Self {
         ApiError::with(
             ErrorType::document_invalid_structure,
             format!("Invalid document structure: {reason}"),
@@ -125,7 +125,7 @@ impl ApiError {
     }
 
     /// `Invalid query: <reason>` (400 `general_query_invalid`).
-    pub fn query(reason: impl std::fmt::Display) -> Self {
+    pub(crate) fn query(reason: impl std::fmt::Display) -> Self {
         ApiError::with(
             ErrorType::general_query_invalid,
             format!("Invalid query: {reason}"),
@@ -133,7 +133,7 @@ impl ApiError {
     }
 
     /// A failure inside the emulator itself.
-    pub fn internal(err: impl std::fmt::Display) -> Self {
+    pub(crate) fn internal(err: impl std::fmt::Display) -> Self {
         ApiError::with(ErrorType::general_server_error, format!("Server Error: {err}"))
     }
 }
@@ -158,4 +158,4 @@ impl IntoResponse for ApiError {
 }
 
 /// The result of a handler.
-pub type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;

@@ -15,7 +15,7 @@ use crate::realtime::Event;
 
 /// The hooks' state, owned by the server's shared state.
 #[derive(Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     /// Realtime events held back instead of published, while `Some`.
     held_events: Mutex<Option<Vec<Arc<Event>>>>,
     guest_downgrades: AtomicUsize,
@@ -40,7 +40,7 @@ pub enum Release {
 
 impl Faults {
     /// Publishes `event` now, or holds it while events are held. Called in commit order.
-    pub fn publish(&self, event: Event, send: impl FnOnce(Arc<Event>)) {
+    pub(crate) fn publish(&self, event: Event, send: impl FnOnce(Arc<Event>)) {
         let mut held = lock(&self.held_events);
         match held.as_mut() {
             Some(held) => held.push(Arc::new(event)),
@@ -48,12 +48,12 @@ impl Faults {
         }
     }
 
-    pub fn hold_events(&self) {
+    pub(crate) fn hold_events(&self) {
         lock(&self.held_events).get_or_insert_with(Vec::new);
     }
 
     /// Stops holding; returns what was held, in the order to publish it.
-    pub fn release_events(&self, order: Release) -> Vec<Arc<Event>> {
+    pub(crate) fn release_events(&self, order: Release) -> Vec<Arc<Event>> {
         let mut events = lock(&self.held_events).take().unwrap_or_default();
         if order == Release::Reversed {
             events.reverse();
@@ -61,27 +61,27 @@ impl Faults {
         events
     }
 
-    pub fn downgrade_next(&self, sockets: usize) {
+    pub(crate) fn downgrade_next(&self, sockets: usize) {
         self.guest_downgrades.store(sockets, Ordering::SeqCst);
     }
 
     /// Whether this new socket is to be connected as a guest.
-    pub fn take_downgrade(&self) -> bool {
+    pub(crate) fn take_downgrade(&self) -> bool {
         self.guest_downgrades
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok()
     }
 
-    pub fn set_registration_delay(&self, delay: Duration) {
+    pub(crate) fn set_registration_delay(&self, delay: Duration) {
         let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         self.registration_delay_ms.store(ms, Ordering::SeqCst);
     }
 
-    pub fn registration_delay(&self) -> Duration {
+    pub(crate) fn registration_delay(&self) -> Duration {
         Duration::from_millis(self.registration_delay_ms.load(Ordering::SeqCst))
     }
 
-    pub fn fail_requests(&self, path_contains: String, count: usize) {
+    pub(crate) fn fail_requests(&self, path_contains: String, count: usize) {
         lock(&self.failures).push((path_contains, count));
     }
 
@@ -99,7 +99,7 @@ impl Faults {
         true
     }
 
-    pub fn hold_requests(&self, path_contains: String) -> RequestHold {
+    pub(crate) fn hold_requests(&self, path_contains: String) -> RequestHold {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut holds = lock(&self.request_holds);
         holds.retain(|(_, tx)| !tx.is_closed());
@@ -161,7 +161,11 @@ impl HeldRequest {
 }
 
 /// The middleware that holds matching requests.
-pub async fn hold_matching(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
+pub(crate) async fn hold_matching(
+    State(faults): State<Arc<Faults>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let uri = request.uri().to_string();
     let decoded = percent_decode(&uri);
     if faults.fails(&decoded) {

@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 /// `ID.unique()`: 8 hex digits of seconds and 5 of microseconds (PHP's `uniqid`), then 7 random
 /// hex digits, 20 in all. A process-wide counter in the random part keeps ids distinct even
 /// within one microsecond.
-pub fn unique() -> String {
+pub(crate) fn unique() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let now = Utc::now();
     let seconds = now.timestamp() as u64;
@@ -23,7 +23,7 @@ pub fn unique() -> String {
 }
 
 /// Checks Appwrite's key rule (1–36 of `[A-Za-z0-9._-]`, not starting with `_ . -`) for `param`.
-pub fn check_key(param: &str, key: &str) -> ApiResult<()> {
+pub(crate) fn check_key(param: &str, key: &str) -> ApiResult<()> {
     let valid = !key.is_empty()
         && key.chars().count() <= 36
         && !key.starts_with(['_', '.', '-'])
@@ -41,7 +41,7 @@ pub fn check_key(param: &str, key: &str) -> ApiResult<()> {
 }
 
 /// A custom id or `unique()`, checked; returns the id to use.
-pub fn custom_id(param: &str, id: &str) -> ApiResult<String> {
+pub(crate) fn custom_id(param: &str, id: &str) -> ApiResult<String> {
     if id == "unique()" {
         return Ok(unique());
     }
@@ -50,17 +50,17 @@ pub fn custom_id(param: &str, id: &str) -> ApiResult<String> {
 }
 
 /// Appwrite's datetime format: UTC, milliseconds, `+00:00`.
-pub fn format_time(at: DateTime<Utc>) -> String {
+pub(crate) fn format_time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 
 /// The current time in Appwrite's format.
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     format_time(Utc::now())
 }
 
 /// Parses any RFC 3339 datetime with a year in 1000..=9999 into Appwrite's format.
-pub fn parse_time(text: &str) -> Option<String> {
+pub(crate) fn parse_time(text: &str) -> Option<String> {
     let at = DateTime::parse_from_rfc3339(text)
         .ok()
         .or_else(|| {

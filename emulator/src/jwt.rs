@@ -10,7 +10,7 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Signs and verifies the emulator's JWTs with a per-server secret.
 #[derive(Clone)]
-pub struct JwtKeys {
+pub(crate) struct JwtKeys {
     secret: [u8; 32],
 }
 
@@ -23,7 +23,7 @@ impl std::fmt::Debug for JwtKeys {
 
 /// What a verified JWT says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Claims {
+pub(crate) struct Claims {
     /// The user the JWT was minted for.
     pub user_id: String,
     /// The session id (Appwrite puts the minting session here; the emulator a fixed value).
@@ -32,7 +32,7 @@ pub struct Claims {
 
 impl JwtKeys {
     /// A key from the given secret bytes.
-    pub fn new(secret: [u8; 32]) -> Self {
+    pub(crate) fn new(secret: [u8; 32]) -> Self {
         JwtKeys { secret }
     }
 
@@ -41,7 +41,7 @@ impl JwtKeys {
     }
 
     /// A JWT for `user_id`, valid for `duration_secs` from `now_secs`.
-    pub fn mint(&self, user_id: &str, session_id: &str, now_secs: i64, duration_secs: i64) -> String {
+    pub(crate) fn mint(&self, user_id: &str, session_id: &str, now_secs: i64, duration_secs: i64) -> String {
         let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"HS256"}"#);
         let payload = json!({ "userId": user_id, "sessionId": session_id, "exp": now_secs + duration_secs });
         let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
@@ -52,7 +52,7 @@ impl JwtKeys {
     }
 
     /// The claims of a JWT with a valid signature that has not expired at `now_secs`.
-    pub fn verify(&self, token: &str, now_secs: i64) -> Option<Claims> {
+    pub(crate) fn verify(&self, token: &str, now_secs: i64) -> Option<Claims> {
         let mut parts = token.split('.');
         let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() {

@@ -5,9 +5,9 @@
 #![allow(dead_code)]
 
 use appwrite_orm::{
-    CachedCollection, Collection, CollectionEvent, CollectionHandle, CollectionSubscription, ConnectionState, Database,
-    Document, Error, Event, ListenError, ListenerHandle, Orm, Query, RealtimeOptions, ServiceIdentity, Subscription,
-    WorkQueue,
+    CachedCollection, Collection, CollectionEvent, CollectionHandle, CollectionSubscription, ConnectionState,
+    Database, Document, Error, Event, ListenError, ListenerHandle, Orm, Query, RealtimeOptions,
+    ServiceIdentity, Subscription, WorkQueue,
 };
 use serde::{Deserialize, Serialize};
 

@@ -27,7 +27,11 @@ fn name_param(body: &Body, name: &str) -> ApiResult<String> {
     Ok(value)
 }
 
-pub async fn create_database(Extract(state): Extract<State>, ctx: Ctx, body: Body) -> ApiResult<Response> {
+pub(super) async fn create_database(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    body: Body,
+) -> ApiResult<Response> {
     ctx.caller.require_key("databases.write")?;
     let id = ids::custom_id("databaseId", &body.string("databaseId")?)?;
     let name = name_param(&body, "name")?;
@@ -38,7 +42,7 @@ pub async fn create_database(Extract(state): Extract<State>, ctx: Ctx, body: Bod
     Ok(json(StatusCode::CREATED, database))
 }
 
-pub async fn list_databases(Extract(state): Extract<State>, ctx: Ctx) -> ApiResult<Response> {
+pub(super) async fn list_databases(Extract(state): Extract<State>, ctx: Ctx) -> ApiResult<Response> {
     ctx.caller.require_key("databases.read")?;
     Ok(json(
         StatusCode::OK,
@@ -46,7 +50,11 @@ pub async fn list_databases(Extract(state): Extract<State>, ctx: Ctx) -> ApiResu
     ))
 }
 
-pub async fn get_database(Extract(state): Extract<State>, ctx: Ctx, Path(db): Db) -> ApiResult<Response> {
+pub(super) async fn get_database(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path(db): Db,
+) -> ApiResult<Response> {
     ctx.caller.require_key("databases.read")?;
     Ok(json(
         StatusCode::OK,
@@ -54,7 +62,7 @@ pub async fn get_database(Extract(state): Extract<State>, ctx: Ctx, Path(db): Db
     ))
 }
 
-pub async fn update_database(
+pub(super) async fn update_database(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path(db): Db,
@@ -71,13 +79,17 @@ pub async fn update_database(
     ))
 }
 
-pub async fn delete_database(Extract(state): Extract<State>, ctx: Ctx, Path(db): Db) -> ApiResult<Response> {
+pub(super) async fn delete_database(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path(db): Db,
+) -> ApiResult<Response> {
     ctx.caller.require_key("databases.write")?;
     state.db(move |c| schema::delete_database(c, &db)).await?;
     Ok(no_content())
 }
 
-pub async fn create_collection(
+pub(super) async fn create_collection(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path(db): Db,
@@ -98,7 +110,11 @@ pub async fn create_collection(
     Ok(json(StatusCode::CREATED, collection))
 }
 
-pub async fn list_collections(Extract(state): Extract<State>, ctx: Ctx, Path(db): Db) -> ApiResult<Response> {
+pub(super) async fn list_collections(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path(db): Db,
+) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     Ok(json(
         StatusCode::OK,
@@ -106,7 +122,7 @@ pub async fn list_collections(Extract(state): Extract<State>, ctx: Ctx, Path(db)
     ))
 }
 
-pub async fn get_collection(
+pub(super) async fn get_collection(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -120,7 +136,7 @@ pub async fn get_collection(
     ))
 }
 
-pub async fn update_collection(
+pub(super) async fn update_collection(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -151,7 +167,7 @@ pub async fn update_collection(
     Ok(json(StatusCode::OK, collection))
 }
 
-pub async fn delete_collection(
+pub(super) async fn delete_collection(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -257,7 +273,7 @@ fn kind_from_body(route: &str, body: &Body) -> ApiResult<Kind> {
     })
 }
 
-pub async fn create_attribute(
+pub(super) async fn create_attribute(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, route)): Item,
@@ -286,7 +302,7 @@ pub async fn create_attribute(
     Ok(json(StatusCode::ACCEPTED, attribute.to_json()))
 }
 
-pub async fn list_attributes(
+pub(super) async fn list_attributes(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -298,7 +314,7 @@ pub async fn list_attributes(
     ))
 }
 
-pub async fn get_attribute(
+pub(super) async fn get_attribute(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, key)): Item,
@@ -310,7 +326,7 @@ pub async fn get_attribute(
     Ok(json(StatusCode::OK, attribute.to_json()))
 }
 
-pub async fn update_attribute(
+pub(super) async fn update_attribute(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, route, key)): Path<(String, String, String, String)>,
@@ -339,7 +355,7 @@ pub async fn update_attribute(
     Ok(json(StatusCode::OK, attribute.to_json()))
 }
 
-pub async fn delete_attribute(
+pub(super) async fn delete_attribute(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, key)): Item,
@@ -351,7 +367,7 @@ pub async fn delete_attribute(
     Ok(no_content())
 }
 
-pub async fn create_index(
+pub(super) async fn create_index(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -376,7 +392,7 @@ pub async fn create_index(
     Ok(json(StatusCode::ACCEPTED, index.to_json()))
 }
 
-pub async fn list_indexes(
+pub(super) async fn list_indexes(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -388,7 +404,7 @@ pub async fn list_indexes(
     ))
 }
 
-pub async fn get_index(
+pub(super) async fn get_index(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, key)): Item,
@@ -398,7 +414,7 @@ pub async fn get_index(
     Ok(json(StatusCode::OK, index.to_json()))
 }
 
-pub async fn delete_index(
+pub(super) async fn delete_index(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, key)): Item,

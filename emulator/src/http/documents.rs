@@ -50,7 +50,7 @@ fn bulk_only(caller: &Caller) -> ApiResult<()> {
 }
 
 /// `POST …/documents`: one document (`documentId` + `data`) or a bulk create (`documents`).
-pub async fn create(
+pub(super) async fn create(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -95,7 +95,7 @@ pub async fn create(
     Ok(json(StatusCode::CREATED, format.shape(response)))
 }
 
-pub async fn list(
+pub(super) async fn list(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -114,7 +114,7 @@ pub async fn list(
     Ok(json(StatusCode::OK, format.shape(list)))
 }
 
-pub async fn get(
+pub(super) async fn get(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, id)): Doc,
@@ -164,7 +164,7 @@ async fn write_one(
     Ok(json(status, format.shape(document)))
 }
 
-pub async fn update(
+pub(super) async fn update(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path(path): Doc,
@@ -173,7 +173,7 @@ pub async fn update(
     write_one(state, ctx, path, body, StatusCode::OK, documents::update).await
 }
 
-pub async fn upsert(
+pub(super) async fn upsert(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path(path): Doc,
@@ -182,7 +182,7 @@ pub async fn upsert(
     write_one(state, ctx, path, body, StatusCode::CREATED, documents::upsert).await
 }
 
-pub async fn delete(
+pub(super) async fn delete(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, id)): Doc,
@@ -197,7 +197,7 @@ pub async fn delete(
     Ok(no_content())
 }
 
-pub async fn increment(
+pub(super) async fn increment(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col, id, attribute, direction)): Path<(String, String, String, String, String)>,
@@ -238,7 +238,7 @@ pub async fn increment(
     Ok(json(StatusCode::OK, format.shape(response)))
 }
 
-pub async fn upsert_many(
+pub(super) async fn upsert_many(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -263,7 +263,7 @@ pub async fn upsert_many(
     ))
 }
 
-pub async fn update_many(
+pub(super) async fn update_many(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,
@@ -284,7 +284,7 @@ pub async fn update_many(
     Ok(json(StatusCode::OK, format.shape(response)))
 }
 
-pub async fn delete_many(
+pub(super) async fn delete_many(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path((db, col)): Col,

@@ -25,7 +25,7 @@ use crate::store::documents::Change;
 use crate::store::Store;
 
 /// Everything the handlers share.
-pub struct Shared {
+pub(crate) struct Shared {
     pub store: Store,
     pub project: String,
     pub api_key: String,
@@ -54,11 +54,11 @@ impl std::fmt::Debug for Shared {
 }
 
 /// The state handed to every handler.
-pub type State = Arc<Shared>;
+pub(crate) type State = Arc<Shared>;
 
 impl Shared {
     /// Runs storage work on the blocking pool.
-    pub async fn db<T: Send + 'static>(
+    pub(crate) async fn db<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut rusqlite::Connection) -> ApiResult<T> + Send + 'static,
     ) -> ApiResult<T> {
@@ -70,7 +70,7 @@ impl Shared {
 
     /// Runs a document write on the blocking pool and publishes its changes while still holding
     /// the storage lock, so that realtime sees writes in commit order.
-    pub async fn write<T: Send + 'static>(
+    pub(crate) async fn write<T: Send + 'static>(
         self: &Arc<Self>,
         work: impl FnOnce(&mut rusqlite::Connection) -> ApiResult<(T, Vec<Change>)> + Send + 'static,
     ) -> ApiResult<T> {
@@ -94,7 +94,7 @@ impl Shared {
     }
 
     /// Resolves the caller of a request from its headers.
-    pub fn caller(&self, key: Option<&str>, jwt: Option<&str>) -> ApiResult<Caller> {
+    pub(crate) fn caller(&self, key: Option<&str>, jwt: Option<&str>) -> ApiResult<Caller> {
         match (key, jwt) {
             (Some(_), Some(_)) => Err(ApiError::new(ErrorType::user_key_and_session_set)),
             (Some(key), None) if constant_time_eq(key.as_bytes(), self.api_key.as_bytes()) => Ok(Caller::Key),
@@ -105,7 +105,7 @@ impl Shared {
     }
 
     /// The user a JWT names, with the roles they hold now.
-    pub fn user_from_jwt(&self, token: &str) -> ApiResult<Caller> {
+    pub(crate) fn user_from_jwt(&self, token: &str) -> ApiResult<Caller> {
         let claims = self
             .jwt
             .verify(token, chrono::Utc::now().timestamp())
@@ -126,7 +126,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The request's project (checked) and caller.
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub caller: Caller,
     pub format: Format,
 }
@@ -160,7 +160,7 @@ impl FromRequestParts<State> for Ctx {
 }
 
 /// Decoded `key=value` pairs of a query string.
-pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
         .collect()
@@ -171,7 +171,7 @@ fn single(pairs: &[(String, String)], name: &str) -> Option<String> {
 }
 
 /// Every value of an array parameter, accepting `name[]`, `name[N]` and `name`.
-pub fn array_param(pairs: &[(String, String)], name: &str) -> Vec<String> {
+pub(crate) fn array_param(pairs: &[(String, String)], name: &str) -> Vec<String> {
     let mut indexed: Vec<(Option<usize>, String)> = pairs
         .iter()
         .filter_map(|(key, value)| {
@@ -189,7 +189,7 @@ pub fn array_param(pairs: &[(String, String)], name: &str) -> Vec<String> {
 }
 
 /// The query string of a GET request.
-pub struct QueryString(pub Vec<(String, String)>);
+pub(crate) struct QueryString(pub Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryString {
     type Rejection = ApiError;
@@ -204,7 +204,7 @@ const MAX_BODY: usize = 10 * 1024 * 1024;
 
 /// A JSON object body; an empty body is an empty object. Malformed JSON and oversized bodies
 /// are 400s, never 500s.
-pub struct Body(pub Map<String, Value>);
+pub(crate) struct Body(pub Map<String, Value>);
 
 impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = ApiError;
@@ -234,7 +234,7 @@ impl<S: Send + Sync> FromRequest<S> for Body {
 }
 
 impl Body {
-    pub fn string(&self, name: &str) -> ApiResult<String> {
+    pub(crate) fn string(&self, name: &str) -> ApiResult<String> {
         match self.0.get(name) {
             Some(Value::String(s)) => Ok(s.clone()),
             None | Some(Value::Null) => Err(ApiError::missing_param(name)),
@@ -242,7 +242,7 @@ impl Body {
         }
     }
 
-    pub fn optional_string(&self, name: &str) -> ApiResult<Option<String>> {
+    pub(crate) fn optional_string(&self, name: &str) -> ApiResult<Option<String>> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -250,7 +250,7 @@ impl Body {
         }
     }
 
-    pub fn bool_or(&self, name: &str, default: bool) -> ApiResult<bool> {
+    pub(crate) fn bool_or(&self, name: &str, default: bool) -> ApiResult<bool> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
@@ -258,7 +258,7 @@ impl Body {
         }
     }
 
-    pub fn bool(&self, name: &str) -> ApiResult<bool> {
+    pub(crate) fn bool(&self, name: &str) -> ApiResult<bool> {
         match self.0.get(name) {
             Some(Value::Bool(b)) => Ok(*b),
             None | Some(Value::Null) => Err(ApiError::missing_param(name)),
@@ -266,7 +266,7 @@ impl Body {
         }
     }
 
-    pub fn strings(&self, name: &str) -> ApiResult<Option<Vec<String>>> {
+    pub(crate) fn strings(&self, name: &str) -> ApiResult<Option<Vec<String>>> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Array(items)) => items
@@ -282,7 +282,7 @@ impl Body {
         }
     }
 
-    pub fn object(&self, name: &str) -> ApiResult<Option<Map<String, Value>>> {
+    pub(crate) fn object(&self, name: &str) -> ApiResult<Option<Map<String, Value>>> {
         match self.0.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Object(map)) => Ok(Some(map.clone())),
@@ -297,12 +297,12 @@ impl Body {
 }
 
 /// A JSON response with a status.
-pub fn json(status: StatusCode, value: Value) -> Response {
+pub(crate) fn json(status: StatusCode, value: Value) -> Response {
     (status, Json(value)).into_response()
 }
 
 /// `204 No Content`.
-pub fn no_content() -> Response {
+pub(crate) fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -321,7 +321,7 @@ async fn health_version() -> Response {
 /// `X-Appwrite-Response-Format`. The one difference the emulator models: clients generated for
 /// the 2.x format (such as the official Rust SDK) read `$sequence` as a string, 1.x as a number.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Format {
+pub(crate) struct Format {
     sequence_as_string: bool,
 }
 
@@ -334,7 +334,7 @@ impl Format {
     }
 
     /// Applies the format to a document or a list of documents.
-    pub fn shape(self, mut value: Value) -> Value {
+    pub(crate) fn shape(self, mut value: Value) -> Value {
         if self.sequence_as_string {
             let fix = |doc: &mut Value| {
                 if let Some(sequence) = doc.get_mut("$sequence").filter(|s| s.is_number()) {
@@ -351,7 +351,7 @@ impl Format {
 }
 
 /// The whole REST API.
-pub fn router(state: State) -> Router {
+pub(crate) fn router(state: State) -> Router {
     let collection = "/v1/databases/{database_id}/collections/{collection_id}";
     Router::new()
         .route("/v1/health/version", get(health_version))

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::users;
 
-pub async fn create(Extract(state): Extract<State>, ctx: Ctx, body: Body) -> ApiResult<Response> {
+pub(super) async fn create(Extract(state): Extract<State>, ctx: Ctx, body: Body) -> ApiResult<Response> {
     ctx.caller.require_key("users.write")?;
     let id = ids::custom_id("userId", &body.string("userId")?)?;
     let name = body.optional_string("name")?.unwrap_or_default();
@@ -25,12 +25,16 @@ pub async fn create(Extract(state): Extract<State>, ctx: Ctx, body: Body) -> Api
     Ok(json(StatusCode::CREATED, user.to_json()))
 }
 
-pub async fn list(Extract(state): Extract<State>, ctx: Ctx) -> ApiResult<Response> {
+pub(super) async fn list(Extract(state): Extract<State>, ctx: Ctx) -> ApiResult<Response> {
     ctx.caller.require_key("users.read")?;
     Ok(json(StatusCode::OK, state.db(|c| users::list(c)).await?))
 }
 
-pub async fn get(Extract(state): Extract<State>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
+pub(super) async fn get(
+    Extract(state): Extract<State>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     ctx.caller.require_key("users.read")?;
     Ok(json(
         StatusCode::OK,
@@ -38,7 +42,7 @@ pub async fn get(Extract(state): Extract<State>, ctx: Ctx, Path(id): Path<String
     ))
 }
 
-pub async fn update_labels(
+pub(super) async fn update_labels(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path(id): Path<String>,
@@ -58,7 +62,7 @@ pub async fn update_labels(
 }
 
 /// `POST /v1/users/{id}/jwts`: `duration` in seconds (0–3600, default 900).
-pub async fn create_jwt(
+pub(super) async fn create_jwt(
     Extract(state): Extract<State>,
     ctx: Ctx,
     Path(id): Path<String>,

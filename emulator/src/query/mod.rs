@@ -3,7 +3,7 @@
 
 mod sql;
 
-pub use sql::{document_filter, Plan};
+pub(crate) use sql::{document_filter, Plan};
 
 use serde_json::Value;
 
@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// One parsed query.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Query {
+pub(crate) enum Query {
     Filter {
         method: Method,
         attribute: String,
@@ -37,7 +37,7 @@ pub enum Query {
 
 /// The filter methods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     Equal,
     NotEqual,
     LessThan,
@@ -121,7 +121,7 @@ impl Method {
 const MAX_VALUES: usize = 500;
 
 /// Parses one query from its JSON text.
-pub fn parse(text: &str) -> ApiResult<Query> {
+pub(crate) fn parse(text: &str) -> ApiResult<Query> {
     if text.len() > 4096 {
         return Err(ApiError::param(
             "queries",

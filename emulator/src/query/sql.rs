@@ -9,7 +9,7 @@ use crate::store::schema::Collection;
 /// A list request turned into SQL pieces. Column names come from the collection's own
 /// definition (`a<seq>` and the fixed internal columns); every value is a bound parameter.
 #[derive(Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The filter, `1` when there is none.
     pub condition: String,
     pub params: Vec<Sql>,
@@ -23,10 +23,10 @@ pub struct Plan {
 }
 
 /// The default page size.
-pub const DEFAULT_LIMIT: i64 = 25;
+pub(super) const DEFAULT_LIMIT: i64 = 25;
 
 impl Plan {
-    pub fn new(collection: &Collection, queries: &[Query]) -> ApiResult<Self> {
+    pub(crate) fn new(collection: &Collection, queries: &[Query]) -> ApiResult<Self> {
         let mut plan = Plan {
             condition: String::new(),
             params: Vec::new(),
@@ -92,7 +92,7 @@ impl Plan {
     }
 
     /// `ORDER BY …`, reversed for a `cursorBefore` page (which is read backwards, then flipped).
-    pub fn order_by(&self, reversed: bool) -> String {
+    pub(crate) fn order_by(&self, reversed: bool) -> String {
         if self.random {
             return "ORDER BY random()".to_owned();
         }
@@ -108,7 +108,12 @@ impl Plan {
 
     /// The condition selecting rows strictly after (or before) a cursor row whose order values
     /// are `values` (the last one being its `_seq`).
-    pub fn cursor_condition(&self, values: &[Sql], after: bool, params: &mut Vec<Sql>) -> ApiResult<String> {
+    pub(crate) fn cursor_condition(
+        &self,
+        values: &[Sql],
+        after: bool,
+        params: &mut Vec<Sql>,
+    ) -> ApiResult<String> {
         if values.contains(&Sql::Null) {
             return Err(ApiError::new(crate::error::ErrorType::database_query_order_null));
         }
@@ -132,7 +137,7 @@ impl Plan {
 }
 
 /// The WHERE condition of a bulk update or delete: only filters are allowed besides limits.
-pub fn document_filter(collection: &Collection, queries: &[Query]) -> ApiResult<Plan> {
+pub(crate) fn document_filter(collection: &Collection, queries: &[Query]) -> ApiResult<Plan> {
     let mut plan = Plan::new(collection, queries)?;
     if !queries.iter().any(|q| matches!(q, Query::Limit(_))) {
         plan.limit = i64::MAX;

@@ -38,7 +38,7 @@ fn tables_twin(event: &str) -> Option<String> {
 }
 
 /// The 42 event strings of a 1.8 document event.
-pub fn event_names(db: &str, col: &str, doc: &str, action: &str) -> Vec<String> {
+pub(super) fn event_names(db: &str, col: &str, doc: &str, action: &str) -> Vec<String> {
     let mut events = Vec::with_capacity(42);
     for event in collection_events(db, col, doc, action) {
         let twin = tables_twin(&event);
@@ -49,7 +49,7 @@ pub fn event_names(db: &str, col: &str, doc: &str, action: &str) -> Vec<String> 
 }
 
 /// The 6 channels of a 1.8 document event.
-pub fn channels(db: &str, col: &str, doc: &str) -> Vec<String> {
+pub(super) fn channels(db: &str, col: &str, doc: &str) -> Vec<String> {
     vec![
         "rows".to_owned(),
         format!("databases.{db}.tables.{col}.rows"),

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::query::{Method, Query};
 
 /// Why a subscription query is refused.
-pub fn check(query: &Query) -> Result<(), String> {
+pub(super) fn check(query: &Query) -> Result<(), String> {
     match query {
         Query::Filter { method, .. } => match method {
             Method::Equal
@@ -31,7 +31,7 @@ pub fn check(query: &Query) -> Result<(), String> {
 }
 
 /// Whether `document` satisfies every query.
-pub fn matches_all(queries: &[Query], document: &Value) -> bool {
+pub(super) fn matches_all(queries: &[Query], document: &Value) -> bool {
     queries.iter().all(|q| matches(q, document))
 }
 

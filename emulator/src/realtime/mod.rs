@@ -26,7 +26,7 @@ const MAX_INBOUND: usize = 64_000;
 
 /// One document event, serialized once for every socket.
 #[derive(Debug)]
-pub struct Event {
+pub(crate) struct Event {
     /// Roles that may read the document.
     readers: Vec<String>,
     channels: Vec<String>,
@@ -39,7 +39,7 @@ pub struct Event {
 
 impl Event {
     /// A `create` event for a document readable by anyone, as a benchmark replays it.
-    pub fn replayed(database_id: &str, collection_id: &str, document: Value) -> Self {
+    pub(crate) fn replayed(database_id: &str, collection_id: &str, document: Value) -> Self {
         Event::from_change(Change {
             action: "create",
             database_id: database_id.to_owned(),
@@ -50,7 +50,7 @@ impl Event {
     }
 
     /// Builds the event of a committed write.
-    pub fn from_change(change: Change) -> Self {
+    pub(crate) fn from_change(change: Change) -> Self {
         let doc_id = change.document["$id"].as_str().unwrap_or_default().to_owned();
         let events = events::event_names(&change.database_id, &change.collection_id, &doc_id, change.action);
         let channels = events::channels(&change.database_id, &change.collection_id, &doc_id);
@@ -85,7 +85,7 @@ impl Event {
 
 /// Commands the in-process handle sends to every socket.
 #[derive(Debug, Clone)]
-pub enum Control {
+pub(crate) enum Control {
     /// Drop the connection without a close frame, like a network failure.
     DropAll,
     /// Send this raw text frame, for testing how clients handle malformed input.
@@ -97,7 +97,7 @@ pub enum Control {
 
 /// How many realtime sockets are open and how many subscriptions they hold.
 #[derive(Debug, Default)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub sockets: std::sync::atomic::AtomicUsize,
     pub subscriptions: std::sync::atomic::AtomicUsize,
 }
@@ -120,7 +120,7 @@ fn error_frame(code: u16, message: &str) -> String {
     json!({"type": "error", "data": {"code": code, "message": message}}).to_string()
 }
 
-pub async fn upgrade(
+pub(crate) async fn upgrade(
     Extract(state): Extract<State>,
     ws: WebSocketUpgrade,
     headers: HeaderMap,

@@ -13,8 +13,7 @@ use crate::query::{document_filter, Plan, Query};
 
 /// One document write, as realtime reports it.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // the realtime endpoint reads the routing fields
-pub struct Change {
+pub(crate) struct Change {
     /// `create`, `update`, `upsert` or `delete`.
     pub action: &'static str,
     pub database_id: String,
@@ -26,7 +25,7 @@ pub struct Change {
 }
 
 /// The most documents one bulk call may carry.
-pub const MAX_BATCH: usize = 100;
+pub(crate) const MAX_BATCH: usize = 100;
 // Appwrite counts at most this many matches for `total`.
 const MAX_COUNT: i64 = 5000;
 
@@ -145,7 +144,7 @@ fn unauthorized(action: &str) -> ApiError {
 }
 
 /// Appwrite answers 404 for disabled collections to everyone but the API key.
-pub fn visible(caller: &Caller, collection: &Collection) -> ApiResult<()> {
+pub(crate) fn visible(caller: &Caller, collection: &Collection) -> ApiResult<()> {
     if !collection.enabled && !caller.is_key() {
         return Err(ApiError::new(ErrorType::collection_not_found));
     }
@@ -154,7 +153,7 @@ pub fn visible(caller: &Caller, collection: &Collection) -> ApiResult<()> {
 
 // ---- reads -----------------------------------------------------------------------------------
 
-pub fn get(
+pub(crate) fn get(
     c: &Connection,
     collection: &Collection,
     caller: &Caller,
@@ -168,7 +167,7 @@ pub fn get(
     Ok(doc.selected(collection, plan.select.as_deref()))
 }
 
-pub fn list(
+pub(crate) fn list(
     c: &Connection,
     collection: &Collection,
     caller: &Caller,
@@ -421,7 +420,7 @@ fn change(action: &'static str, collection: &Collection, doc: &Stored) -> Change
     }
 }
 
-pub fn create(
+pub(crate) fn create(
     c: &mut Connection,
     collection: &Collection,
     caller: &Caller,
@@ -504,7 +503,7 @@ fn apply_update(
     Ok(Some(doc))
 }
 
-pub fn update(
+pub(crate) fn update(
     c: &mut Connection,
     collection: &Collection,
     caller: &Caller,
@@ -541,7 +540,7 @@ pub fn update(
 }
 
 /// `PUT /documents/{id}`: creates the document, or updates the one that exists.
-pub fn upsert(
+pub(crate) fn upsert(
     c: &mut Connection,
     collection: &Collection,
     caller: &Caller,
@@ -596,7 +595,12 @@ fn upsert_one(
     }
 }
 
-pub fn delete(c: &mut Connection, collection: &Collection, caller: &Caller, id: &str) -> ApiResult<Change> {
+pub(crate) fn delete(
+    c: &mut Connection,
+    collection: &Collection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<Change> {
     visible(caller, collection)?;
     let existing = find(c, collection, id)?.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
     if !can_write(caller, "delete", collection, &existing.permissions) {
@@ -615,7 +619,7 @@ fn remove(c: &Connection, collection: &Collection, doc: &Stored) -> ApiResult<()
 }
 
 /// `PATCH /documents/{id}/{attribute}/increment|decrement`.
-pub fn increment(
+pub(crate) fn increment(
     c: &mut Connection,
     collection: &Collection,
     caller: &Caller,
@@ -707,7 +711,7 @@ fn split_document(document: &Value) -> ApiResult<BulkEntry> {
 }
 
 /// `POST /documents` with `documents`: all or nothing.
-pub fn create_many(
+pub(crate) fn create_many(
     c: &mut Connection,
     collection: &Collection,
     caller: &Caller,
@@ -734,7 +738,7 @@ pub fn create_many(
 
 /// `PUT /documents` with `documents`: all or nothing.
 /// Returns every document of the batch and the changes (unchanged documents make none).
-pub fn upsert_many(
+pub(crate) fn upsert_many(
     c: &mut Connection,
     collection: &Collection,
     caller: &Caller,
@@ -770,7 +774,7 @@ fn matching(
 }
 
 /// `PATCH /documents` with `data` and `queries`.
-pub fn update_many(
+pub(crate) fn update_many(
     c: &mut Connection,
     collection: &Collection,
     caller: &Caller,
@@ -789,7 +793,7 @@ pub fn update_many(
 }
 
 /// `DELETE /documents` with `queries`.
-pub fn delete_many(
+pub(crate) fn delete_many(
     c: &mut Connection,
     collection: &Collection,
     caller: &Caller,

@@ -2,9 +2,9 @@
 //! generated from internal numbers (`d<collection>`, `a<attribute>`, `i<index>`), never taken from
 //! a request, and every value is bound as a parameter.
 
-pub mod documents;
-pub mod schema;
-pub mod users;
+pub(crate) mod documents;
+pub(crate) mod schema;
+pub(crate) mod users;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use crate::error::{ApiError, ApiResult};
 
 /// The emulator's database.
-pub struct Store {
+pub(crate) struct Store {
     conn: Mutex<Connection>,
 }
 
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS users (
 
 impl Store {
     /// Opens (or creates) the database at `path`, or an in-memory one.
-    pub fn open(path: Option<&Path>) -> Result<Self, String> {
+    pub(crate) fn open(path: Option<&Path>) -> Result<Self, String> {
         Self::open_sqlite(path)
             .map_err(|e| e.to_string())
             .and_then(|store| {
@@ -77,7 +77,7 @@ impl Store {
     }
 
     /// Runs `f` with the connection.
-    pub fn with<T>(&self, f: impl FnOnce(&mut Connection) -> ApiResult<T>) -> ApiResult<T> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> ApiResult<T>) -> ApiResult<T> {
         let mut conn = self
             .conn
             .lock()
@@ -86,7 +86,7 @@ impl Store {
     }
 
     /// The secret that signs JWTs, created on first use and kept so tokens survive a restart.
-    pub fn jwt_secret(&self) -> ApiResult<[u8; 32]> {
+    pub(crate) fn jwt_secret(&self) -> ApiResult<[u8; 32]> {
         self.with(|c| {
             let existing: Option<Vec<u8>> = c
                 .query_row("SELECT value FROM settings WHERE key = 'jwt_secret'", [], |r| {

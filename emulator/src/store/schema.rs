@@ -14,7 +14,7 @@ fn database_json(id: String, name: String, enabled: bool, created: String, updat
     json!({"$id": id, "name": name, "$createdAt": created, "$updatedAt": updated, "enabled": enabled, "type": "legacy"})
 }
 
-pub fn create_database(c: &mut Connection, id: &str, name: &str, enabled: bool) -> ApiResult<Value> {
+pub(crate) fn create_database(c: &mut Connection, id: &str, name: &str, enabled: bool) -> ApiResult<Value> {
     let now = ids::now();
     let inserted = c.execute(
         "INSERT OR IGNORE INTO databases (id, name, enabled, created, updated) VALUES (?1, ?2, ?3, ?4, ?4)",
@@ -26,7 +26,7 @@ pub fn create_database(c: &mut Connection, id: &str, name: &str, enabled: bool) 
     get_database(c, id)
 }
 
-pub fn get_database(c: &Connection, id: &str) -> ApiResult<Value> {
+pub(crate) fn get_database(c: &Connection, id: &str) -> ApiResult<Value> {
     c.query_row(
         "SELECT id, name, enabled, created, updated FROM databases WHERE id = ?1",
         [id],
@@ -44,7 +44,7 @@ pub fn get_database(c: &Connection, id: &str) -> ApiResult<Value> {
     .ok_or_else(|| ApiError::new(ErrorType::database_not_found))
 }
 
-pub fn list_databases(c: &Connection) -> ApiResult<Value> {
+pub(crate) fn list_databases(c: &Connection) -> ApiResult<Value> {
     let mut stmt = c.prepare("SELECT id, name, enabled, created, updated FROM databases ORDER BY rowid")?;
     let rows = stmt
         .query_map([], |r| {
@@ -60,7 +60,7 @@ pub fn list_databases(c: &Connection) -> ApiResult<Value> {
     Ok(json!({"total": rows.len(), "databases": rows}))
 }
 
-pub fn update_database(c: &mut Connection, id: &str, name: &str, enabled: bool) -> ApiResult<Value> {
+pub(crate) fn update_database(c: &mut Connection, id: &str, name: &str, enabled: bool) -> ApiResult<Value> {
     let changed = c.execute(
         "UPDATE databases SET name = ?2, enabled = ?3, updated = ?4 WHERE id = ?1",
         params![id, name, enabled, ids::now()],
@@ -71,7 +71,7 @@ pub fn update_database(c: &mut Connection, id: &str, name: &str, enabled: bool) 
     get_database(c, id)
 }
 
-pub fn delete_database(c: &mut Connection, id: &str) -> ApiResult<()> {
+pub(crate) fn delete_database(c: &mut Connection, id: &str) -> ApiResult<()> {
     get_database(c, id)?;
     let seqs: Vec<i64> = {
         let mut stmt = c.prepare("SELECT seq FROM collections WHERE database_id = ?1")?;
@@ -94,7 +94,7 @@ pub fn delete_database(c: &mut Connection, id: &str) -> ApiResult<()> {
 
 /// A collection as stored.
 #[derive(Debug, Clone)]
-pub struct Collection {
+pub(crate) struct Collection {
     /// Internal number; documents live in table `d<seq>`.
     pub seq: i64,
     pub database_id: String,
@@ -111,20 +111,20 @@ pub struct Collection {
 
 impl Collection {
     /// The documents table.
-    pub fn table(&self) -> String {
+    pub(crate) fn table(&self) -> String {
         format!("d{}", self.seq)
     }
 
-    pub fn attribute(&self, key: &str) -> Option<&Attribute> {
+    pub(crate) fn attribute(&self, key: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.key == key)
     }
 
     /// Attributes documents may use: those whose column is ready.
-    pub fn available(&self) -> impl Iterator<Item = &Attribute> {
+    pub(crate) fn available(&self) -> impl Iterator<Item = &Attribute> {
         self.attributes.iter().filter(|a| a.is_available())
     }
 
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "$id": self.id,
             "$createdAt": self.created,
@@ -141,7 +141,11 @@ impl Collection {
 }
 
 /// Loads a collection with its attributes and indexes; 404s name what is missing.
-pub fn load_collection(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Collection> {
+pub(crate) fn load_collection(
+    c: &Connection,
+    database_id: &str,
+    collection_id: &str,
+) -> ApiResult<Collection> {
     get_database(c, database_id)?;
     let collection = c
         .query_row(
@@ -171,7 +175,7 @@ pub fn load_collection(c: &Connection, database_id: &str, collection_id: &str) -
     Ok(collection)
 }
 
-pub fn create_collection(
+pub(crate) fn create_collection(
     c: &mut Connection,
     database_id: &str,
     id: &str,
@@ -201,7 +205,7 @@ pub fn create_collection(
     Ok(load_collection(c, database_id, id)?.to_json())
 }
 
-pub fn list_collections(c: &Connection, database_id: &str) -> ApiResult<Value> {
+pub(crate) fn list_collections(c: &Connection, database_id: &str) -> ApiResult<Value> {
     get_database(c, database_id)?;
     let ids: Vec<String> = {
         let mut stmt = c.prepare("SELECT id FROM collections WHERE database_id = ?1 ORDER BY seq")?;
@@ -219,7 +223,7 @@ pub fn list_collections(c: &Connection, database_id: &str) -> ApiResult<Value> {
 
 /// `PUT` collection: `permissions` of `None` keeps the current ones; `document_security`
 /// defaults to false when omitted, as in Appwrite.
-pub fn update_collection(
+pub(crate) fn update_collection(
     c: &mut Connection,
     database_id: &str,
     id: &str,
@@ -237,7 +241,7 @@ pub fn update_collection(
     Ok(load_collection(c, database_id, id)?.to_json())
 }
 
-pub fn delete_collection(c: &mut Connection, database_id: &str, id: &str) -> ApiResult<()> {
+pub(crate) fn delete_collection(c: &mut Connection, database_id: &str, id: &str) -> ApiResult<()> {
     let collection = load_collection(c, database_id, id)?;
     let tx = c.transaction()?;
     drop_collection_storage(&tx, collection.seq)?;
@@ -284,7 +288,7 @@ fn load_attributes(c: &Connection, collection_seq: i64) -> ApiResult<Vec<Attribu
 
 /// Adds the attribute's column right away (status `processing`); the caller flips it to
 /// `available` after the configured delay with [`finish_attribute`].
-pub fn create_attribute(
+pub(crate) fn create_attribute(
     c: &mut Connection,
     database_id: &str,
     collection_id: &str,
@@ -323,7 +327,7 @@ pub fn create_attribute(
     Ok(attribute)
 }
 
-pub fn finish_attribute(c: &mut Connection, seq: i64) -> ApiResult<()> {
+pub(crate) fn finish_attribute(c: &mut Connection, seq: i64) -> ApiResult<()> {
     c.execute(
         "UPDATE attributes SET status = 'available', updated = ?2 WHERE seq = ?1 AND status = 'processing'",
         params![seq, ids::now()],
@@ -331,7 +335,7 @@ pub fn finish_attribute(c: &mut Connection, seq: i64) -> ApiResult<()> {
     Ok(())
 }
 
-pub fn get_attribute(
+pub(crate) fn get_attribute(
     c: &Connection,
     database_id: &str,
     collection_id: &str,
@@ -344,14 +348,14 @@ pub fn get_attribute(
         .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))
 }
 
-pub fn list_attributes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Value> {
+pub(crate) fn list_attributes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Value> {
     let collection = load_collection(c, database_id, collection_id)?;
     let attributes: Vec<Value> = collection.attributes.iter().map(Attribute::to_json).collect();
     Ok(json!({"total": attributes.len(), "attributes": attributes}))
 }
 
 /// What a `PATCH /attributes/{kind}/{key}` may change.
-pub struct AttributeUpdate {
+pub(crate) struct AttributeUpdate {
     pub required: bool,
     pub default: Value,
     pub size: Option<i64>,
@@ -361,7 +365,7 @@ pub struct AttributeUpdate {
     pub new_key: Option<String>,
 }
 
-pub fn update_attribute(
+pub(crate) fn update_attribute(
     c: &mut Connection,
     database_id: &str,
     collection_id: &str,
@@ -472,7 +476,7 @@ pub fn update_attribute(
     Ok(attribute)
 }
 
-pub fn delete_attribute(
+pub(crate) fn delete_attribute(
     c: &mut Connection,
     database_id: &str,
     collection_id: &str,
@@ -504,7 +508,7 @@ pub fn delete_attribute(
 
 /// An index as stored.
 #[derive(Debug, Clone)]
-pub struct Index {
+pub(crate) struct Index {
     /// Internal number; the SQLite index is `i<seq>`, the FTS5 table of a fulltext one `f<seq>`.
     pub seq: i64,
     pub key: String,
@@ -518,7 +522,7 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "$id": self.key, "key": self.key, "type": self.kind, "status": self.status, "error": self.error,
             "attributes": self.attributes, "lengths": [], "orders": self.orders,
@@ -526,7 +530,7 @@ impl Index {
         })
     }
 
-    pub fn fts_table(&self) -> String {
+    pub(crate) fn fts_table(&self) -> String {
         format!("f{}", self.seq)
     }
 }
@@ -553,7 +557,7 @@ fn load_indexes(c: &Connection, collection_seq: i64) -> ApiResult<Vec<Index>> {
     Ok(rows)
 }
 
-pub fn create_index(
+pub(crate) fn create_index(
     c: &mut Connection,
     database_id: &str,
     collection_id: &str,
@@ -645,7 +649,12 @@ fn index_column(collection: &Collection, name: &str) -> Option<String> {
 
 /// Builds the index in SQLite and marks it `available`, or `failed` with the reason (for
 /// example a unique index over duplicate values).
-pub fn finish_index(c: &mut Connection, database_id: &str, collection_id: &str, seq: i64) -> ApiResult<()> {
+pub(crate) fn finish_index(
+    c: &mut Connection,
+    database_id: &str,
+    collection_id: &str,
+    seq: i64,
+) -> ApiResult<()> {
     let Ok(collection) = load_collection(c, database_id, collection_id) else {
         return Ok(());
     };
@@ -709,7 +718,12 @@ fn build_index(c: &mut Connection, collection: &Collection, index: &Index) -> ru
     tx.commit()
 }
 
-pub fn get_index(c: &Connection, database_id: &str, collection_id: &str, key: &str) -> ApiResult<Index> {
+pub(crate) fn get_index(
+    c: &Connection,
+    database_id: &str,
+    collection_id: &str,
+    key: &str,
+) -> ApiResult<Index> {
     let collection = load_collection(c, database_id, collection_id)?;
     collection
         .indexes
@@ -718,13 +732,18 @@ pub fn get_index(c: &Connection, database_id: &str, collection_id: &str, key: &s
         .ok_or_else(|| ApiError::new(ErrorType::index_not_found))
 }
 
-pub fn list_indexes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Value> {
+pub(crate) fn list_indexes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Value> {
     let collection = load_collection(c, database_id, collection_id)?;
     let indexes: Vec<Value> = collection.indexes.iter().map(Index::to_json).collect();
     Ok(json!({"total": indexes.len(), "indexes": indexes}))
 }
 
-pub fn delete_index(c: &mut Connection, database_id: &str, collection_id: &str, key: &str) -> ApiResult<()> {
+pub(crate) fn delete_index(
+    c: &mut Connection,
+    database_id: &str,
+    collection_id: &str,
+    key: &str,
+) -> ApiResult<()> {
     let index = get_index(c, database_id, collection_id, key)?;
     let tx = c.transaction()?;
     tx.execute_batch(&format!(
@@ -737,7 +756,7 @@ pub fn delete_index(c: &mut Connection, database_id: &str, collection_id: &str, 
 }
 
 /// Indexes a killed server left `processing` are built on the next start.
-pub fn resume_pending_work(c: &mut Connection) -> ApiResult<()> {
+pub(crate) fn resume_pending_work(c: &mut Connection) -> ApiResult<()> {
     let pending: Vec<(String, String, i64)> = {
         let mut stmt = c.prepare(
             "SELECT col.database_id, col.id, idx.seq FROM indexes idx JOIN collections col ON col.seq = idx.collection_seq

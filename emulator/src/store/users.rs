@@ -9,7 +9,7 @@ use crate::ids;
 
 /// A stored user.
 #[derive(Debug, Clone)]
-pub struct User {
+pub(crate) struct User {
     pub id: String,
     pub name: String,
     pub email: Option<String>,
@@ -22,7 +22,7 @@ pub struct User {
 }
 
 impl User {
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "$id": self.id, "$createdAt": self.created, "$updatedAt": self.updated, "name": self.name,
             "registration": self.created, "status": self.enabled, "labels": self.labels,
@@ -49,7 +49,7 @@ fn read(r: &Row<'_>) -> rusqlite::Result<User> {
 
 const COLUMNS: &str = "id, name, email, phone, labels, status, email_verified, created, updated";
 
-pub fn create(
+pub(crate) fn create(
     c: &mut Connection,
     id: &str,
     name: &str,
@@ -72,13 +72,13 @@ pub fn create(
     get(c, id)
 }
 
-pub fn get(c: &Connection, id: &str) -> ApiResult<User> {
+pub(crate) fn get(c: &Connection, id: &str) -> ApiResult<User> {
     c.query_row(&format!("SELECT {COLUMNS} FROM users WHERE id = ?1"), [id], read)
         .optional()?
         .ok_or_else(|| ApiError::new(ErrorType::user_not_found))
 }
 
-pub fn list(c: &Connection) -> ApiResult<Value> {
+pub(crate) fn list(c: &Connection) -> ApiResult<Value> {
     let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM users ORDER BY seq"))?;
     let users: Vec<Value> = stmt
         .query_map([], read)?
@@ -88,7 +88,7 @@ pub fn list(c: &Connection) -> ApiResult<Value> {
 }
 
 /// Labels are 1–36 alphanumeric characters, at most 1000 per user.
-pub fn set_labels(c: &mut Connection, id: &str, labels: &[String]) -> ApiResult<User> {
+pub(crate) fn set_labels(c: &mut Connection, id: &str, labels: &[String]) -> ApiResult<User> {
     get(c, id)?;
     if labels.len() > 1000
         || labels
