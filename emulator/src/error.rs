@@ -16,6 +16,9 @@ macro_rules! catalogue {
         #[allow(non_camel_case_types)]
         pub(crate) enum ErrorType { $($name,)* }
 
+        /// Every error type the emulator can answer with, and its HTTP status.
+        pub(crate) const CATALOGUE: &[(&str, u16)] = &[$(($kind, $code),)*];
+
         impl ErrorType {
             /// The `type` string on the wire.
             pub(crate) fn as_str(self) -> &'static str {

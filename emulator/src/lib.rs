@@ -87,6 +87,12 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// Every Appwrite error `type` the emulator can answer with, and its HTTP status — for tests
+/// that check clients know each of them.
+pub fn error_types() -> &'static [(&'static str, u16)] {
+    error::CATALOGUE
+}
+
 /// A running emulator.
 pub struct Emulator {
     address: SocketAddr,

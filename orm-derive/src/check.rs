@@ -408,7 +408,7 @@ fn check_permissions(cx: &Ctxt, cont: &Container<'_>) {
         if !is_valid_role(&role) {
             cx.error_spanned_by(
                 &permission.role,
-                format!("`{role}` is not an Appwrite role; expected `any`, `guests`, `users`, `users/verified`, `user:<id>`, `team:<id>`, `team:<id>/<role>`, `member:<id>` or `label:<name>`"),
+                format!("`{role}` is not an Appwrite role; expected `any`, `guests`, `users`, `users/verified`, `users/unverified`, `user:<id>`, `user:<id>/verified`, `team:<id>`, `team:<id>/<role>`, `member:<id>` or `label:<name>`"),
             );
         }
     }

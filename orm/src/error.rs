@@ -128,6 +128,9 @@ macro_rules! kinds {
         }
 
         impl ErrorKind {
+            /// Every kind this version of the crate knows (all but [`ErrorKind::Other`]).
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant,)*];
+
             /// The kind of an Appwrite `type` string.
             pub fn from_type(name: &str) -> Self {
                 match name {

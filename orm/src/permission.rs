@@ -231,10 +231,11 @@ impl<'a> RoleShape<'a> {
             ("users/verified", None) => Ok(RoleShape::Users(Some(Verification::Verified))),
             ("users/unverified", None) => Ok(RoleShape::Users(Some(Verification::Unverified))),
             ("user", Some(id)) => Ok(RoleShape::User(id, verification(qualifier)?)),
-            ("team", Some(id)) => Ok(RoleShape::Team(id, qualifier)),
+            // A team role, when given, names something: `team:t1/` is refused like Appwrite does.
+            ("team", Some(id)) if qualifier != Some("") => Ok(RoleShape::Team(id, qualifier)),
             ("member", Some(id)) if qualifier.is_none() => Ok(RoleShape::Member(id)),
             ("label", Some(id)) if qualifier.is_none() => Ok(RoleShape::Label(id)),
-            _ => Err("expected one of `any`, `guests`, `users`, `users/verified`, `user:<id>`, `team:<id>`, `member:<id>`, `label:<name>`"),
+            _ => Err("expected one of `any`, `guests`, `users`, `users/verified`, `users/unverified`, `user:<id>`, `user:<id>/verified`, `team:<id>`, `team:<id>/<role>`, `member:<id>`, `label:<name>`"),
         }
     }
 
