@@ -12,9 +12,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::store::schema::{self, AttributeUpdate};
 
-type Db = Path<String>;
-type Col = Path<(String, String)>;
-type Item = Path<(String, String, String)>;
+// Path parameters: the database; the database and collection; those and an attribute or index key.
+type DatabasePath = Path<String>;
+type CollectionPath = Path<(String, String)>;
+type ItemPath = Path<(String, String, String)>;
 
 fn name_param(body: &Body, name: &str) -> ApiResult<String> {
     let value = body.string(name)?;
@@ -53,7 +54,7 @@ pub(super) async fn list_databases(Extract(state): Extract<State>, ctx: Ctx) -> 
 pub(super) async fn get_database(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path(db): Db,
+    Path(db): DatabasePath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("databases.read")?;
     Ok(json(
@@ -65,7 +66,7 @@ pub(super) async fn get_database(
 pub(super) async fn update_database(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path(db): Db,
+    Path(db): DatabasePath,
     body: Body,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("databases.write")?;
@@ -82,7 +83,7 @@ pub(super) async fn update_database(
 pub(super) async fn delete_database(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path(db): Db,
+    Path(db): DatabasePath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("databases.write")?;
     state.db(move |c| schema::delete_database(c, &db)).await?;
@@ -92,7 +93,7 @@ pub(super) async fn delete_database(
 pub(super) async fn create_collection(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path(db): Db,
+    Path(db): DatabasePath,
     body: Body,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.write")?;
@@ -113,7 +114,7 @@ pub(super) async fn create_collection(
 pub(super) async fn list_collections(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path(db): Db,
+    Path(db): DatabasePath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     Ok(json(
@@ -125,7 +126,7 @@ pub(super) async fn list_collections(
 pub(super) async fn get_collection(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     Ok(json(
@@ -139,7 +140,7 @@ pub(super) async fn get_collection(
 pub(super) async fn update_collection(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
     body: Body,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.write")?;
@@ -170,7 +171,7 @@ pub(super) async fn update_collection(
 pub(super) async fn delete_collection(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.write")?;
     state.db(move |c| schema::delete_collection(c, &db, &col)).await?;
@@ -276,7 +277,7 @@ fn kind_from_body(route: &str, body: &Body) -> ApiResult<Kind> {
 pub(super) async fn create_attribute(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col, route)): Item,
+    Path((db, col, route)): ItemPath,
     body: Body,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.write")?;
@@ -305,7 +306,7 @@ pub(super) async fn create_attribute(
 pub(super) async fn list_attributes(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     Ok(json(
@@ -317,7 +318,7 @@ pub(super) async fn list_attributes(
 pub(super) async fn get_attribute(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col, key)): Item,
+    Path((db, col, key)): ItemPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     let attribute = state
@@ -358,7 +359,7 @@ pub(super) async fn update_attribute(
 pub(super) async fn delete_attribute(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col, key)): Item,
+    Path((db, col, key)): ItemPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.write")?;
     state
@@ -370,7 +371,7 @@ pub(super) async fn delete_attribute(
 pub(super) async fn create_index(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
     body: Body,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.write")?;
@@ -395,7 +396,7 @@ pub(super) async fn create_index(
 pub(super) async fn list_indexes(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     Ok(json(
@@ -407,7 +408,7 @@ pub(super) async fn list_indexes(
 pub(super) async fn get_index(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col, key)): Item,
+    Path((db, col, key)): ItemPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     let index = state.db(move |c| schema::get_index(c, &db, &col, &key)).await?;
@@ -417,7 +418,7 @@ pub(super) async fn get_index(
 pub(super) async fn delete_index(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col, key)): Item,
+    Path((db, col, key)): ItemPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.write")?;
     state

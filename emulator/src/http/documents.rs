@@ -13,8 +13,8 @@ use crate::query::{self, Query};
 use crate::store::documents::{self, Change};
 use crate::store::schema::{self, Collection};
 
-type Col = Path<(String, String)>;
-type Doc = Path<(String, String, String)>;
+type CollectionPath = Path<(String, String)>;
+type DocumentPath = Path<(String, String, String)>;
 
 fn parse_queries(texts: &[String]) -> ApiResult<Vec<Query>> {
     if texts.len() > 100 {
@@ -53,7 +53,7 @@ fn bulk_only(caller: &Caller) -> ApiResult<()> {
 pub(super) async fn create(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
     body: Body,
 ) -> ApiResult<Response> {
     let format = ctx.format;
@@ -98,7 +98,7 @@ pub(super) async fn create(
 pub(super) async fn list(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
     QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
     let format = ctx.format;
@@ -117,7 +117,7 @@ pub(super) async fn list(
 pub(super) async fn get(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col, id)): Doc,
+    Path((db, col, id)): DocumentPath,
     QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
     let format = ctx.format;
@@ -167,7 +167,7 @@ async fn write_one(
 pub(super) async fn update(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path(path): Doc,
+    Path(path): DocumentPath,
     body: Body,
 ) -> ApiResult<Response> {
     write_one(state, ctx, path, body, StatusCode::OK, documents::update).await
@@ -176,7 +176,7 @@ pub(super) async fn update(
 pub(super) async fn upsert(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path(path): Doc,
+    Path(path): DocumentPath,
     body: Body,
 ) -> ApiResult<Response> {
     write_one(state, ctx, path, body, StatusCode::CREATED, documents::upsert).await
@@ -185,7 +185,7 @@ pub(super) async fn upsert(
 pub(super) async fn delete(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col, id)): Doc,
+    Path((db, col, id)): DocumentPath,
 ) -> ApiResult<Response> {
     let caller = ctx.caller;
     state
@@ -241,7 +241,7 @@ pub(super) async fn increment(
 pub(super) async fn upsert_many(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
     body: Body,
 ) -> ApiResult<Response> {
     let format = ctx.format;
@@ -266,7 +266,7 @@ pub(super) async fn upsert_many(
 pub(super) async fn update_many(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
     body: Body,
 ) -> ApiResult<Response> {
     let format = ctx.format;
@@ -287,7 +287,7 @@ pub(super) async fn update_many(
 pub(super) async fn delete_many(
     Extract(state): Extract<State>,
     ctx: Ctx,
-    Path((db, col)): Col,
+    Path((db, col)): CollectionPath,
     body: Body,
 ) -> ApiResult<Response> {
     let format = ctx.format;

@@ -41,7 +41,7 @@ impl Event {
     /// A `create` event for a document readable by anyone, as a benchmark replays it.
     pub(crate) fn replayed(database_id: &str, collection_id: &str, document: Value) -> Self {
         Event::from_change(Change {
-            action: "create",
+            action: crate::store::documents::Action::Create,
             database_id: database_id.to_owned(),
             collection_id: collection_id.to_owned(),
             document,
@@ -52,7 +52,12 @@ impl Event {
     /// Builds the event of a committed write.
     pub(crate) fn from_change(change: Change) -> Self {
         let doc_id = change.document["$id"].as_str().unwrap_or_default().to_owned();
-        let events = events::event_names(&change.database_id, &change.collection_id, &doc_id, change.action);
+        let events = events::event_names(
+            &change.database_id,
+            &change.collection_id,
+            &doc_id,
+            change.action.as_str(),
+        );
         let channels = events::channels(&change.database_id, &change.collection_id, &doc_id);
         let data = json!({
             "events": events,

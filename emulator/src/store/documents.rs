@@ -11,11 +11,31 @@ use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::ids;
 use crate::query::{document_filter, Plan, Query};
 
+/// What a write did to a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    Create,
+    Update,
+    Upsert,
+    Delete,
+}
+
+impl Action {
+    /// The last part of Appwrite's event names, e.g. `create`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Upsert => "upsert",
+            Action::Delete => "delete",
+        }
+    }
+}
+
 /// One document write, as realtime reports it.
 #[derive(Debug, Clone)]
 pub(crate) struct Change {
-    /// `create`, `update`, `upsert` or `delete`.
-    pub action: &'static str,
+    pub action: Action,
     pub database_id: String,
     pub collection_id: String,
     /// The document after the write (before it, for a delete).
@@ -410,7 +430,7 @@ fn sync_fulltext(c: &Connection, collection: &Collection, doc: &Stored, deleted:
     Ok(())
 }
 
-fn change(action: &'static str, collection: &Collection, doc: &Stored) -> Change {
+fn change(action: Action, collection: &Collection, doc: &Stored) -> Change {
     Change {
         action,
         database_id: collection.database_id.clone(),
@@ -440,7 +460,7 @@ pub(crate) fn create(
     let tx = c.transaction()?;
     let doc = insert(&tx, collection, caller, id, data, permissions)?;
     tx.commit()?;
-    Ok(change("create", collection, &doc))
+    Ok(change(Action::Create, collection, &doc))
 }
 
 /// Applies `data` (and permissions) to a stored document; `None` when nothing changed.
@@ -533,7 +553,7 @@ pub(crate) fn update(
                 return Err(unauthorized("update"));
             }
             tx.commit()?;
-            let change = change("update", collection, &doc);
+            let change = change(Action::Update, collection, &doc);
             Ok((change.document.clone(), Some(change)))
         }
     }
@@ -574,7 +594,7 @@ fn upsert_one(
             check_data(collection, &data, true)?;
             let permissions = final_permissions(caller, permissions, owner_permissions(caller))?;
             let doc = insert(c, collection, caller, id, &data, permissions)?;
-            let change = change("upsert", collection, &doc);
+            let change = change(Action::Upsert, collection, &doc);
             Ok((change.document.clone(), Some(change)))
         }
         Some(existing) => {
@@ -587,7 +607,7 @@ fn upsert_one(
             match apply_update(c, collection, caller, &existing, data, permissions)? {
                 None => Ok((existing.to_json(collection), None)),
                 Some(doc) => {
-                    let change = change("upsert", collection, &doc);
+                    let change = change(Action::Upsert, collection, &doc);
                     Ok((change.document.clone(), Some(change)))
                 }
             }
@@ -609,7 +629,7 @@ pub(crate) fn delete(
     let tx = c.transaction()?;
     remove(&tx, collection, &existing)?;
     tx.commit()?;
-    Ok(change("delete", collection, &existing))
+    Ok(change(Action::Delete, collection, &existing))
 }
 
 fn remove(c: &Connection, collection: &Collection, doc: &Stored) -> ApiResult<()> {
@@ -666,7 +686,7 @@ pub(crate) fn increment(
     let tx = c.transaction()?;
     let doc = apply_update(&tx, collection, caller, &existing, &data, None)?.unwrap_or(existing);
     tx.commit()?;
-    Ok(change("update", collection, &doc))
+    Ok(change(Action::Update, collection, &doc))
 }
 
 // ---- bulk ------------------------------------------------------------------------------------
@@ -730,7 +750,7 @@ pub(crate) fn create_many(
         check_data(collection, &data, true)?;
         let permissions = final_permissions(caller, permissions.as_deref(), Vec::new())?;
         let doc = insert(&tx, collection, caller, &id, &data, permissions)?;
-        changes.push(change("create", collection, &doc));
+        changes.push(change(Action::Create, collection, &doc));
     }
     tx.commit()?;
     Ok(changes)
@@ -786,7 +806,7 @@ pub(crate) fn update_many(
     let mut changes = Vec::new();
     for existing in matching(&tx, collection, caller, queries)? {
         let doc = apply_update(&tx, collection, caller, &existing, data, None)?.unwrap_or(existing);
-        changes.push(change("update", collection, &doc));
+        changes.push(change(Action::Update, collection, &doc));
     }
     tx.commit()?;
     Ok(changes)
@@ -803,7 +823,7 @@ pub(crate) fn delete_many(
     let mut changes = Vec::new();
     for existing in matching(&tx, collection, caller, queries)? {
         remove(&tx, collection, &existing)?;
-        changes.push(change("delete", collection, &existing));
+        changes.push(change(Action::Delete, collection, &existing));
     }
     tx.commit()?;
     Ok(changes)
