@@ -1,6 +1,60 @@
 //! Who is calling, which roles they hold, and permission strings.
 
 use crate::error::{ApiError, ApiResult, ErrorType};
+use crate::jwt::JwtKeys;
+use crate::store::users::User;
+use crate::store::Store;
+
+/// What authenticates a request: the project's API key and the keys that sign JWTs.
+pub(crate) struct Credentials {
+    pub(crate) api_key: String,
+    pub(crate) jwt: JwtKeys,
+}
+
+// The API key is a credential: never printed.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// Whether resolving these headers reads storage (a JWT names a user to look up).
+    pub(crate) fn needs_storage(key: Option<&str>, jwt: Option<&str>) -> bool {
+        key.is_none() && jwt.is_some()
+    }
+
+    /// The caller of a request from its headers. Reads the user a JWT names: call it off the
+    /// async threads when [`Credentials::needs_storage`] says so.
+    pub(crate) fn caller(&self, store: &Store, key: Option<&str>, jwt: Option<&str>) -> ApiResult<Caller> {
+        match (key, jwt) {
+            (Some(_), Some(_)) => Err(ApiError::new(ErrorType::user_key_and_session_set)),
+            (Some(key), None) if constant_time_eq(key.as_bytes(), self.api_key.as_bytes()) => Ok(Caller::Key),
+            (Some(_), None) => Err(ApiError::with(ErrorType::user_unauthorized, "Invalid API key")),
+            (None, Some(token)) => self.user_of_jwt(store, token).map(|(caller, _)| caller),
+            (None, None) => Ok(Caller::Guest),
+        }
+    }
+
+    /// The user a JWT names, with the roles they hold now. Reads storage.
+    pub(crate) fn user_of_jwt(&self, store: &Store, token: &str) -> ApiResult<(Caller, User)> {
+        let claims = self
+            .jwt
+            .verify(token, chrono::Utc::now().timestamp())
+            .ok_or_else(|| ApiError::new(ErrorType::user_jwt_invalid))?;
+        let user = store
+            .with(|c| crate::store::users::get(c, &claims.user_id))
+            .map_err(|_| ApiError::new(ErrorType::user_jwt_invalid))?;
+        if !user.enabled {
+            return Err(ApiError::new(ErrorType::user_jwt_invalid));
+        }
+        Ok((Caller::user(&user.id, &user.labels, user.email_verified), user))
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 /// The identity behind a request.
 #[derive(Debug, Clone)]

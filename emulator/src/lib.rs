@@ -26,6 +26,7 @@ mod ids;
 mod jwt;
 mod query;
 mod realtime;
+mod state;
 mod store;
 
 use std::net::SocketAddr;
@@ -35,7 +36,7 @@ use std::time::Duration;
 
 pub use faults::{HeldRequest, Release, RequestHold};
 use tokio::net::TcpListener;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// How to start an emulator.
@@ -97,7 +98,7 @@ pub fn error_types() -> &'static [(&'static str, u16)] {
 pub struct Emulator {
     address: SocketAddr,
     config: Config,
-    shared: Arc<http::Shared>,
+    shared: Arc<state::AppState>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -116,19 +117,22 @@ impl Emulator {
     pub async fn start(config: Config) -> std::io::Result<Self> {
         let store = store::Store::open(config.data.as_deref()).map_err(std::io::Error::other)?;
         let secret = store.jwt_secret().map_err(|e| std::io::Error::other(e.message))?;
-        let (changes, _) = broadcast::channel(config.realtime_buffer.max(1));
-        let (realtime_control, _) = broadcast::channel(64);
-        let shared = Arc::new(http::Shared {
+        let faults = Arc::new(faults::Faults::default());
+        let realtime = realtime::Hub::new(
+            config.realtime_buffer,
+            config.realtime_url_channels_only,
+            Arc::clone(&faults),
+        );
+        let shared = Arc::new(state::AppState {
             store,
             project: config.project_id.clone(),
-            api_key: config.api_key.clone(),
-            jwt: jwt::JwtKeys::new(secret),
+            credentials: auth::Credentials {
+                api_key: config.api_key.clone(),
+                jwt: jwt::JwtKeys::new(secret),
+            },
             attribute_delay: config.attribute_delay,
-            changes,
-            realtime_control,
-            realtime_counts: realtime::Counts::default(),
-            url_channels_only: config.realtime_url_channels_only,
-            faults: Arc::default(),
+            realtime: Arc::new(realtime),
+            faults,
         });
         let listener = TcpListener::bind(config.bind).await?;
         let address = listener.local_addr()?;
@@ -190,13 +194,14 @@ impl Emulator {
     /// Drops every realtime connection at once, without a close frame, as a network failure
     /// would. Clients see an abnormal closure and must reconnect.
     pub fn drop_realtime_connections(&self) {
-        let _ = self.shared.realtime_control.send(realtime::Control::DropAll);
+        let _ = self.shared.realtime.control.send(realtime::Control::DropAll);
     }
 
     /// How many realtime sockets are open.
     pub fn realtime_connections(&self) -> usize {
         self.shared
-            .realtime_counts
+            .realtime
+            .counts
             .sockets
             .load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -204,7 +209,8 @@ impl Emulator {
     /// How many message-protocol subscriptions the open realtime sockets hold.
     pub fn realtime_subscriptions(&self) -> usize {
         self.shared
-            .realtime_counts
+            .realtime
+            .counts
             .subscriptions
             .load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -214,7 +220,8 @@ impl Emulator {
     pub fn inject_realtime_frame(&self, frame: &str) {
         let _ = self
             .shared
-            .realtime_control
+            .realtime
+            .control
             .send(realtime::Control::Inject(frame.into()));
     }
 
@@ -233,7 +240,8 @@ impl Emulator {
             .collect();
         let _ = self
             .shared
-            .realtime_control
+            .realtime
+            .control
             .send(realtime::Control::Replay(Arc::new(events)));
     }
 
@@ -260,7 +268,7 @@ impl Emulator {
     /// order), and stops holding.
     pub fn release_realtime_events(&self, order: Release) {
         for event in self.shared.faults.release_events(order) {
-            let _ = self.shared.changes.send(event);
+            let _ = self.shared.realtime.changes.send(event);
         }
     }
 

@@ -1,16 +1,60 @@
 //! Schema routes: databases, collections, attributes, indexes. All need the API key.
 
-use axum::extract::{Path, State as Extract};
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::routing::{get, patch, post};
+use axum::Router;
+
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::{json, no_content, Body, Ctx, State};
+use super::{json, no_content, Body, Ctx, COLLECTION};
 use crate::attribute::{Attribute, Kind};
 use crate::auth::{normalize_permissions, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::state::AppState;
 use crate::store::schema::{self, AttributeUpdate};
+
+/// The routes of databases, collections, attributes and indexes.
+pub(super) fn router() -> Router<Arc<AppState>> {
+    let collection = COLLECTION;
+    Router::new()
+        .route("/v1/databases", post(create_database).get(list_databases))
+        .route(
+            "/v1/databases/{database_id}",
+            get(get_database).put(update_database).delete(delete_database),
+        )
+        .route(
+            "/v1/databases/{database_id}/collections",
+            post(create_collection).get(list_collections),
+        )
+        .route(
+            collection,
+            get(get_collection)
+                .put(update_collection)
+                .delete(delete_collection),
+        )
+        .route(&format!("{collection}/attributes"), get(list_attributes))
+        .route(
+            &format!("{collection}/attributes/{{key}}"),
+            post(create_attribute).get(get_attribute).delete(delete_attribute),
+        )
+        .route(
+            &format!("{collection}/attributes/{{kind}}/{{key}}"),
+            patch(update_attribute),
+        )
+        .route(
+            &format!("{collection}/indexes"),
+            post(create_index).get(list_indexes),
+        )
+        .route(
+            &format!("{collection}/indexes/{{key}}"),
+            get(get_index).delete(delete_index),
+        )
+}
 
 // Path parameters: the database; the database and collection; those and an attribute or index key.
 type DatabasePath = Path<String>;
@@ -28,11 +72,7 @@ fn name_param(body: &Body, name: &str) -> ApiResult<String> {
     Ok(value)
 }
 
-pub(super) async fn create_database(
-    Extract(state): Extract<State>,
-    ctx: Ctx,
-    body: Body,
-) -> ApiResult<Response> {
+async fn create_database(State(state): State<Arc<AppState>>, ctx: Ctx, body: Body) -> ApiResult<Response> {
     ctx.caller.require_key("databases.write")?;
     let id = ids::custom_id("databaseId", &body.string("databaseId")?)?;
     let name = name_param(&body, "name")?;
@@ -43,7 +83,7 @@ pub(super) async fn create_database(
     Ok(json(StatusCode::CREATED, database))
 }
 
-pub(super) async fn list_databases(Extract(state): Extract<State>, ctx: Ctx) -> ApiResult<Response> {
+async fn list_databases(State(state): State<Arc<AppState>>, ctx: Ctx) -> ApiResult<Response> {
     ctx.caller.require_key("databases.read")?;
     Ok(json(
         StatusCode::OK,
@@ -51,8 +91,8 @@ pub(super) async fn list_databases(Extract(state): Extract<State>, ctx: Ctx) -> 
     ))
 }
 
-pub(super) async fn get_database(
-    Extract(state): Extract<State>,
+async fn get_database(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(db): DatabasePath,
 ) -> ApiResult<Response> {
@@ -63,8 +103,8 @@ pub(super) async fn get_database(
     ))
 }
 
-pub(super) async fn update_database(
-    Extract(state): Extract<State>,
+async fn update_database(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(db): DatabasePath,
     body: Body,
@@ -80,8 +120,8 @@ pub(super) async fn update_database(
     ))
 }
 
-pub(super) async fn delete_database(
-    Extract(state): Extract<State>,
+async fn delete_database(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(db): DatabasePath,
 ) -> ApiResult<Response> {
@@ -90,8 +130,8 @@ pub(super) async fn delete_database(
     Ok(no_content())
 }
 
-pub(super) async fn create_collection(
-    Extract(state): Extract<State>,
+async fn create_collection(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(db): DatabasePath,
     body: Body,
@@ -111,8 +151,8 @@ pub(super) async fn create_collection(
     Ok(json(StatusCode::CREATED, collection))
 }
 
-pub(super) async fn list_collections(
-    Extract(state): Extract<State>,
+async fn list_collections(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(db): DatabasePath,
 ) -> ApiResult<Response> {
@@ -123,8 +163,8 @@ pub(super) async fn list_collections(
     ))
 }
 
-pub(super) async fn get_collection(
-    Extract(state): Extract<State>,
+async fn get_collection(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
@@ -137,8 +177,8 @@ pub(super) async fn get_collection(
     ))
 }
 
-pub(super) async fn update_collection(
-    Extract(state): Extract<State>,
+async fn update_collection(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
     body: Body,
@@ -168,8 +208,8 @@ pub(super) async fn update_collection(
     Ok(json(StatusCode::OK, collection))
 }
 
-pub(super) async fn delete_collection(
-    Extract(state): Extract<State>,
+async fn delete_collection(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
@@ -181,7 +221,7 @@ pub(super) async fn delete_collection(
 // Like Appwrite's database worker: new attributes and indexes become `available` (or `failed`)
 // a little after the request that created them.
 fn after_delay(
-    state: &State,
+    state: &Arc<AppState>,
     work: impl FnOnce(&mut rusqlite::Connection) -> ApiResult<()> + Send + 'static,
 ) {
     let delay = state.attribute_delay;
@@ -274,8 +314,8 @@ fn kind_from_body(route: &str, body: &Body) -> ApiResult<Kind> {
     })
 }
 
-pub(super) async fn create_attribute(
-    Extract(state): Extract<State>,
+async fn create_attribute(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, route)): ItemPath,
     body: Body,
@@ -303,8 +343,8 @@ pub(super) async fn create_attribute(
     Ok(json(StatusCode::ACCEPTED, attribute.to_json()))
 }
 
-pub(super) async fn list_attributes(
-    Extract(state): Extract<State>,
+async fn list_attributes(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
@@ -315,8 +355,8 @@ pub(super) async fn list_attributes(
     ))
 }
 
-pub(super) async fn get_attribute(
-    Extract(state): Extract<State>,
+async fn get_attribute(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, key)): ItemPath,
 ) -> ApiResult<Response> {
@@ -327,8 +367,8 @@ pub(super) async fn get_attribute(
     Ok(json(StatusCode::OK, attribute.to_json()))
 }
 
-pub(super) async fn update_attribute(
-    Extract(state): Extract<State>,
+async fn update_attribute(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, route, key)): Path<(String, String, String, String)>,
     body: Body,
@@ -356,8 +396,8 @@ pub(super) async fn update_attribute(
     Ok(json(StatusCode::OK, attribute.to_json()))
 }
 
-pub(super) async fn delete_attribute(
-    Extract(state): Extract<State>,
+async fn delete_attribute(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, key)): ItemPath,
 ) -> ApiResult<Response> {
@@ -368,8 +408,8 @@ pub(super) async fn delete_attribute(
     Ok(no_content())
 }
 
-pub(super) async fn create_index(
-    Extract(state): Extract<State>,
+async fn create_index(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
     body: Body,
@@ -393,8 +433,8 @@ pub(super) async fn create_index(
     Ok(json(StatusCode::ACCEPTED, index.to_json()))
 }
 
-pub(super) async fn list_indexes(
-    Extract(state): Extract<State>,
+async fn list_indexes(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
@@ -405,8 +445,8 @@ pub(super) async fn list_indexes(
     ))
 }
 
-pub(super) async fn get_index(
-    Extract(state): Extract<State>,
+async fn get_index(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, key)): ItemPath,
 ) -> ApiResult<Response> {
@@ -415,8 +455,8 @@ pub(super) async fn get_index(
     Ok(json(StatusCode::OK, index.to_json()))
 }
 
-pub(super) async fn delete_index(
-    Extract(state): Extract<State>,
+async fn delete_index(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, key)): ItemPath,
 ) -> ApiResult<Response> {

@@ -1,17 +1,45 @@
 //! Document routes. Guests and users are allowed here, subject to permissions.
 
-use axum::extract::{Path, State as Extract};
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::routing::{self, patch, post};
+use axum::Router;
+
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::{array_param, json, no_content, Body, Ctx, QueryString, State};
+use super::{array_param, json, no_content, Body, Ctx, QueryString, COLLECTION};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::ids;
 use crate::query::{self, Query};
+use crate::state::AppState;
 use crate::store::documents::{self, Change};
 use crate::store::schema::{self, Collection};
+
+/// The routes of documents.
+pub(super) fn router() -> Router<Arc<AppState>> {
+    let documents = format!("{COLLECTION}/documents");
+    Router::new()
+        .route(
+            &documents,
+            post(create)
+                .get(list)
+                .put(upsert_many)
+                .patch(update_many)
+                .delete(delete_many),
+        )
+        .route(
+            &format!("{documents}/{{document_id}}"),
+            routing::get(get).patch(update).put(upsert).delete(delete),
+        )
+        .route(
+            &format!("{documents}/{{document_id}}/{{attribute}}/{{direction}}"),
+            patch(increment),
+        )
+}
 
 type CollectionPath = Path<(String, String)>;
 type DocumentPath = Path<(String, String, String)>;
@@ -50,8 +78,8 @@ fn bulk_only(caller: &Caller) -> ApiResult<()> {
 }
 
 /// `POST …/documents`: one document (`documentId` + `data`) or a bulk create (`documents`).
-pub(super) async fn create(
-    Extract(state): Extract<State>,
+async fn create(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
     body: Body,
@@ -95,8 +123,8 @@ pub(super) async fn create(
     Ok(json(StatusCode::CREATED, format.shape(response)))
 }
 
-pub(super) async fn list(
-    Extract(state): Extract<State>,
+async fn list(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
     QueryString(pairs): QueryString,
@@ -114,8 +142,8 @@ pub(super) async fn list(
     Ok(json(StatusCode::OK, format.shape(list)))
 }
 
-pub(super) async fn get(
-    Extract(state): Extract<State>,
+async fn get(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, id)): DocumentPath,
     QueryString(pairs): QueryString,
@@ -143,7 +171,7 @@ type SingleWrite = fn(
 ) -> ApiResult<(Value, Option<Change>)>;
 
 async fn write_one(
-    state: State,
+    state: Arc<AppState>,
     ctx: Ctx,
     (db, col, id): (String, String, String),
     body: Body,
@@ -164,8 +192,8 @@ async fn write_one(
     Ok(json(status, format.shape(document)))
 }
 
-pub(super) async fn update(
-    Extract(state): Extract<State>,
+async fn update(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(path): DocumentPath,
     body: Body,
@@ -173,8 +201,8 @@ pub(super) async fn update(
     write_one(state, ctx, path, body, StatusCode::OK, documents::update).await
 }
 
-pub(super) async fn upsert(
-    Extract(state): Extract<State>,
+async fn upsert(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(path): DocumentPath,
     body: Body,
@@ -182,8 +210,8 @@ pub(super) async fn upsert(
     write_one(state, ctx, path, body, StatusCode::CREATED, documents::upsert).await
 }
 
-pub(super) async fn delete(
-    Extract(state): Extract<State>,
+async fn delete(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, id)): DocumentPath,
 ) -> ApiResult<Response> {
@@ -197,8 +225,8 @@ pub(super) async fn delete(
     Ok(no_content())
 }
 
-pub(super) async fn increment(
-    Extract(state): Extract<State>,
+async fn increment(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, id, attribute, direction)): Path<(String, String, String, String, String)>,
     body: Body,
@@ -238,8 +266,8 @@ pub(super) async fn increment(
     Ok(json(StatusCode::OK, format.shape(response)))
 }
 
-pub(super) async fn upsert_many(
-    Extract(state): Extract<State>,
+async fn upsert_many(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
     body: Body,
@@ -263,8 +291,8 @@ pub(super) async fn upsert_many(
     ))
 }
 
-pub(super) async fn update_many(
-    Extract(state): Extract<State>,
+async fn update_many(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
     body: Body,
@@ -284,8 +312,8 @@ pub(super) async fn update_many(
     Ok(json(StatusCode::OK, format.shape(response)))
 }
 
-pub(super) async fn delete_many(
-    Extract(state): Extract<State>,
+async fn delete_many(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
     body: Body,

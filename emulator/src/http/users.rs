@@ -1,16 +1,31 @@
 //! User routes (API key only) and JWT minting.
 
-use axum::extract::{Path, State as Extract};
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::routing::{self, post, put};
+use axum::Router;
+
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{json, Body, Ctx, State};
+use super::{json, Body, Ctx};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::state::AppState;
 use crate::store::users;
 
-pub(super) async fn create(Extract(state): Extract<State>, ctx: Ctx, body: Body) -> ApiResult<Response> {
+/// The routes of users, labels and JWTs.
+pub(super) fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/v1/users", post(create).get(list))
+        .route("/v1/users/{user_id}", routing::get(get))
+        .route("/v1/users/{user_id}/labels", put(update_labels))
+        .route("/v1/users/{user_id}/jwts", post(create_jwt))
+}
+
+async fn create(State(state): State<Arc<AppState>>, ctx: Ctx, body: Body) -> ApiResult<Response> {
     ctx.caller.require_key("users.write")?;
     let id = ids::custom_id("userId", &body.string("userId")?)?;
     let name = body.optional_string("name")?.unwrap_or_default();
@@ -25,16 +40,12 @@ pub(super) async fn create(Extract(state): Extract<State>, ctx: Ctx, body: Body)
     Ok(json(StatusCode::CREATED, user.to_json()))
 }
 
-pub(super) async fn list(Extract(state): Extract<State>, ctx: Ctx) -> ApiResult<Response> {
+async fn list(State(state): State<Arc<AppState>>, ctx: Ctx) -> ApiResult<Response> {
     ctx.caller.require_key("users.read")?;
     Ok(json(StatusCode::OK, state.db(|c| users::list(c)).await?))
 }
 
-pub(super) async fn get(
-    Extract(state): Extract<State>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+async fn get(State(state): State<Arc<AppState>>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
     ctx.caller.require_key("users.read")?;
     Ok(json(
         StatusCode::OK,
@@ -42,8 +53,8 @@ pub(super) async fn get(
     ))
 }
 
-pub(super) async fn update_labels(
-    Extract(state): Extract<State>,
+async fn update_labels(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(id): Path<String>,
     body: Body,
@@ -62,8 +73,8 @@ pub(super) async fn update_labels(
 }
 
 /// `POST /v1/users/{id}/jwts`: `duration` in seconds (0–3600, default 900).
-pub(super) async fn create_jwt(
-    Extract(state): Extract<State>,
+async fn create_jwt(
+    State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(id): Path<String>,
     body: Body,
@@ -79,6 +90,7 @@ pub(super) async fn create_jwt(
     let session = body.optional_string("sessionId")?.unwrap_or_default();
     let user = state.db(move |c| users::get(c, &id)).await?;
     let token = state
+        .credentials
         .jwt
         .mint(&user.id, &session, chrono::Utc::now().timestamp(), duration);
     Ok(json(StatusCode::CREATED, json!({"jwt": token})))

@@ -8,21 +8,59 @@ mod filter;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::State as Extract;
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::extract::ws::{Message, WebSocket};
 use futures_util::SinkExt;
 use serde_json::{json, Value};
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::Caller;
-use crate::http::{array_param, QueryString, State};
+use crate::faults::Faults;
 use crate::query::{self, Query};
 use crate::store::documents::Change;
 
 /// The largest frame a client may send (Appwrite's `setPackageMaxLength(64000)`).
-const MAX_INBOUND: usize = 64_000;
+pub(crate) const MAX_INBOUND: usize = 64_000;
+
+/// The realtime side of the server, owned by its state: every committed write's event goes out
+/// through it to every socket.
+#[derive(Debug)]
+pub(crate) struct Hub {
+    /// Every document event, in commit order.
+    pub(crate) changes: broadcast::Sender<Arc<Event>>,
+    /// Fault hooks for the sockets (drop, inject, replay).
+    pub(crate) control: broadcast::Sender<Control>,
+    /// Open sockets and their message-protocol subscriptions, for tests.
+    pub(crate) counts: Counts,
+    /// Realtime as in Appwrite 1.6–1.8 (channels in the URL only).
+    pub(crate) url_channels_only: bool,
+    pub(crate) faults: Arc<Faults>,
+}
+
+impl Hub {
+    pub(crate) fn new(buffer: usize, url_channels_only: bool, faults: Arc<Faults>) -> Self {
+        Hub {
+            changes: broadcast::channel(buffer.max(1)).0,
+            control: broadcast::channel(64).0,
+            counts: Counts::default(),
+            url_channels_only,
+            faults,
+        }
+    }
+
+    /// Publishes the events of committed writes, in commit order (the caller holds the storage
+    /// lock). Nothing is built when no socket listens.
+    pub(crate) fn publish(&self, changes: Vec<Change>) {
+        if self.changes.receiver_count() == 0 {
+            return;
+        }
+        for change in changes {
+            self.faults.publish(Event::from_change(change), |event| {
+                let _ = self.changes.send(event);
+            });
+        }
+    }
+}
 
 /// One document event, serialized once for every socket.
 #[derive(Debug)]
@@ -125,47 +163,19 @@ fn error_frame(code: u16, message: &str) -> String {
     json!({"type": "error", "data": {"code": code, "message": message}}).to_string()
 }
 
-pub(crate) async fn upgrade(
-    Extract(state): Extract<State>,
-    ws: WebSocketUpgrade,
-    headers: HeaderMap,
-    QueryString(pairs): QueryString,
-) -> Response {
-    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let identity = match param("project") {
-        Some(project) if project == state.project => {
-            let jwt = headers
-                .get("x-appwrite-jwt")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-                .or_else(|| param("jwt"));
-            // An API key gives no realtime identity, exactly as on Appwrite: it is ignored.
-            match jwt.filter(|j| !j.is_empty()) {
-                Some(_) if state.faults.take_downgrade() => Ok(Caller::Guest),
-                Some(jwt) => state.user_from_jwt(&jwt).map_err(|e| (1008, e.message)),
-                None => Ok(Caller::Guest),
-            }
-        }
-        _ => Err((1008, "Missing or unknown project ID".to_owned())),
-    };
-    let channels = array_param(&pairs, "channels");
-    let identity = match identity {
-        Ok(_) if state.url_channels_only && channels.is_empty() => Err((1008, "Missing channels".to_owned())),
-        other => other,
-    };
-    // Oversized frames are refused by hand (so the client gets an error frame), not by the codec.
-    ws.max_message_size(4 * MAX_INBOUND)
-        .on_upgrade(move |socket| serve(state, socket, identity, channels))
-}
+/// Who a new socket connects as, as the HTTP layer resolved it: the caller and the user object
+/// for `connected` (`null` for a guest), or the error frame to close with.
+pub(crate) type Admission = Result<(Caller, Value), (u16, String)>;
 
-async fn serve(
-    state: State,
+/// Serves one accepted socket until it closes.
+pub(crate) async fn serve(
+    hub: Arc<Hub>,
     mut socket: WebSocket,
-    identity: Result<Caller, (u16, String)>,
+    admission: Admission,
     url_channels: Vec<String>,
 ) {
-    let caller = match identity {
-        Ok(caller) => caller,
+    let (caller, user) = match admission {
+        Ok(admitted) => admitted,
         Err((code, message)) => {
             // Like Appwrite: the error frame, then the TCP connection closes without a close frame.
             let _ = socket
@@ -174,19 +184,8 @@ async fn serve(
             return;
         }
     };
-    let mut events = state.changes.subscribe();
-    let mut control = state.realtime_control.subscribe();
-    let user = match &caller {
-        Caller::User { id, .. } => {
-            let id = id.clone();
-            state
-                .store
-                .with(|c| crate::store::users::get(c, &id))
-                .map(|u| u.to_json())
-                .unwrap_or(Value::Null)
-        }
-        _ => Value::Null,
-    };
+    let mut events = hub.changes.subscribe();
+    let mut control = hub.control.subscribe();
     let connected = json!({"type": "connected", "data": {"channels": url_channels, "user": user}});
     if socket
         .send(Message::Text(connected.to_string().into()))
@@ -199,11 +198,11 @@ async fn serve(
         caller,
         url_channels,
         subscriptions: Vec::new(),
-        messages: !state.url_channels_only,
+        messages: !hub.url_channels_only,
     };
-    let counts = &state.realtime_counts;
+    let counts = &hub.counts;
     counts.sockets.fetch_add(1, Ordering::Relaxed);
-    serve_frames(&mut socket, &mut connection, &mut events, &mut control, &state).await;
+    serve_frames(&mut socket, &mut connection, &mut events, &mut control, &hub).await;
     counts.sockets.fetch_sub(1, Ordering::Relaxed);
     counts
         .subscriptions
@@ -217,9 +216,9 @@ async fn serve_frames(
     connection: &mut Connection,
     events: &mut tokio::sync::broadcast::Receiver<Arc<Event>>,
     control: &mut tokio::sync::broadcast::Receiver<Control>,
-    state: &State,
+    hub: &Hub,
 ) {
-    let counts = &state.realtime_counts;
+    let counts = &hub.counts;
     // `subscribe` messages whose registration a fault hook delays, with when to register them.
     let mut delayed = Delayed::new();
     loop {
@@ -232,7 +231,7 @@ async fn serve_frames(
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 };
-                let delay = state.faults.registration_delay();
+                let delay = hub.faults.registration_delay();
                 if !delay.is_zero() && text.contains(r#""subscribe""#) {
                     delayed.push_back((tokio::time::Instant::now() + delay, text));
                     continue;

@@ -1,0 +1,50 @@
+//! `GET /v1/realtime`: resolves who a socket connects as, then hands it to the realtime hub.
+
+use std::sync::Arc;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::extract::{array_param, QueryString};
+use crate::auth::Caller;
+use crate::realtime::{self, MAX_INBOUND};
+use crate::state::AppState;
+
+pub(super) async fn upgrade(
+    State(state): State<Arc<AppState>>,
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    QueryString(pairs): QueryString,
+) -> Response {
+    let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let admission = match param("project") {
+        Some(project) if project == state.project => {
+            let jwt = headers
+                .get("x-appwrite-jwt")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .or_else(|| param("jwt"));
+            // An API key gives no realtime identity, exactly as on Appwrite: it is ignored.
+            match jwt.filter(|j| !j.is_empty()) {
+                Some(_) if state.faults.take_downgrade() => Ok((Caller::Guest, Value::Null)),
+                Some(jwt) => state.user_of_jwt(jwt).await.map_err(|e| (1008, e.message)),
+                None => Ok((Caller::Guest, Value::Null)),
+            }
+        }
+        _ => Err((1008, "Missing or unknown project ID".to_owned())),
+    };
+    let channels = array_param(&pairs, "channels");
+    let admission = match admission {
+        Ok(_) if state.realtime.url_channels_only && channels.is_empty() => {
+            Err((1008, "Missing channels".to_owned()))
+        }
+        other => other,
+    };
+    let hub = Arc::clone(&state.realtime);
+    // Oversized frames are refused by hand (so the client gets an error frame), not by the codec.
+    ws.max_message_size(4 * MAX_INBOUND)
+        .on_upgrade(move |socket| realtime::serve(hub, socket, admission, channels))
+}
