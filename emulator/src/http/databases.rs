@@ -10,13 +10,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::{json, no_content, Body, Ctx, COLLECTION};
+use super::{json, json_list, no_content, Body, Ctx, COLLECTION};
 use crate::attribute::{Attribute, Kind};
 use crate::auth::{normalize_permissions, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
-use crate::store::schema::{self, AttributeUpdate};
+use crate::store::schema::{self, AttributeUpdate, Collection, Database, Index};
 
 /// The routes of databases, collections, attributes and indexes.
 pub(super) fn router() -> Router<Arc<AppState>> {
@@ -80,15 +80,13 @@ async fn create_database(State(state): State<Arc<AppState>>, ctx: Ctx, body: Bod
     let database = state
         .db(move |c| schema::create_database(c, &id, &name, enabled))
         .await?;
-    Ok(json(StatusCode::CREATED, database))
+    Ok(json(StatusCode::CREATED, database.to_json()))
 }
 
 async fn list_databases(State(state): State<Arc<AppState>>, ctx: Ctx) -> ApiResult<Response> {
     ctx.caller.require_key("databases.read")?;
-    Ok(json(
-        StatusCode::OK,
-        state.db(|c| schema::list_databases(c)).await?,
-    ))
+    let databases = state.db(|c| schema::list_databases(c)).await?;
+    Ok(json_list("databases", &databases, Database::to_json))
 }
 
 async fn get_database(
@@ -97,10 +95,8 @@ async fn get_database(
     Path(db): DatabasePath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("databases.read")?;
-    Ok(json(
-        StatusCode::OK,
-        state.db(move |c| schema::get_database(c, &db)).await?,
-    ))
+    let database = state.db(move |c| schema::get_database(c, &db)).await?;
+    Ok(json(StatusCode::OK, database.to_json()))
 }
 
 async fn update_database(
@@ -112,12 +108,10 @@ async fn update_database(
     ctx.caller.require_key("databases.write")?;
     let name = name_param(&body, "name")?;
     let enabled = body.bool_or("enabled", true)?;
-    Ok(json(
-        StatusCode::OK,
-        state
-            .db(move |c| schema::update_database(c, &db, &name, enabled))
-            .await?,
-    ))
+    let database = state
+        .db(move |c| schema::update_database(c, &db, &name, enabled))
+        .await?;
+    Ok(json(StatusCode::OK, database.to_json()))
 }
 
 async fn delete_database(
@@ -148,7 +142,7 @@ async fn create_collection(
     let collection = state
         .db(move |c| schema::create_collection(c, &db, &id, &name, &permissions, document_security, enabled))
         .await?;
-    Ok(json(StatusCode::CREATED, collection))
+    Ok(json(StatusCode::CREATED, collection.to_json()))
 }
 
 async fn list_collections(
@@ -157,10 +151,8 @@ async fn list_collections(
     Path(db): DatabasePath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
-    Ok(json(
-        StatusCode::OK,
-        state.db(move |c| schema::list_collections(c, &db)).await?,
-    ))
+    let collections = state.db(move |c| schema::list_collections(c, &db)).await?;
+    Ok(json_list("collections", &collections, Collection::to_json))
 }
 
 async fn get_collection(
@@ -169,12 +161,8 @@ async fn get_collection(
     Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
-    Ok(json(
-        StatusCode::OK,
-        state
-            .db(move |c| schema::load_collection(c, &db, &col).map(|c| c.to_json()))
-            .await?,
-    ))
+    let collection = state.db(move |c| schema::load_collection(c, &db, &col)).await?;
+    Ok(json(StatusCode::OK, collection.to_json()))
 }
 
 async fn update_collection(
@@ -205,7 +193,7 @@ async fn update_collection(
             )
         })
         .await?;
-    Ok(json(StatusCode::OK, collection))
+    Ok(json(StatusCode::OK, collection.to_json()))
 }
 
 async fn delete_collection(
@@ -349,10 +337,8 @@ async fn list_attributes(
     Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
-    Ok(json(
-        StatusCode::OK,
-        state.db(move |c| schema::list_attributes(c, &db, &col)).await?,
-    ))
+    let attributes = state.db(move |c| schema::list_attributes(c, &db, &col)).await?;
+    Ok(json_list("attributes", &attributes, Attribute::to_json))
 }
 
 async fn get_attribute(
@@ -439,10 +425,8 @@ async fn list_indexes(
     Path((db, col)): CollectionPath,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
-    Ok(json(
-        StatusCode::OK,
-        state.db(move |c| schema::list_indexes(c, &db, &col)).await?,
-    ))
+    let indexes = state.db(move |c| schema::list_indexes(c, &db, &col)).await?;
+    Ok(json_list("indexes", &indexes, Index::to_json))
 }
 
 async fn get_index(

@@ -25,6 +25,15 @@ pub(crate) fn json(status: StatusCode, value: Value) -> Response {
     (status, Json(value)).into_response()
 }
 
+/// A list response: `{"total": n, "<name>": [...]}`, each item in its wire model.
+pub(crate) fn json_list<T>(name: &str, items: &[T], model: impl Fn(&T) -> Value) -> Response {
+    let items: Vec<Value> = items.iter().map(model).collect();
+    json(
+        StatusCode::OK,
+        serde_json::json!({"total": items.len(), name: items}),
+    )
+}
+
 /// `204 No Content`.
 pub(crate) fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{json, Body, Ctx};
+use super::{json, json_list, Body, Ctx};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
@@ -42,7 +42,8 @@ async fn create(State(state): State<Arc<AppState>>, ctx: Ctx, body: Body) -> Api
 
 async fn list(State(state): State<Arc<AppState>>, ctx: Ctx) -> ApiResult<Response> {
     ctx.caller.require_key("users.read")?;
-    Ok(json(StatusCode::OK, state.db(|c| users::list(c)).await?))
+    let users = state.db(|c| users::list(c)).await?;
+    Ok(json_list("users", &users, users::User::to_json))
 }
 
 async fn get(State(state): State<Arc<AppState>>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {

@@ -10,11 +10,39 @@ use crate::ids;
 
 // ---- databases -------------------------------------------------------------------------------
 
-fn database_json(id: String, name: String, enabled: bool, created: String, updated: String) -> Value {
-    json!({"$id": id, "name": name, "$createdAt": created, "$updatedAt": updated, "enabled": enabled, "type": "legacy"})
+/// A database as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct Database {
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+    pub created: String,
+    pub updated: String,
 }
 
-pub(crate) fn create_database(c: &mut Connection, id: &str, name: &str, enabled: bool) -> ApiResult<Value> {
+impl Database {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Database {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            enabled: r.get(2)?,
+            created: r.get(3)?,
+            updated: r.get(4)?,
+        })
+    }
+
+    /// Appwrite's `Database` model.
+    pub(crate) fn to_json(&self) -> Value {
+        json!({"$id": self.id, "name": self.name, "$createdAt": self.created, "$updatedAt": self.updated, "enabled": self.enabled, "type": "legacy"})
+    }
+}
+
+pub(crate) fn create_database(
+    c: &mut Connection,
+    id: &str,
+    name: &str,
+    enabled: bool,
+) -> ApiResult<Database> {
     let now = ids::now();
     let inserted = c.execute(
         "INSERT OR IGNORE INTO databases (id, name, enabled, created, updated) VALUES (?1, ?2, ?3, ?4, ?4)",
@@ -26,41 +54,30 @@ pub(crate) fn create_database(c: &mut Connection, id: &str, name: &str, enabled:
     get_database(c, id)
 }
 
-pub(crate) fn get_database(c: &Connection, id: &str) -> ApiResult<Value> {
+pub(crate) fn get_database(c: &Connection, id: &str) -> ApiResult<Database> {
     c.query_row(
         "SELECT id, name, enabled, created, updated FROM databases WHERE id = ?1",
         [id],
-        |r| {
-            Ok(database_json(
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        },
+        Database::read,
     )
     .optional()?
     .ok_or_else(|| ApiError::new(ErrorType::database_not_found))
 }
 
-pub(crate) fn list_databases(c: &Connection) -> ApiResult<Value> {
+pub(crate) fn list_databases(c: &Connection) -> ApiResult<Vec<Database>> {
     let mut stmt = c.prepare("SELECT id, name, enabled, created, updated FROM databases ORDER BY rowid")?;
     let rows = stmt
-        .query_map([], |r| {
-            Ok(database_json(
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        })?
+        .query_map([], Database::read)?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(json!({"total": rows.len(), "databases": rows}))
+    Ok(rows)
 }
 
-pub(crate) fn update_database(c: &mut Connection, id: &str, name: &str, enabled: bool) -> ApiResult<Value> {
+pub(crate) fn update_database(
+    c: &mut Connection,
+    id: &str,
+    name: &str,
+    enabled: bool,
+) -> ApiResult<Database> {
     let changed = c.execute(
         "UPDATE databases SET name = ?2, enabled = ?3, updated = ?4 WHERE id = ?1",
         params![id, name, enabled, ids::now()],
@@ -183,7 +200,7 @@ pub(crate) fn create_collection(
     permissions: &[String],
     document_security: bool,
     enabled: bool,
-) -> ApiResult<Value> {
+) -> ApiResult<Collection> {
     get_database(c, database_id)?;
     let now = ids::now();
     let tx = c.transaction()?;
@@ -202,10 +219,10 @@ pub(crate) fn create_collection(
          CREATE INDEX d{seq}_created ON d{seq} (_created); CREATE INDEX d{seq}_updated ON d{seq} (_updated);"
     ))?;
     tx.commit()?;
-    Ok(load_collection(c, database_id, id)?.to_json())
+    load_collection(c, database_id, id)
 }
 
-pub(crate) fn list_collections(c: &Connection, database_id: &str) -> ApiResult<Value> {
+pub(crate) fn list_collections(c: &Connection, database_id: &str) -> ApiResult<Vec<Collection>> {
     get_database(c, database_id)?;
     let ids: Vec<String> = {
         let mut stmt = c.prepare("SELECT id FROM collections WHERE database_id = ?1 ORDER BY seq")?;
@@ -214,11 +231,7 @@ pub(crate) fn list_collections(c: &Connection, database_id: &str) -> ApiResult<V
             .collect::<Result<Vec<_>, _>>()?;
         rows
     };
-    let collections = ids
-        .iter()
-        .map(|id| load_collection(c, database_id, id).map(|col| col.to_json()))
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(json!({"total": collections.len(), "collections": collections}))
+    ids.iter().map(|id| load_collection(c, database_id, id)).collect()
 }
 
 /// `PUT` collection: `permissions` of `None` keeps the current ones; `document_security`
@@ -231,14 +244,14 @@ pub(crate) fn update_collection(
     permissions: Option<&[String]>,
     document_security: bool,
     enabled: bool,
-) -> ApiResult<Value> {
+) -> ApiResult<Collection> {
     let current = load_collection(c, database_id, id)?;
     let permissions = permissions.map_or(current.permissions.clone(), <[String]>::to_vec);
     c.execute(
         "UPDATE collections SET name = ?2, permissions = ?3, document_security = ?4, enabled = ?5, updated = ?6 WHERE seq = ?1",
         params![current.seq, name, json!(permissions).to_string(), document_security, enabled, ids::now()],
     )?;
-    Ok(load_collection(c, database_id, id)?.to_json())
+    load_collection(c, database_id, id)
 }
 
 pub(crate) fn delete_collection(c: &mut Connection, database_id: &str, id: &str) -> ApiResult<()> {
@@ -348,10 +361,12 @@ pub(crate) fn get_attribute(
         .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))
 }
 
-pub(crate) fn list_attributes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Value> {
-    let collection = load_collection(c, database_id, collection_id)?;
-    let attributes: Vec<Value> = collection.attributes.iter().map(Attribute::to_json).collect();
-    Ok(json!({"total": attributes.len(), "attributes": attributes}))
+pub(crate) fn list_attributes(
+    c: &Connection,
+    database_id: &str,
+    collection_id: &str,
+) -> ApiResult<Vec<Attribute>> {
+    Ok(load_collection(c, database_id, collection_id)?.attributes)
 }
 
 /// What a `PATCH /attributes/{kind}/{key}` may change.
@@ -732,10 +747,8 @@ pub(crate) fn get_index(
         .ok_or_else(|| ApiError::new(ErrorType::index_not_found))
 }
 
-pub(crate) fn list_indexes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Value> {
-    let collection = load_collection(c, database_id, collection_id)?;
-    let indexes: Vec<Value> = collection.indexes.iter().map(Index::to_json).collect();
-    Ok(json!({"total": indexes.len(), "indexes": indexes}))
+pub(crate) fn list_indexes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Vec<Index>> {
+    Ok(load_collection(c, database_id, collection_id)?.indexes)
 }
 
 pub(crate) fn delete_index(

@@ -78,13 +78,10 @@ pub(crate) fn get(c: &Connection, id: &str) -> ApiResult<User> {
         .ok_or_else(|| ApiError::new(ErrorType::user_not_found))
 }
 
-pub(crate) fn list(c: &Connection) -> ApiResult<Value> {
+pub(crate) fn list(c: &Connection) -> ApiResult<Vec<User>> {
     let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM users ORDER BY seq"))?;
-    let users: Vec<Value> = stmt
-        .query_map([], read)?
-        .map(|u| u.map(|u| u.to_json()))
-        .collect::<Result<_, _>>()?;
-    Ok(json!({"total": users.len(), "users": users}))
+    let users = stmt.query_map([], read)?.collect::<Result<_, _>>()?;
+    Ok(users)
 }
 
 /// Labels are 1–36 alphanumeric characters, at most 1000 per user.
