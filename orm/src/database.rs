@@ -20,7 +20,7 @@ pub struct Database {
 }
 
 impl Database {
-    /// The typed handle of collection `T` (the seed's `db.table('orders')`).
+    /// The typed handle of collection `T`.
     pub fn collection<T: Collection>(&self) -> CollectionHandle<T> {
         CollectionHandle::new(self.orm.clone())
     }
