@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::realtime::{ConnectionState, Realtime, RealtimeOptions, Registry, ServiceIdentity};
-pub(crate) use crate::transport::Retry;
 use crate::transport::Transport;
 
 /// A connection to one Appwrite project and database, authenticated with an API key.

@@ -12,10 +12,11 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::client::{Orm, Retry};
+use crate::client::Orm;
 use crate::document::decode_named;
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::QueryValue;
+use crate::transport::Retry;
 use crate::{Collection, Document, Field, Patch, Permission, Query};
 
 /// The most documents Appwrite accepts in one bulk call.

@@ -10,9 +10,10 @@ use serde_json::{json, Value};
 use super::payload;
 use super::plan::{diff_collection, Plan, ServerCollection, Step};
 use super::MigrationError;
-use crate::client::{Orm, Retry};
+use crate::client::Orm;
 use crate::error::{ErrorKind, Result};
 use crate::schema::{Attribute, AttributeKind, CollectionSchema, DefaultValue};
+use crate::transport::Retry;
 
 /// Progress of [`Migrator::apply`], for a CLI progress bar.
 #[derive(Debug, Clone, Copy)]
