@@ -115,8 +115,16 @@ impl std::fmt::Debug for Emulator {
 impl Emulator {
     /// Opens the storage, binds the address and serves until [`Emulator::shutdown`].
     pub async fn start(config: Config) -> std::io::Result<Self> {
-        let store = store::Store::open(config.data.as_deref()).map_err(std::io::Error::other)?;
-        let secret = store.jwt_secret().map_err(|e| std::io::Error::other(e.message))?;
+        // Opening may migrate and resume work on disk: off the async threads, like every other
+        // storage call.
+        let data = config.data.clone();
+        let (store, secret) = tokio::task::spawn_blocking(move || {
+            let store = store::Store::open(data.as_deref()).map_err(std::io::Error::other)?;
+            let secret = store.jwt_secret().map_err(|e| std::io::Error::other(e.message))?;
+            Ok::<_, std::io::Error>((store, secret))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
         let faults = Arc::new(faults::Faults::default());
         let realtime = realtime::Hub::new(
             config.realtime_buffer,
