@@ -701,6 +701,60 @@ async fn increments_respect_bounds_and_types() {
     assert_error(&on_string, 400, "attribute_type_invalid");
 }
 
+// Integers are exact i64 all the way (floating point would turn 2^53 + 1 + 1 into 2^53 + 2 or
+// lose it entirely), overflow is refused at both ends, and a float that overflows is refused
+// instead of being stored as null. A refused step leaves the value as it was.
+#[tokio::test]
+async fn increments_are_exact_at_the_i64_bounds_and_refuse_overflow() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[
+                ("integer", json!({"key": "n", "required": false})),
+                ("float", json!({"key": "f", "required": false})),
+            ],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    let step = |id: &'static str, attribute: &'static str, direction: &'static str, body: Value| {
+        let path = format!("{docs}/{id}/{attribute}/{direction}");
+        let api = &api;
+        async move { api.call(Method::PATCH, &path, Some(body)).await }
+    };
+    let beyond_2_53: i64 = (1 << 53) + 1;
+    for (id, n) in [("big", beyond_2_53), ("top", i64::MAX - 1), ("bottom", i64::MIN + 1)] {
+        let (status, body) = api
+            .post(&docs, json!({"documentId": id, "data": {"n": n, "f": 1.5e308}}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (_, up) = step("big", "n", "increment", json!({"value": 1})).await;
+    assert_eq!(up["n"].as_i64(), Some(beyond_2_53 + 1));
+    let (_, down) = step("big", "n", "decrement", json!({"value": 2})).await;
+    assert_eq!(down["n"].as_i64(), Some(beyond_2_53 - 1));
+
+    let (_, top) = step("top", "n", "increment", json!({"value": 1})).await;
+    assert_eq!(top["n"].as_i64(), Some(i64::MAX));
+    let over = step("top", "n", "increment", json!({"value": 1})).await;
+    assert_error(&over, 400, "general_argument_invalid");
+    let (_, bottom) = step("bottom", "n", "decrement", json!({"value": 1})).await;
+    assert_eq!(bottom["n"].as_i64(), Some(i64::MIN));
+    let under = step("bottom", "n", "decrement", json!({"value": 1})).await;
+    assert_error(&under, 400, "general_argument_invalid");
+    // A bound compares exactly too: one past the bound is refused, the bound itself is not.
+    let (_, at_bound) = step("big", "n", "increment", json!({"value": 2, "max": beyond_2_53 + 1})).await;
+    assert_eq!(at_bound["n"].as_i64(), Some(beyond_2_53 + 1));
+    let past = step("big", "n", "increment", json!({"value": 1, "max": beyond_2_53 + 1})).await;
+    assert_error(&past, 400, "general_argument_invalid");
+
+    let overflow = step("top", "f", "increment", json!({"value": 1.5e308})).await;
+    assert_error(&overflow, 400, "general_argument_invalid");
+    let (_, after) = api.get(&format!("{docs}/top")).await;
+    assert_eq!((after["n"].as_i64(), after["f"].as_f64()), (Some(i64::MAX), Some(1.5e308)));
+}
+
 #[tokio::test]
 async fn clients_of_the_2x_response_format_read_sequence_as_a_string() {
     let (emulator, api) = start(0).await;

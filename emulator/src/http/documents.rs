@@ -232,34 +232,29 @@ async fn increment(
     body: Body,
 ) -> ApiResult<Response> {
     let format = ctx.format;
-    let sign = match direction.as_str() {
-        "increment" => 1.0,
-        "decrement" => -1.0,
+    let decrement = match direction.as_str() {
+        "increment" => false,
+        "decrement" => true,
         _ => return Err(ApiError::new(ErrorType::general_route_not_found)),
     };
-    let number = |name: &str| -> ApiResult<Option<f64>> {
+    // Numbers stay as JSON numbers: an integer past 2^53 must not go through floating point.
+    let number = |name: &str| -> ApiResult<Option<serde_json::Number>> {
         match body.0.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .map(Some)
-                .ok_or_else(|| ApiError::param(name, "Value must be a valid float")),
+            Some(Value::Number(n)) => Ok(Some(n.clone())),
+            Some(_) => Err(ApiError::param(name, "Value must be a valid float")),
         }
     };
-    let value = number("value")?.unwrap_or(1.0);
-    if value <= 0.0 {
+    let value = number("value")?.unwrap_or_else(|| 1.into());
+    if value.as_f64().is_none_or(|v| v <= 0.0) {
         return Err(ApiError::param("value", "Value must be a positive number"));
     }
-    let bound = if sign > 0.0 {
-        number("max")?
-    } else {
-        number("min")?
-    };
+    let bound = if decrement { number("min")? } else { number("max")? };
     let caller = ctx.caller;
     let response = state
         .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            let change = documents::increment(c, &collection, &caller, &id, &attribute, sign * value, bound)?;
+            let change = documents::increment(c, &collection, &caller, &id, &attribute, &value, decrement, bound.as_ref())?;
             Ok((change.document.clone(), vec![change]))
         })
         .await?;

@@ -645,8 +645,9 @@ pub(crate) fn increment(
     caller: &Caller,
     id: &str,
     key: &str,
-    by: f64,
-    bound: Option<f64>,
+    by: &serde_json::Number,
+    decrement: bool,
+    bound: Option<&serde_json::Number>,
 ) -> ApiResult<Change> {
     visible(caller, collection)?;
     let attribute = collection
@@ -668,17 +669,49 @@ pub(crate) fn increment(
     if !can_write(caller, "update", collection, &existing.permissions) {
         return Err(unauthorized("update"));
     }
-    let current = existing.values.get(key).and_then(Value::as_f64).unwrap_or(0.0);
-    let next = current + by;
-    if bound.is_some_and(|b| (by >= 0.0 && next > b) || (by < 0.0 && next < b)) {
-        return Err(ApiError::with(
+    let past_limit = || {
+        ApiError::with(
             ErrorType::general_argument_invalid,
             format!("Attribute \"{key}\" would go past the given limit."),
-        ));
-    }
+        )
+    };
+    let current = existing.values.get(key);
+    // Integers stay exact i64 (floating point loses anything past 2^53); overflow is refused,
+    // never wrapped or rounded.
     let value = if matches!(attribute.kind, crate::attribute::Kind::Integer { .. }) {
-        json!(next as i64)
+        let by = by
+            .as_i64()
+            .or_else(|| by.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64))
+            .ok_or_else(|| ApiError::param("value", "Value must be a valid integer"))?;
+        let current = current.and_then(Value::as_i64).unwrap_or(0);
+        let next = if decrement {
+            current.checked_sub(by)
+        } else {
+            current.checked_add(by)
+        }
+        .ok_or_else(past_limit)?;
+        let bound = bound.map(|b| b.as_f64().unwrap_or(f64::NAN));
+        // An integer bound compares exactly; a fractional one compares as Appwrite's float.
+        let beyond = match (bound, bound.and_then(|b| (b.fract() == 0.0 && b.abs() < 9.2e18).then_some(b as i64))) {
+            (_, Some(b)) => (!decrement && next > b) || (decrement && next < b),
+            (Some(b), None) => (!decrement && next as f64 > b) || (decrement && (next as f64) < b),
+            (None, None) => false,
+        };
+        if beyond {
+            return Err(past_limit());
+        }
+        json!(next)
     } else {
+        let by = by.as_f64().unwrap_or(f64::NAN);
+        let current = current.and_then(Value::as_f64).unwrap_or(0.0);
+        let next = if decrement { current - by } else { current + by };
+        let beyond = bound
+            .and_then(serde_json::Number::as_f64)
+            .is_some_and(|b| (!decrement && next > b) || (decrement && next < b));
+        // A float that overflows has no JSON form: refuse it rather than store null.
+        if beyond || !next.is_finite() {
+            return Err(past_limit());
+        }
         json!(next)
     };
     let mut data = Map::new();
