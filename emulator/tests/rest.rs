@@ -701,6 +701,55 @@ async fn increments_respect_bounds_and_types() {
     assert_error(&on_string, 400, "attribute_type_invalid");
 }
 
+// A disabled database hides its collections and documents from everyone but the API key, as
+// Appwrite answers: 404 database_not_found for reads and writes alike.
+#[tokio::test]
+async fn a_disabled_database_is_not_found_for_guests_and_users() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!(["read(\"any\")", "create(\"any\")"]),
+            false,
+            &[("string", json!({"key": "s", "size": 5, "required": false}))],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    assert_eq!(
+        api.post(&docs, json!({"documentId": "d", "data": {"s": "x"}}))
+            .await
+            .0,
+        201
+    );
+    assert_eq!(api.post("/users", json!({"userId": "u"})).await.0, 201);
+    let (_, jwt) = api.post("/users/u/jwts", json!({})).await;
+    let user = api.with_jwt(jwt["jwt"].as_str().unwrap());
+    let guest = api.guest();
+    assert_eq!(guest.get(&docs).await.0, 200, "readable while enabled");
+
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            "/databases/main",
+            Some(json!({"name": "Main", "enabled": false})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for caller in [&guest, &user] {
+        assert_error(&caller.get(&docs).await, 404, "database_not_found");
+        assert_error(&caller.get(&format!("{docs}/d")).await, 404, "database_not_found");
+        let create = caller
+            .post(&docs, json!({"documentId": "e", "data": {"s": "y"}}))
+            .await;
+        assert_error(&create, 404, "database_not_found");
+    }
+    let (status, listed) = api.get(&docs).await;
+    assert_eq!(
+        (status, listed["total"].as_i64()),
+        (200, Some(1)),
+        "the key still sees it"
+    );
+}
+
 // Integers are exact i64 all the way (floating point would turn 2^53 + 1 + 1 into 2^53 + 2 or
 // lose it entirely), overflow is refused at both ends, and a float that overflows is refused
 // instead of being stored as null. A refused step leaves the value as it was.
@@ -724,7 +773,11 @@ async fn increments_are_exact_at_the_i64_bounds_and_refuse_overflow() {
         async move { api.call(Method::PATCH, &path, Some(body)).await }
     };
     let beyond_2_53: i64 = (1 << 53) + 1;
-    for (id, n) in [("big", beyond_2_53), ("top", i64::MAX - 1), ("bottom", i64::MIN + 1)] {
+    for (id, n) in [
+        ("big", beyond_2_53),
+        ("top", i64::MAX - 1),
+        ("bottom", i64::MIN + 1),
+    ] {
         let (status, body) = api
             .post(&docs, json!({"documentId": id, "data": {"n": n, "f": 1.5e308}}))
             .await;
@@ -744,15 +797,30 @@ async fn increments_are_exact_at_the_i64_bounds_and_refuse_overflow() {
     let under = step("bottom", "n", "decrement", json!({"value": 1})).await;
     assert_error(&under, 400, "general_argument_invalid");
     // A bound compares exactly too: one past the bound is refused, the bound itself is not.
-    let (_, at_bound) = step("big", "n", "increment", json!({"value": 2, "max": beyond_2_53 + 1})).await;
+    let (_, at_bound) = step(
+        "big",
+        "n",
+        "increment",
+        json!({"value": 2, "max": beyond_2_53 + 1}),
+    )
+    .await;
     assert_eq!(at_bound["n"].as_i64(), Some(beyond_2_53 + 1));
-    let past = step("big", "n", "increment", json!({"value": 1, "max": beyond_2_53 + 1})).await;
+    let past = step(
+        "big",
+        "n",
+        "increment",
+        json!({"value": 1, "max": beyond_2_53 + 1}),
+    )
+    .await;
     assert_error(&past, 400, "general_argument_invalid");
 
     let overflow = step("top", "f", "increment", json!({"value": 1.5e308})).await;
     assert_error(&overflow, 400, "general_argument_invalid");
     let (_, after) = api.get(&format!("{docs}/top")).await;
-    assert_eq!((after["n"].as_i64(), after["f"].as_f64()), (Some(i64::MAX), Some(1.5e308)));
+    assert_eq!(
+        (after["n"].as_i64(), after["f"].as_f64()),
+        (Some(i64::MAX), Some(1.5e308))
+    );
 }
 
 #[tokio::test]

@@ -254,7 +254,16 @@ async fn increment(
     let response = state
         .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            let change = documents::increment(c, &collection, &caller, &id, &attribute, &value, decrement, bound.as_ref())?;
+            let change = documents::increment(
+                c,
+                &collection,
+                &caller,
+                &id,
+                &attribute,
+                &value,
+                decrement,
+                bound.as_ref(),
+            )?;
             Ok((change.document.clone(), vec![change]))
         })
         .await?;

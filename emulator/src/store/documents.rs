@@ -163,8 +163,11 @@ fn unauthorized(action: &str) -> ApiError {
     ApiError::with(ErrorType::user_unauthorized, format!("The current user is not authorized to perform the requested action. Missing \"{action}\" permission."))
 }
 
-/// Appwrite answers 404 for disabled collections to everyone but the API key.
+/// Appwrite answers 404 for disabled databases and collections to everyone but the API key.
 pub(crate) fn visible(caller: &Caller, collection: &Collection) -> ApiResult<()> {
+    if !collection.database_enabled && !caller.is_key() {
+        return Err(ApiError::new(ErrorType::database_not_found));
+    }
     if !collection.enabled && !caller.is_key() {
         return Err(ApiError::new(ErrorType::collection_not_found));
     }
@@ -681,7 +684,11 @@ pub(crate) fn increment(
     let value = if matches!(attribute.kind, crate::attribute::Kind::Integer { .. }) {
         let by = by
             .as_i64()
-            .or_else(|| by.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64))
+            .or_else(|| {
+                by.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                    .map(|f| f as i64)
+            })
             .ok_or_else(|| ApiError::param("value", "Value must be a valid integer"))?;
         let current = current.and_then(Value::as_i64).unwrap_or(0);
         let next = if decrement {
@@ -692,7 +699,10 @@ pub(crate) fn increment(
         .ok_or_else(past_limit)?;
         let bound = bound.map(|b| b.as_f64().unwrap_or(f64::NAN));
         // An integer bound compares exactly; a fractional one compares as Appwrite's float.
-        let beyond = match (bound, bound.and_then(|b| (b.fract() == 0.0 && b.abs() < 9.2e18).then_some(b as i64))) {
+        let beyond = match (
+            bound,
+            bound.and_then(|b| (b.fract() == 0.0 && b.abs() < 9.2e18).then_some(b as i64)),
+        ) {
             (_, Some(b)) => (!decrement && next > b) || (decrement && next < b),
             (Some(b), None) => (!decrement && next as f64 > b) || (decrement && (next as f64) < b),
             (None, None) => false,

@@ -115,6 +115,8 @@ pub(crate) struct Collection {
     /// Internal number; documents live in table `d<seq>`.
     pub seq: i64,
     pub database_id: String,
+    /// Whether its database is enabled: a disabled database hides its collections.
+    pub database_enabled: bool,
     pub id: String,
     pub name: String,
     pub enabled: bool,
@@ -163,7 +165,7 @@ pub(crate) fn load_collection(
     database_id: &str,
     collection_id: &str,
 ) -> ApiResult<Collection> {
-    get_database(c, database_id)?;
+    let database = get_database(c, database_id)?;
     let collection = c
         .query_row(
             "SELECT seq, name, enabled, document_security, permissions, created, updated
@@ -173,6 +175,7 @@ pub(crate) fn load_collection(
                 Ok(Collection {
                     seq: r.get(0)?,
                     database_id: database_id.to_owned(),
+                    database_enabled: database.enabled,
                     id: collection_id.to_owned(),
                     name: r.get(1)?,
                     enabled: r.get(2)?,
