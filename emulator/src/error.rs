@@ -136,8 +136,11 @@ impl ApiError {
     }
 
     /// A failure inside the emulator itself.
+    /// A failure of the emulator itself. The detail (SQL, paths) goes to the server's log, not
+    /// to the client, as on Appwrite, whose production message is just "Server Error".
     pub(crate) fn internal(err: impl std::fmt::Display) -> Self {
-        ApiError::with(ErrorType::general_server_error, format!("Server Error: {err}"))
+        eprintln!("appwrite-emulator: internal error: {err}");
+        ApiError::with(ErrorType::general_server_error, "Server Error")
     }
 }
 

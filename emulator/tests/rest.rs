@@ -701,6 +701,87 @@ async fn increments_respect_bounds_and_types() {
     assert_error(&on_string, 400, "attribute_type_invalid");
 }
 
+// Hostile input gets an Appwrite error, never a 5xx nor a body of another shape (`Api::call`
+// fails on any body that is not JSON), and the server keeps answering.
+#[tokio::test]
+async fn hostile_input_gets_appwrite_errors_never_5xx() {
+    let (emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!(["read(\"any\")"]),
+            false,
+            &[("string", json!({"key": "s", "size": 64, "required": false}))],
+        )
+        .await;
+    let (status, body) = api
+        .post(
+            &format!("{col}/indexes"),
+            json!({"key": "text", "type": "fulltext", "attributes": ["s"]}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    api.wait_available(&col).await;
+    let docs = format!("{col}/documents");
+    assert_eq!(
+        api.post(&docs, json!({"documentId": "d", "data": {"s": "hello world"}}))
+            .await
+            .0,
+        201
+    );
+
+    // A NUL byte in a fulltext search, from a guest.
+    for text in ["\u{0}", "hello\u{0}world", "\u{0}\u{1}\u{7f}"] {
+        let (status, body) = api
+            .guest()
+            .list(
+                &docs,
+                &[json!({"method": "search", "attribute": "s", "values": [text]})],
+            )
+            .await;
+        assert!(status < 500, "search {text:?}: {status} {body}");
+    }
+    // 38 000 values across one bulk call's queries: past SQLite's limit on bound variables.
+    let queries: Vec<String> = (0..100)
+        .map(|q| {
+            let values: Vec<String> = (0..380).map(|v| format!("v{q}-{v}")).collect();
+            json!({"method": "equal", "attribute": "s", "values": values}).to_string()
+        })
+        .collect();
+    let (status, body) = api
+        .call(
+            Method::PATCH,
+            &docs,
+            Some(json!({"data": {"s": "x"}, "queries": queries})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let many: Vec<String> = (0..400)
+        .map(|v| format!("v{v}"))
+        .chain(["hello world".to_owned()])
+        .collect();
+    let (status, body) = api
+        .list(
+            &docs,
+            &[json!({"method": "equal", "attribute": "s", "values": many})],
+        )
+        .await;
+    assert_eq!((status, body["total"].as_i64()), (200, Some(1)), "{body}");
+
+    // A path that is not UTF-8, a wrong method on a known route, a plain GET on the socket route.
+    let not_utf8 = api.get(&format!("{docs}/%FF%FE")).await;
+    assert!(not_utf8.0 < 500 && not_utf8.1["type"].is_string(), "{not_utf8:?}");
+    assert_error(
+        &api.call(Method::PUT, "/databases", Some(json!({}))).await,
+        404,
+        "general_route_not_found",
+    );
+    let plain = api.get("/realtime").await;
+    assert!(plain.0 < 500 && plain.1["type"].is_string(), "{plain:?}");
+    // Still answering.
+    assert_eq!(api.get("/health/version").await.0, 200);
+    drop(emulator);
+}
+
 // A disabled database hides its collections and documents from everyone but the API key, as
 // Appwrite answers: 404 database_not_found for reads and writes alike.
 #[tokio::test]

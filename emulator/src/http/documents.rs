@@ -250,20 +250,16 @@ async fn increment(
         return Err(ApiError::param("value", "Value must be a positive number"));
     }
     let bound = if decrement { number("min")? } else { number("max")? };
+    let step = documents::Step {
+        by: value,
+        decrement,
+        bound,
+    };
     let caller = ctx.caller;
     let response = state
         .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            let change = documents::increment(
-                c,
-                &collection,
-                &caller,
-                &id,
-                &attribute,
-                &value,
-                decrement,
-                bound.as_ref(),
-            )?;
+            let change = documents::increment(c, &collection, &caller, &id, &attribute, &step)?;
             Ok((change.document.clone(), vec![change]))
         })
         .await?;

@@ -59,12 +59,42 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(documents::router())
         .merge(users::router())
         .fallback(route_not_found)
+        .layer(axum::middleware::map_response(appwrite_shaped))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state.faults),
             crate::faults::hold_matching,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(extract::MAX_BODY))
         .with_state(state)
+}
+
+/// Errors raised by axum itself (a wrong method on a known route, a path that is not UTF-8, a
+/// plain GET on the WebSocket route) come as plain text; clients expect Appwrite's JSON error.
+async fn appwrite_shaped(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let error = match status {
+        // Appwrite routes on method and path together: another method is another route.
+        StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_FOUND => {
+            ApiError::new(ErrorType::general_route_not_found)
+        }
+        status if status.is_server_error() => ApiError::internal(format!("axum answered {status}")),
+        status => ApiError::with(
+            ErrorType::general_argument_invalid,
+            format!(
+                "Invalid request: {}",
+                status.canonical_reason().unwrap_or("bad request")
+            ),
+        ),
+    };
+    error.into_response()
 }
 
 /// The routes under one collection.

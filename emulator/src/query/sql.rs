@@ -198,12 +198,8 @@ fn filter(collection: &Collection, query: &Query, params: &mut Vec<Sql>) -> ApiR
         params.push(to_param(attr, attribute, value)?);
         Ok(())
     };
-    let placeholders = |n: usize| vec!["?"; n].join(", ");
     Ok(match method {
-        Method::Equal => {
-            values.iter().try_for_each(&mut bind)?;
-            format!("{column} IN ({})", placeholders(values.len()))
-        }
+        Method::Equal => format!("{column} IN {}", value_list(params, attr, attribute, values)?),
         Method::NotEqual => {
             bind(&values[0])?;
             format!("{column} != ?")
@@ -227,12 +223,9 @@ fn filter(collection: &Collection, query: &Query, params: &mut Vec<Sql>) -> ApiR
         Method::IsNull => format!("{column} IS NULL"),
         Method::IsNotNull => format!("{column} IS NOT NULL"),
         Method::Contains | Method::NotContains if array => {
-            values.iter().try_for_each(&mut bind)?;
+            let list = value_list(params, attr, attribute, values)?;
             let not = if method == Method::NotContains { "NOT " } else { "" };
-            format!(
-                "{not}EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value IN ({}))",
-                placeholders(values.len())
-            )
+            format!("{not}EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value IN {list})")
         }
         Method::Contains | Method::NotContains => {
             if !text {
@@ -306,9 +299,45 @@ fn filter(collection: &Collection, query: &Query, params: &mut Vec<Sql>) -> ApiR
 
 // Each word becomes a quoted FTS5 phrase (so no user text is read as FTS syntax), OR-ed like
 // MariaDB's boolean-mode search that Appwrite uses.
+// Values beyond this go to SQLite as one JSON array: a query may carry thousands of values, and
+// a request up to a hundred queries, past SQLite's limit on bound variables.
+const INLINE_VALUES: usize = 32;
+
+/// `(?, ?, …)` for a few values, or a `json_each` over one bound JSON array for many.
+fn value_list(
+    params: &mut Vec<Sql>,
+    attr: Option<&Attribute>,
+    attribute: &str,
+    values: &[Value],
+) -> ApiResult<String> {
+    let converted = values
+        .iter()
+        .map(|value| to_param(attr, attribute, value))
+        .collect::<ApiResult<Vec<Sql>>>()?;
+    if converted.len() <= INLINE_VALUES {
+        let list = format!("({})", vec!["?"; converted.len()].join(", "));
+        params.extend(converted);
+        return Ok(list);
+    }
+    let array: Vec<Value> = converted
+        .into_iter()
+        .map(|value| match value {
+            Sql::Null => Value::Null,
+            Sql::Integer(i) => Value::from(i),
+            Sql::Real(f) => Value::from(f),
+            Sql::Text(t) => Value::String(t),
+            Sql::Blob(b) => Value::String(String::from_utf8_lossy(&b).into_owned()),
+        })
+        .collect();
+    params.push(Sql::Text(Value::Array(array).to_string()));
+    Ok("(SELECT value FROM json_each(?))".to_owned())
+}
+
 fn fts_terms(text: &str) -> String {
+    // Control characters (NUL included) separate terms: FTS5 cannot take them inside one.
     let terms: Vec<String> = text
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
     if terms.is_empty() {

@@ -5,6 +5,7 @@
 mod events;
 mod filter;
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -18,6 +19,11 @@ use crate::auth::Caller;
 use crate::faults::Faults;
 use crate::query::{self, Query};
 use crate::store::documents::Change;
+
+/// The most subscriptions one socket may hold. Appwrite sets no number; without one, a client
+/// (a guest too) could make every event cost the server unbounded work. Ten thousand covers a
+/// server process multiplexing its listeners over one socket.
+pub(crate) const MAX_SUBSCRIPTIONS: usize = 10_000;
 
 /// The largest frame a client may send (Appwrite's `setPackageMaxLength(64000)`).
 pub(crate) const MAX_INBOUND: usize = 64_000;
@@ -154,7 +160,8 @@ struct Subscription {
 struct Connection {
     caller: Caller,
     url_channels: Vec<String>,
-    subscriptions: Vec<Subscription>,
+    /// By subscription id: replacing or removing one is constant-time.
+    subscriptions: HashMap<String, Subscription>,
     /// Whether `subscribe`/`unsubscribe` messages exist (Appwrite 1.9) or not (1.6–1.8).
     messages: bool,
 }
@@ -197,7 +204,7 @@ pub(crate) async fn serve(
     let mut connection = Connection {
         caller,
         url_channels,
-        subscriptions: Vec::new(),
+        subscriptions: HashMap::new(),
         messages: !hub.url_channels_only,
     };
     let counts = &hub.counts;
@@ -369,9 +376,18 @@ impl Connection {
             });
         }
         let ids: Vec<String> = parsed.iter().map(|s| s.id.clone()).collect();
+        let new = ids
+            .iter()
+            .filter(|id| !self.subscriptions.contains_key(id.as_str()))
+            .count();
+        if self.subscriptions.len() + new > MAX_SUBSCRIPTIONS {
+            return error_frame(
+                1008,
+                &format!("Too many subscriptions: a connection may hold at most {MAX_SUBSCRIPTIONS}."),
+            );
+        }
         for subscription in parsed {
-            self.subscriptions.retain(|s| s.id != subscription.id);
-            self.subscriptions.push(subscription);
+            self.subscriptions.insert(subscription.id.clone(), subscription);
         }
         json!({"type": "response", "data": {"to": "subscribe", "success": true, "subscriptions": ids}})
             .to_string()
@@ -386,7 +402,7 @@ impl Connection {
             let Some(id) = item.get("subscriptionId").and_then(Value::as_str) else {
                 return error_frame(1003, "Payload is not valid.");
             };
-            self.subscriptions.retain(|s| s.id != id);
+            self.subscriptions.remove(id);
             ids.push(id.to_owned());
         }
         json!({"type": "response", "data": {"to": "unsubscribe", "success": true, "subscriptions": ids}})
@@ -403,7 +419,7 @@ impl Connection {
         let subscribed = |channels: &[String]| channels.iter().any(|c| event.channels.contains(c));
         let matched: Vec<&str> = self
             .subscriptions
-            .iter()
+            .values()
             .filter(|s| subscribed(&s.channels) && filter::matches_all(&s.queries, &event.document))
             .map(|s| s.id.as_str())
             .collect();

@@ -641,6 +641,15 @@ fn remove(c: &Connection, collection: &Collection, doc: &Stored) -> ApiResult<()
     sync_fulltext(c, collection, doc, true)
 }
 
+/// What an `increment` or `decrement` asks for.
+pub(crate) struct Step {
+    /// How much, as sent (an integer stays exact).
+    pub by: serde_json::Number,
+    pub decrement: bool,
+    /// `max` for an increment, `min` for a decrement.
+    pub bound: Option<serde_json::Number>,
+}
+
 /// `PATCH /documents/{id}/{attribute}/increment|decrement`.
 pub(crate) fn increment(
     c: &mut Connection,
@@ -648,10 +657,9 @@ pub(crate) fn increment(
     caller: &Caller,
     id: &str,
     key: &str,
-    by: &serde_json::Number,
-    decrement: bool,
-    bound: Option<&serde_json::Number>,
+    step: &Step,
 ) -> ApiResult<Change> {
+    let (by, decrement, bound) = (&step.by, step.decrement, step.bound.as_ref());
     visible(caller, collection)?;
     let attribute = collection
         .available()
