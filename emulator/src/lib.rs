@@ -157,7 +157,12 @@ impl Emulator {
 
     fn serve(&mut self, listener: TcpListener) {
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = http::router(Arc::clone(&self.shared));
+        // Appwrite routes `…/documents/` like `…/documents`: the slash goes before routing.
+        let app = tower::ServiceExt::<axum::extract::Request>::map_request(
+            http::router(Arc::clone(&self.shared)),
+            http::trim_trailing_slash,
+        );
+        let app = axum::ServiceExt::<axum::extract::Request>::into_make_service(app);
         self.stop = Some(stop);
         self.task = Some(tokio::spawn(async move {
             // Realtime frames are small and latency-bound: without TCP_NODELAY, Nagle's algorithm

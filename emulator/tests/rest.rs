@@ -701,6 +701,38 @@ async fn increments_respect_bounds_and_types() {
     assert_error(&on_string, 400, "attribute_type_invalid");
 }
 
+// What Appwrite's own SDKs send: `[]` as the body of a call without parameters, and paths with
+// a trailing slash, which Appwrite routes like the path without it.
+#[tokio::test]
+async fn empty_array_bodies_and_trailing_slashes_are_accepted() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[("string", json!({"key": "s", "size": 5, "required": false}))],
+        )
+        .await;
+    assert_eq!(api.post("/users", json!({"userId": "u"})).await.0, 201);
+    let (status, jwt) = api.post("/users/u/jwts", json!([])).await;
+    assert_eq!(status, 201, "{jwt}");
+    assert!(jwt["jwt"].is_string());
+    let docs = format!("{col}/documents");
+    assert_eq!(
+        api.post(
+            &format!("{docs}/"),
+            json!({"documentId": "d", "data": {"s": "x"}})
+        )
+        .await
+        .0,
+        201
+    );
+    let (status, listed) = api.get(&format!("{docs}/")).await;
+    assert_eq!((status, listed["total"].as_i64()), (200, Some(1)), "{listed}");
+    let (status, one) = api.get(&format!("{docs}/d/")).await;
+    assert_eq!((status, one["$id"].as_str()), (200, Some("d")), "{one}");
+}
+
 // Hostile input gets an Appwrite error, never a 5xx nor a body of another shape (`Api::call`
 // fails on any body that is not JSON), and the server keeps answering.
 #[tokio::test]

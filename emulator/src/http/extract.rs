@@ -111,6 +111,8 @@ impl<S: Send + Sync> FromRequest<S> for Body {
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Body(map)),
+            // Appwrite's own SDKs send `[]` for a call without parameters.
+            Ok(Value::Array(items)) if items.is_empty() => Ok(Body(Map::new())),
             Ok(_) => Err(ApiError::with(
                 ErrorType::general_argument_invalid,
                 "The request body must be a JSON object",

@@ -97,5 +97,22 @@ async fn appwrite_shaped(response: Response) -> Response {
     error.into_response()
 }
 
+/// `…/documents/` → `…/documents`, keeping the query string.
+pub(crate) fn trim_trailing_slash(mut request: axum::extract::Request) -> axum::extract::Request {
+    let uri = request.uri();
+    let path = uri.path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let rebuilt = match uri.query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(new_uri) = rebuilt.parse() {
+            *request.uri_mut() = new_uri;
+        }
+    }
+    request
+}
+
 /// The routes under one collection.
 pub(super) const COLLECTION: &str = "/v1/databases/{database_id}/collections/{collection_id}";
