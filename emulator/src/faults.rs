@@ -23,6 +23,8 @@ pub(crate) struct Faults {
     request_holds: Mutex<Vec<(String, mpsc::UnboundedSender<HeldRequest>)>>,
     /// Requests to answer with a server error: (path part, how many more).
     failures: Mutex<Vec<(String, usize)>>,
+    /// Whether a request hook was ever set: until then, requests pass without being looked at.
+    requests_armed: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -100,6 +102,7 @@ impl Faults {
     }
 
     pub(crate) fn hold_requests(&self, path_contains: String) -> RequestHold {
+        self.requests_armed.store(true, Ordering::SeqCst);
         let (tx, rx) = mpsc::unbounded_channel();
         let mut holds = lock(&self.request_holds);
         holds.retain(|(_, tx)| !tx.is_closed());
