@@ -481,3 +481,32 @@ async fn subscriptions_per_socket_are_capped_and_an_id_is_replaced_not_added() {
         "the socket goes on"
     );
 }
+
+// Appwrite's channel rewrite: `account` also means `account.<the caller's id>`, and an
+// `account.<id>` the client sends is dropped; a guest gets no account channel of its own.
+#[tokio::test]
+async fn the_account_channel_is_expanded_to_the_callers_own_account() {
+    let (emulator, api, _col) = setup(Config::default()).await;
+    let token = jwt(&api, "u1").await;
+    let connected = |query: String| {
+        let url = format!(
+            "{}?project={}{query}&channels[]=account&channels[]=account.someone-else&channels[]=documents",
+            emulator.realtime_endpoint(),
+            emulator.project_id()
+        );
+        async move {
+            let (mut stream, _) = tokio_tungstenite::connect_async(url).await.expect("connects");
+            let Some(Ok(Message::Text(text))) = stream.next().await else {
+                panic!("a connected frame")
+            };
+            let frame: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(frame["type"], "connected");
+            frame["data"]["channels"].clone()
+        }
+    };
+    assert_eq!(
+        connected(format!("&jwt={token}")).await,
+        json!(["account", "documents", "account.u1"])
+    );
+    assert_eq!(connected(String::new()).await, json!(["account", "documents"]));
+}

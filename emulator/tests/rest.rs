@@ -701,6 +701,17 @@ async fn increments_respect_bounds_and_types() {
     assert_error(&on_string, 400, "attribute_type_invalid");
 }
 
+// The console's project id is not a client project: database routes answer 401
+// general_access_forbidden, as when no project is sent at all.
+#[tokio::test]
+async fn the_console_project_is_forbidden() {
+    let (emulator, _api) = start(0).await;
+    let console = Api::new(&emulator.endpoint(), "console", Some(emulator.api_key()));
+    assert_error(&console.get("/databases").await, 401, "general_access_forbidden");
+    let unknown = Api::new(&emulator.endpoint(), "nope", Some(emulator.api_key()));
+    assert_error(&unknown.get("/databases").await, 404, "project_not_found");
+}
+
 // What Appwrite's own SDKs send: `[]` as the body of a call without parameters, and paths with
 // a trailing slash, which Appwrite routes like the path without it.
 #[tokio::test]

@@ -35,7 +35,9 @@ impl FromRequestParts<Arc<AppState>> for Ctx {
             .map(str::to_owned)
             .or_else(|| single(&query, "project"));
         match project {
+            // No project means the console's, whose database routes are closed to clients.
             None => return Err(ApiError::new(ErrorType::general_access_forbidden)),
+            Some(p) if p == "console" => return Err(ApiError::new(ErrorType::general_access_forbidden)),
             Some(p) if p != state.project => return Err(ApiError::new(ErrorType::project_not_found)),
             Some(_) => {}
         }

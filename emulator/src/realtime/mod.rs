@@ -157,11 +157,47 @@ struct Subscription {
     queries: Vec<Query>,
 }
 
+/// A socket's subscriptions in the order they were made, with an index by id: replacing or
+/// removing one is constant-time (a removal moves the last one into its place).
+#[derive(Default)]
+struct Subscriptions {
+    all: Vec<Subscription>,
+    index: HashMap<String, usize>,
+}
+
+impl Subscriptions {
+    fn len(&self) -> usize {
+        self.all.len()
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    fn insert(&mut self, subscription: Subscription) {
+        match self.index.get(&subscription.id) {
+            Some(&at) => self.all[at] = subscription,
+            None => {
+                self.index.insert(subscription.id.clone(), self.all.len());
+                self.all.push(subscription);
+            }
+        }
+    }
+
+    fn remove(&mut self, id: &str) {
+        if let Some(at) = self.index.remove(id) {
+            self.all.swap_remove(at);
+            if let Some(moved) = self.all.get(at) {
+                self.index.insert(moved.id.clone(), at);
+            }
+        }
+    }
+}
+
 struct Connection {
     caller: Caller,
     url_channels: Vec<String>,
-    /// By subscription id: replacing or removing one is constant-time.
-    subscriptions: HashMap<String, Subscription>,
+    subscriptions: Subscriptions,
     /// Whether `subscribe`/`unsubscribe` messages exist (Appwrite 1.9) or not (1.6–1.8).
     messages: bool,
 }
@@ -173,6 +209,20 @@ fn error_frame(code: u16, message: &str) -> String {
 /// Who a new socket connects as, as the HTTP layer resolved it: the caller and the user object
 /// for `connected` (`null` for a guest), or the error frame to close with.
 pub(crate) type Admission = Result<(Caller, Value), (u16, String)>;
+
+/// Appwrite's channel rewrite: `account` stands for the caller's own account, so a signed-in
+/// caller also gets `account.<id>`; an `account.<id>` sent by the client is dropped (nobody
+/// subscribes to another user's account).
+fn account_channels(channels: Vec<String>, caller: &Caller) -> Vec<String> {
+    let mut channels: Vec<String> = channels
+        .into_iter()
+        .filter(|c| !c.starts_with("account."))
+        .collect();
+    if let (true, Caller::User { id, .. }) = (channels.iter().any(|c| c == "account"), caller) {
+        channels.push(format!("account.{id}"));
+    }
+    channels
+}
 
 /// Serves one accepted socket until it closes.
 pub(crate) async fn serve(
@@ -193,6 +243,7 @@ pub(crate) async fn serve(
     };
     let mut events = hub.changes.subscribe();
     let mut control = hub.control.subscribe();
+    let url_channels = account_channels(url_channels, &caller);
     let connected = json!({"type": "connected", "data": {"channels": url_channels, "user": user}});
     if socket
         .send(Message::Text(connected.to_string().into()))
@@ -204,7 +255,7 @@ pub(crate) async fn serve(
     let mut connection = Connection {
         caller,
         url_channels,
-        subscriptions: HashMap::new(),
+        subscriptions: Subscriptions::default(),
         messages: !hub.url_channels_only,
     };
     let counts = &hub.counts;
@@ -371,15 +422,12 @@ impl Connection {
             }
             parsed.push(Subscription {
                 id: id.to_owned(),
-                channels,
+                channels: account_channels(channels, &self.caller),
                 queries,
             });
         }
         let ids: Vec<String> = parsed.iter().map(|s| s.id.clone()).collect();
-        let new = ids
-            .iter()
-            .filter(|id| !self.subscriptions.contains_key(id.as_str()))
-            .count();
+        let new = ids.iter().filter(|id| !self.subscriptions.contains(id)).count();
         if self.subscriptions.len() + new > MAX_SUBSCRIPTIONS {
             return error_frame(
                 1008,
@@ -387,7 +435,7 @@ impl Connection {
             );
         }
         for subscription in parsed {
-            self.subscriptions.insert(subscription.id.clone(), subscription);
+            self.subscriptions.insert(subscription);
         }
         json!({"type": "response", "data": {"to": "subscribe", "success": true, "subscriptions": ids}})
             .to_string()
@@ -419,7 +467,8 @@ impl Connection {
         let subscribed = |channels: &[String]| channels.iter().any(|c| event.channels.contains(c));
         let matched: Vec<&str> = self
             .subscriptions
-            .values()
+            .all
+            .iter()
             .filter(|s| subscribed(&s.channels) && filter::matches_all(&s.queries, &event.document))
             .map(|s| s.id.as_str())
             .collect();
