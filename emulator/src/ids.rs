@@ -61,6 +61,10 @@ pub(crate) fn now() -> String {
 
 /// Parses any RFC 3339 datetime with a year in 1000..=9999 into Appwrite's format.
 pub(crate) fn parse_time(text: &str) -> Option<String> {
+    // PHP's `new DateTime('')`, which Appwrite parses with, is now.
+    if text.trim().is_empty() {
+        return Some(now());
+    }
     let at = DateTime::parse_from_rfc3339(text)
         .ok()
         .or_else(|| {
@@ -69,7 +73,8 @@ pub(crate) fn parse_time(text: &str) -> Option<String> {
                 .map(|n| n.and_utc().fixed_offset())
         })
         .or_else(|| {
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+            // With or without fractional seconds: `2022-08-01 13:09:23.040`.
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
                 .ok()
                 .map(|n| n.and_utc().fixed_offset())
         })
@@ -88,6 +93,27 @@ pub(crate) fn parse_time(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datetimes_parse_as_appwrite_takes_them() {
+        assert_eq!(
+            parse_time("2022-08-01 13:09:23.040").as_deref(),
+            Some("2022-08-01T13:09:23.040+00:00")
+        );
+        assert_eq!(
+            parse_time("2022-08-01 13:09:23").as_deref(),
+            Some("2022-08-01T13:09:23.000+00:00")
+        );
+        assert_eq!(
+            parse_time("2022-08-01T13:09:23.040+02:00").as_deref(),
+            Some("2022-08-01T11:09:23.040+00:00")
+        );
+        let before = now();
+        let empty = parse_time("").expect("now");
+        assert!(empty >= before, "{empty} is not now ({before})");
+        assert_eq!(parse_time("not a date"), None);
+        assert_eq!(parse_time("0999-01-01"), None);
+    }
 
     #[test]
     fn unique_ids_have_appwrites_shape_and_differ() {
