@@ -510,3 +510,38 @@ async fn the_account_channel_is_expanded_to_the_callers_own_account() {
     );
     assert_eq!(connected(String::new()).await, json!(["account", "documents"]));
 }
+
+// `$permissions` in a bulk update's data replaces the documents' permissions, and realtime
+// filters the update's events by the new ones: a guest now allowed to read gets them.
+#[tokio::test]
+async fn a_bulk_update_of_permissions_applies_and_realtime_follows_it() {
+    let (emulator, api, col) = setup(Config::default()).await;
+    let docs = format!("{col}/documents");
+    for id in ["p1", "p2"] {
+        let (status, body) = api
+            .post(&docs, json!({"documentId": id, "data": {"t": "private"}}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let mut guest = Socket::subscribe(&emulator, None, &["documents"]).await;
+    let (status, body) = api
+        .call(
+            Method::PATCH,
+            &docs,
+            Some(json!({"data": {"t": "public", "$permissions": ["read(\"any\")"]}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    for document in body["documents"].as_array().unwrap() {
+        assert_eq!(document["$permissions"], json!(["read(\"any\")"]), "{document}");
+    }
+    let events = guest.events(2).await;
+    let mut ids: Vec<&str> = events
+        .iter()
+        .map(|e| e["payload"]["$id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["p1", "p2"]);
+    let (_, stored) = api.get(&format!("{docs}/p1")).await;
+    assert_eq!(stored["$permissions"], json!(["read(\"any\")"]));
+}

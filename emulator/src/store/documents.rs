@@ -853,10 +853,24 @@ pub(crate) fn update_many(
     queries: &[Query],
 ) -> ApiResult<Vec<Change>> {
     check_data(collection, data, false)?;
+    // `$permissions` in the data replaces every matched document's permissions.
+    let permissions = match data.get("$permissions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let given = items
+                .iter()
+                .map(|p| p.as_str().map(str::to_owned))
+                .collect::<Option<Vec<String>>>()
+                .ok_or_else(|| ApiError::structure("$permissions must be an array of strings"))?;
+            Some(final_permissions(caller, Some(&given), Vec::new())?)
+        }
+        Some(_) => return Err(ApiError::structure("$permissions must be an array of strings")),
+    };
     let tx = c.transaction()?;
     let mut changes = Vec::new();
     for existing in matching(&tx, collection, caller, queries)? {
-        let doc = apply_update(&tx, collection, caller, &existing, data, None)?.unwrap_or(existing);
+        let doc =
+            apply_update(&tx, collection, caller, &existing, data, permissions.clone())?.unwrap_or(existing);
         changes.push(change(Action::Update, collection, &doc));
     }
     tx.commit()?;
