@@ -701,6 +701,36 @@ async fn increments_respect_bounds_and_types() {
     assert_error(&on_string, 400, "attribute_type_invalid");
 }
 
+// The API key may set `$createdAt` and `$updatedAt` on update, as on create.
+#[tokio::test]
+async fn the_key_sets_timestamps_on_update() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[("string", json!({"key": "s", "size": 5, "required": false}))],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    assert_eq!(
+        api.post(&docs, json!({"documentId": "d", "data": {"s": "x"}}))
+            .await
+            .0,
+        201
+    );
+    let (status, updated) = api
+        .call(
+            Method::PATCH,
+            &format!("{docs}/d"),
+            Some(json!({"data": {"$createdAt": "2020-01-02T03:04:05.006+00:00", "$updatedAt": "2021-01-02T03:04:05.006+00:00"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["$createdAt"], "2020-01-02T03:04:05.006+00:00");
+    assert_eq!(updated["$updatedAt"], "2021-01-02T03:04:05.006+00:00");
+}
+
 // The console's project id is not a client project: database routes answer 401
 // general_access_forbidden, as when no project is sent at all.
 #[tokio::test]

@@ -503,6 +503,14 @@ fn apply_update(
         sets.push("_permissions = ?".to_owned());
         params.push(Sql::Text(json!(permissions).to_string()));
     }
+    // A privileged caller may also move `$createdAt` (migrating data in, say).
+    if let Some(created) = timestamp(caller, data, "$createdAt")? {
+        if created != existing.created {
+            changed = true;
+        }
+        sets.push("_created = ?".to_owned());
+        params.push(Sql::Text(created));
+    }
     // An update that changes nothing keeps `$updatedAt`, as Appwrite does.
     if !changed {
         return Ok(None);
