@@ -62,6 +62,7 @@ catalogue! {
     document_invalid_structure = "document_invalid_structure", 400, "The document structure is invalid. Please ensure the attributes match the collection definition.";
     document_missing_data = "document_missing_data", 400, "The document data is missing. Try again with document data populated";
     document_missing_payload = "document_missing_payload", 400, "The document data and permissions are missing. You must provide either document data or permissions to be updated.";
+    document_update_conflict = "document_update_conflict", 409, "Remote document is newer than local.";
     document_already_exists = "document_already_exists", 409, "Document with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.";
     attribute_not_found = "attribute_not_found", 404, "Attribute with the requested ID could not be found.";
     attribute_unknown = "attribute_unknown", 400, "The attribute required for the index could not be found. Please confirm all your attributes are in the available state.";

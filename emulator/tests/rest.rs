@@ -731,6 +731,54 @@ async fn the_key_sets_timestamps_on_update() {
     assert_eq!(updated["$updatedAt"], "2021-01-02T03:04:05.006+00:00");
 }
 
+// `X-Appwrite-Timestamp` says when the client last read the document: an update or a delete of
+// a document changed since is a 409 document_update_conflict; one not changed since goes through.
+#[tokio::test]
+async fn a_write_older_than_the_document_is_a_conflict() {
+    let (emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[("string", json!({"key": "s", "size": 5, "required": false}))],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    let (_, created) = api
+        .post(&docs, json!({"documentId": "d", "data": {"s": "x"}}))
+        .await;
+    let read_at = created["$updatedAt"].as_str().unwrap().to_owned();
+    let stale = |at: &str, method: Method, body: Option<Value>| {
+        let request = reqwest::Client::new()
+            .request(method, format!("{}{docs}/d", emulator.endpoint()))
+            .header("X-Appwrite-Project", emulator.project_id())
+            .header("X-Appwrite-Key", emulator.api_key())
+            .header("X-Appwrite-Timestamp", at.to_owned());
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // Not changed since the read: goes through. (A millisecond later, so that this write's
+    // `$updatedAt` is newer than the read.)
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let (status, first) = stale(&read_at, Method::PATCH, Some(json!({"data": {"s": "y"}}))).await;
+    assert_eq!(status, 200, "{first}");
+    // Changed since (by the write above): refused, for an update and a delete alike.
+    let update = stale(&read_at, Method::PATCH, Some(json!({"data": {"s": "z"}}))).await;
+    assert_error(&update, 409, "document_update_conflict");
+    let delete = stale(&read_at, Method::DELETE, None).await;
+    assert_error(&delete, 409, "document_update_conflict");
+    assert_eq!(api.get(&format!("{docs}/d")).await.1["s"], "y");
+    let invalid = stale("not a time", Method::DELETE, None).await;
+    assert_error(&invalid, 400, "general_argument_invalid");
+}
+
 // The console's project id is not a client project: database routes answer 401
 // general_access_forbidden, as when no project is sent at all.
 #[tokio::test]

@@ -181,10 +181,11 @@ async fn write_one(
     let format = ctx.format;
     let data = body.object("data")?.unwrap_or_default();
     let permissions = permissions(&body)?;
-    let caller = ctx.caller;
+    let (caller, timestamp) = (ctx.caller, ctx.timestamp);
     let document = state
         .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
+            documents::check_unchanged_since(c, &collection, &id, timestamp.as_deref())?;
             let (document, change) = write(c, &collection, &caller, &id, &data, permissions.as_deref())?;
             Ok((document, change.into_iter().collect()))
         })
@@ -215,10 +216,11 @@ async fn delete(
     ctx: Ctx,
     Path((db, col, id)): DocumentPath,
 ) -> ApiResult<Response> {
-    let caller = ctx.caller;
+    let (caller, timestamp) = (ctx.caller, ctx.timestamp);
     state
         .write(move |c| {
             let collection = load(c, &caller, &db, &col)?;
+            documents::check_unchanged_since(c, &collection, &id, timestamp.as_deref())?;
             Ok(((), vec![documents::delete(c, &collection, &caller, &id)?]))
         })
         .await?;

@@ -17,6 +17,9 @@ use crate::state::AppState;
 pub(crate) struct Ctx {
     pub caller: Caller,
     pub format: Format,
+    /// `X-Appwrite-Timestamp`: when the client last read what it now writes; a document
+    /// changed after it is a conflict.
+    pub timestamp: Option<String>,
 }
 
 impl FromRequestParts<Arc<AppState>> for Ctx {
@@ -44,9 +47,19 @@ impl FromRequestParts<Arc<AppState>> for Ctx {
         let caller = state
             .caller(header("x-appwrite-key"), header("x-appwrite-jwt"))
             .await?;
+        let timestamp = match header("x-appwrite-timestamp") {
+            None => None,
+            Some(value) => Some(crate::ids::parse_time(value).ok_or_else(|| {
+                ApiError::with(
+                    ErrorType::general_argument_invalid,
+                    "Invalid X-Appwrite-Timestamp header value",
+                )
+            })?),
+        };
         Ok(Ctx {
             caller,
             format: Format::from_header(header("x-appwrite-response-format")),
+            timestamp,
         })
     }
 }

@@ -626,6 +626,24 @@ fn upsert_one(
     }
 }
 
+/// Refuses a write to a document changed after `timestamp` (the request's
+/// `X-Appwrite-Timestamp`): the client is about to overwrite a version it has not seen.
+pub(crate) fn check_unchanged_since(
+    c: &Connection,
+    collection: &Collection,
+    id: &str,
+    timestamp: Option<&str>,
+) -> ApiResult<()> {
+    let (Some(timestamp), Some(existing)) = (timestamp, find(c, collection, id)?) else {
+        return Ok(());
+    };
+    // Both are Appwrite's fixed-width UTC format, so text order is time order.
+    if existing.updated.as_str() > timestamp {
+        return Err(ApiError::new(ErrorType::document_update_conflict));
+    }
+    Ok(())
+}
+
 pub(crate) fn delete(
     c: &mut Connection,
     collection: &Collection,
