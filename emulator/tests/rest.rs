@@ -779,6 +779,149 @@ async fn a_write_older_than_the_document_is_a_conflict() {
     assert_error(&invalid, 400, "general_argument_invalid");
 }
 
+// The lists of databases, collections, attributes and indexes take queries as Appwrite's do:
+// limit (25 by default), offset, filters and orders on their allowed attributes, a cursor (an
+// unknown one is a 400), `search` on databases and collections; `select` and attributes outside
+// the allowed set are refused; `total` counts every match.
+#[tokio::test]
+async fn schema_lists_take_queries_search_and_cursors() {
+    let (_emulator, api) = start(0).await;
+    for i in 0..30 {
+        let (status, body) = api
+            .post(
+                "/databases",
+                json!({"databaseId": format!("db{i:02}"), "name": format!("Shop {i:02}")}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let ids = |list: &Value, key: &str| -> Vec<String> {
+        list[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["$id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, first) = api.get("/databases").await;
+    assert_eq!(
+        (first["total"].as_i64(), ids(&first, "databases").len()),
+        (Some(30), 25),
+        "default limit 25"
+    );
+    let (_, page) = api
+        .list(
+            "/databases",
+            &[
+                json!({"method": "limit", "values": [5]}),
+                json!({"method": "offset", "values": [10]}),
+            ],
+        )
+        .await;
+    assert_eq!(ids(&page, "databases"), ["db10", "db11", "db12", "db13", "db14"]);
+    let (_, after) = api
+        .list(
+            "/databases",
+            &[json!({"method": "cursorAfter", "values": ["db27"]})],
+        )
+        .await;
+    assert_eq!(
+        (after["total"].as_i64(), ids(&after, "databases")),
+        (Some(30), vec!["db28".to_owned(), "db29".to_owned()])
+    );
+    let (_, named) = api
+        .list(
+            "/databases",
+            &[json!({"method": "equal", "attribute": "name", "values": ["Shop 07"]})],
+        )
+        .await;
+    assert_eq!(
+        (named["total"].as_i64(), ids(&named, "databases")),
+        (Some(1), vec!["db07".to_owned()])
+    );
+    let (_, desc) = api
+        .list(
+            "/databases",
+            &[
+                json!({"method": "orderDesc", "attribute": "name"}),
+                json!({"method": "limit", "values": [2]}),
+            ],
+        )
+        .await;
+    assert_eq!(ids(&desc, "databases"), ["db29", "db28"]);
+    let (status, searched) = api.get("/databases?search=shop%2012").await;
+    assert_eq!(status, 200, "{searched}");
+    assert!(ids(&searched, "databases").contains(&"db12".to_owned()));
+
+    let unknown = api
+        .list(
+            "/databases",
+            &[json!({"method": "cursorAfter", "values": ["nope"]})],
+        )
+        .await;
+    assert_error(&unknown, 400, "general_cursor_not_found");
+    let select = api
+        .list("/databases", &[json!({"method": "select", "values": ["name"]})])
+        .await;
+    assert_error(&select, 400, "general_query_invalid");
+    let outside = api
+        .list(
+            "/databases",
+            &[json!({"method": "equal", "attribute": "enabled", "values": [true]})],
+        )
+        .await;
+    assert_error(&outside, 400, "general_query_invalid");
+
+    // Attributes page by key.
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[
+                ("string", json!({"key": "a", "size": 5, "required": false})),
+                ("integer", json!({"key": "b", "required": true})),
+                ("string", json!({"key": "c", "size": 5, "required": true})),
+            ],
+        )
+        .await;
+    let keys = |list: &Value| -> Vec<String> {
+        list["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["key"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, required) = api
+        .list(
+            &format!("{col}/attributes"),
+            &[json!({"method": "equal", "attribute": "required", "values": [true]})],
+        )
+        .await;
+    assert_eq!(keys(&required), ["b", "c"]);
+    let (_, after_a) = api
+        .list(
+            &format!("{col}/attributes"),
+            &[json!({"method": "cursorAfter", "values": ["a"]})],
+        )
+        .await;
+    // `total` counts every match, whatever the cursor.
+    assert_eq!(
+        (after_a["total"].as_i64(), keys(&after_a)),
+        (Some(3), vec!["b".to_owned(), "c".to_owned()])
+    );
+    let (_, before_c) = api
+        .list(
+            &format!("{col}/attributes"),
+            &[
+                json!({"method": "cursorBefore", "values": ["c"]}),
+                json!({"method": "limit", "values": [1]}),
+            ],
+        )
+        .await;
+    assert_eq!(keys(&before_c), ["b"], "the nearest before the cursor");
+}
+
 // The console's project id is not a client project: database routes answer 401
 // general_access_forbidden, as when no project is sent at all.
 #[tokio::test]

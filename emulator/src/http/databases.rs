@@ -10,11 +10,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::{json, json_list, no_content, Body, Ctx, COLLECTION};
+use super::{array_param, json, no_content, Body, Ctx, QueryString, COLLECTION};
 use crate::attribute::{Attribute, Kind};
 use crate::auth::{normalize_permissions, Scope};
 use crate::error::{ApiError, ApiResult};
 use crate::ids;
+use crate::query::{self, ListSpec};
 use crate::state::AppState;
 use crate::store::schema::{self, AttributeUpdate, Collection, Database, Index};
 
@@ -61,6 +62,49 @@ type DatabasePath = Path<String>;
 type CollectionPath = Path<(String, String)>;
 type ItemPath = Path<(String, String, String)>;
 
+// What each list route lets its queries name (Appwrite's `Queries\*` validators).
+const DATABASES: ListSpec = ListSpec {
+    allowed: &["name"],
+    cursor_key: "$id",
+    resource: "Database",
+    searchable: true,
+};
+const COLLECTIONS: ListSpec = ListSpec {
+    allowed: &["name", "enabled", "documentSecurity"],
+    cursor_key: "$id",
+    resource: "Collection",
+    searchable: true,
+};
+const ATTRIBUTES: ListSpec = ListSpec {
+    allowed: &["key", "type", "size", "required", "array", "status"],
+    cursor_key: "key",
+    resource: "Attribute",
+    searchable: false,
+};
+const INDEXES: ListSpec = ListSpec {
+    allowed: &["key", "type", "status", "error"],
+    cursor_key: "key",
+    resource: "Index",
+    searchable: false,
+};
+
+/// A list answer for `items`, paged and filtered by the request's `queries` and `search`.
+fn list_page<T>(
+    name: &str,
+    spec: &ListSpec,
+    pairs: &[(String, String)],
+    items: &[T],
+    model: impl Fn(&T) -> Value,
+) -> ApiResult<Response> {
+    let queries = query::parse_all(&array_param(pairs, "queries"))?;
+    let search = pairs.iter().find(|(k, _)| k == "search").map(|(_, v)| v.as_str());
+    let (page, total) = query::page(items.iter().map(model).collect(), &queries, search, spec)?;
+    Ok(json(
+        StatusCode::OK,
+        serde_json::json!({"total": total, name: page}),
+    ))
+}
+
 fn name_param(body: &Body, name: &str) -> ApiResult<String> {
     let value = body.string(name)?;
     if value.is_empty() || value.chars().count() > 128 {
@@ -83,10 +127,14 @@ async fn create_database(State(state): State<Arc<AppState>>, ctx: Ctx, body: Bod
     Ok(json(StatusCode::CREATED, database.to_json()))
 }
 
-async fn list_databases(State(state): State<Arc<AppState>>, ctx: Ctx) -> ApiResult<Response> {
+async fn list_databases(
+    State(state): State<Arc<AppState>>,
+    ctx: Ctx,
+    QueryString(pairs): QueryString,
+) -> ApiResult<Response> {
     ctx.caller.require_key("databases.read")?;
     let databases = state.db(|c| schema::list_databases(c)).await?;
-    Ok(json_list("databases", &databases, Database::to_json))
+    list_page("databases", &DATABASES, &pairs, &databases, Database::to_json)
 }
 
 async fn get_database(
@@ -149,10 +197,17 @@ async fn list_collections(
     State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(db): DatabasePath,
+    QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     let collections = state.db(move |c| schema::list_collections(c, &db)).await?;
-    Ok(json_list("collections", &collections, Collection::to_json))
+    list_page(
+        "collections",
+        &COLLECTIONS,
+        &pairs,
+        &collections,
+        Collection::to_json,
+    )
 }
 
 async fn get_collection(
@@ -335,10 +390,11 @@ async fn list_attributes(
     State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
+    QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     let attributes = state.db(move |c| schema::list_attributes(c, &db, &col)).await?;
-    Ok(json_list("attributes", &attributes, Attribute::to_json))
+    list_page("attributes", &ATTRIBUTES, &pairs, &attributes, Attribute::to_json)
 }
 
 async fn get_attribute(
@@ -423,10 +479,11 @@ async fn list_indexes(
     State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col)): CollectionPath,
+    QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     let indexes = state.db(move |c| schema::list_indexes(c, &db, &col)).await?;
-    Ok(json_list("indexes", &indexes, Index::to_json))
+    list_page("indexes", &INDEXES, &pairs, &indexes, Index::to_json)
 }
 
 async fn get_index(

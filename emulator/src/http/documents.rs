@@ -44,18 +44,8 @@ pub(super) fn router() -> Router<Arc<AppState>> {
 type CollectionPath = Path<(String, String)>;
 type DocumentPath = Path<(String, String, String)>;
 
-fn parse_queries(texts: &[String]) -> ApiResult<Vec<Query>> {
-    if texts.len() > 100 {
-        return Err(ApiError::param(
-            "queries",
-            "Value must a valid array no longer than 100 items",
-        ));
-    }
-    texts.iter().map(|t| query::parse(t)).collect()
-}
-
 fn body_queries(body: &Body) -> ApiResult<Vec<Query>> {
-    parse_queries(&body.strings("queries")?.unwrap_or_default())
+    query::parse_all(&body.strings("queries")?.unwrap_or_default())
 }
 
 fn load(c: &rusqlite::Connection, caller: &Caller, db: &str, col: &str) -> ApiResult<Collection> {
@@ -130,7 +120,7 @@ async fn list(
     QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
     let format = ctx.format;
-    let queries = parse_queries(&array_param(&pairs, "queries"))?;
+    let queries = query::parse_all(&array_param(&pairs, "queries"))?;
     let with_total = !pairs.iter().any(|(k, v)| k == "total" && v == "false");
     let caller = ctx.caller;
     let list = state
@@ -149,7 +139,7 @@ async fn get(
     QueryString(pairs): QueryString,
 ) -> ApiResult<Response> {
     let format = ctx.format;
-    let queries = parse_queries(&array_param(&pairs, "queries"))?;
+    let queries = query::parse_all(&array_param(&pairs, "queries"))?;
     let caller = ctx.caller;
     let document = state
         .db(move |c| {

@@ -1,9 +1,14 @@
 //! Appwrite's JSON queries (`{"method":"equal","attribute":"x","values":[…]}`): parsing,
 //! validation against a collection, and translation into parameterised SQL.
 
+mod memory;
 mod sql;
 
+pub(crate) use memory::{page, ListSpec};
+
 pub(crate) use sql::{document_filter, Plan};
+
+use std::cmp::Ordering;
 
 use serde_json::Value;
 
@@ -119,6 +124,17 @@ impl Method {
 
 /// The most values one filter takes (Appwrite 1.8).
 const MAX_VALUES: usize = 500;
+
+/// Parses the `queries` parameter: at most 100 queries.
+pub(crate) fn parse_all(texts: &[String]) -> ApiResult<Vec<Query>> {
+    if texts.len() > 100 {
+        return Err(ApiError::param(
+            "queries",
+            "Value must a valid array no longer than 100 items",
+        ));
+    }
+    texts.iter().map(|t| parse(t)).collect()
+}
 
 /// Parses one query from its JSON text.
 pub(crate) fn parse(text: &str) -> ApiResult<Query> {
@@ -254,6 +270,79 @@ fn capitalize(word: &str) -> String {
     chars.next().map_or_else(String::new, |c| {
         c.to_ascii_uppercase().to_string() + chars.as_str()
     })
+}
+
+/// Whether `document` satisfies every query.
+pub(crate) fn matches_all(queries: &[Query], document: &Value) -> bool {
+    queries.iter().all(|q| matches(q, document))
+}
+
+fn matches(query: &Query, document: &Value) -> bool {
+    match query {
+        Query::Logical { all: true, queries } => queries.iter().all(|q| matches(q, document)),
+        Query::Logical { all: false, queries } => queries.iter().any(|q| matches(q, document)),
+        Query::Filter {
+            method,
+            attribute,
+            values,
+        } => {
+            let value = document.get(attribute).unwrap_or(&Value::Null);
+            let first = values.first().unwrap_or(&Value::Null);
+            match method {
+                Method::Equal => values.iter().any(|v| equal(value, v)),
+                Method::NotEqual => !value.is_null() && !equal(value, first),
+                Method::LessThan => compare(value, first) == Some(Ordering::Less),
+                Method::LessThanEqual => {
+                    matches!(compare(value, first), Some(Ordering::Less | Ordering::Equal))
+                }
+                Method::GreaterThan => compare(value, first) == Some(Ordering::Greater),
+                Method::GreaterThanEqual => {
+                    matches!(compare(value, first), Some(Ordering::Greater | Ordering::Equal))
+                }
+                Method::IsNull => value.is_null(),
+                Method::IsNotNull => !value.is_null(),
+                Method::Between | Method::NotBetween => {
+                    let second = values.get(1).unwrap_or(&Value::Null);
+                    let inside = matches!(compare(value, first), Some(Ordering::Greater | Ordering::Equal))
+                        && matches!(compare(value, second), Some(Ordering::Less | Ordering::Equal));
+                    inside == (*method == Method::Between)
+                }
+                Method::StartsWith
+                | Method::NotStartsWith
+                | Method::EndsWith
+                | Method::NotEndsWith
+                | Method::Contains
+                | Method::NotContains => {
+                    let (Some(text), Some(part)) = (value.as_str(), first.as_str()) else {
+                        return false;
+                    };
+                    let hit = match method {
+                        Method::StartsWith | Method::NotStartsWith => text.starts_with(part),
+                        Method::EndsWith | Method::NotEndsWith => text.ends_with(part),
+                        _ => text.contains(part),
+                    };
+                    hit == matches!(method, Method::StartsWith | Method::EndsWith | Method::Contains)
+                }
+                Method::Search | Method::NotSearch => false,
+            }
+        }
+        _ => true,
+    }
+}
+
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,6 @@
 //! Realtime subscription queries, evaluated against an event's document: the subset Appwrite
 //! allows there (equal, notEqual, lessThan(Equal), greaterThan(Equal), isNull, isNotNull, and, or).
 
-use std::cmp::Ordering;
-
-use serde_json::Value;
-
 use crate::query::{Method, Query};
 
 /// Why a subscription query is refused.
@@ -30,56 +26,7 @@ pub(super) fn check(query: &Query) -> Result<(), String> {
     }
 }
 
-/// Whether `document` satisfies every query.
-pub(super) fn matches_all(queries: &[Query], document: &Value) -> bool {
-    queries.iter().all(|q| matches(q, document))
-}
-
-fn matches(query: &Query, document: &Value) -> bool {
-    match query {
-        Query::Logical { all: true, queries } => queries.iter().all(|q| matches(q, document)),
-        Query::Logical { all: false, queries } => queries.iter().any(|q| matches(q, document)),
-        Query::Filter {
-            method,
-            attribute,
-            values,
-        } => {
-            let value = document.get(attribute).unwrap_or(&Value::Null);
-            let first = values.first().unwrap_or(&Value::Null);
-            match method {
-                Method::Equal => values.iter().any(|v| equal(value, v)),
-                Method::NotEqual => !value.is_null() && !equal(value, first),
-                Method::LessThan => compare(value, first) == Some(Ordering::Less),
-                Method::LessThanEqual => {
-                    matches!(compare(value, first), Some(Ordering::Less | Ordering::Equal))
-                }
-                Method::GreaterThan => compare(value, first) == Some(Ordering::Greater),
-                Method::GreaterThanEqual => {
-                    matches!(compare(value, first), Some(Ordering::Greater | Ordering::Equal))
-                }
-                Method::IsNull => value.is_null(),
-                Method::IsNotNull => !value.is_null(),
-                _ => false,
-            }
-        }
-        _ => true,
-    }
-}
-
-fn equal(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-fn compare(a: &Value, b: &Value) -> Option<Ordering> {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
-        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
-        _ => None,
-    }
-}
+pub(super) use crate::query::matches_all;
 
 #[cfg(test)]
 mod tests {
