@@ -922,6 +922,49 @@ async fn schema_lists_take_queries_search_and_cursors() {
     assert_eq!(keys(&before_c), ["b"], "the nearest before the cursor");
 }
 
+// A bulk upsert answers 200 with the documents it created or changed; an item identical to the
+// stored document is left out, as Appwrite's bulk upsert reports only what it modified.
+#[tokio::test]
+async fn a_bulk_upsert_answers_with_what_it_changed() {
+    let (_emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            json!([]),
+            false,
+            &[("string", json!({"key": "s", "size": 5, "required": false}))],
+        )
+        .await;
+    let docs = format!("{col}/documents");
+    for (id, s) in [("same", "a"), ("changed", "b")] {
+        assert_eq!(
+            api.post(&docs, json!({"documentId": id, "data": {"s": s}}))
+                .await
+                .0,
+            201
+        );
+    }
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            &docs,
+            Some(json!({"documents": [
+                {"$id": "same", "s": "a"},
+                {"$id": "changed", "s": "B"},
+                {"$id": "new", "s": "c"},
+            ]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut ids: Vec<&str> = body["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["$id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!((body["total"].as_i64(), ids), (Some(2), vec!["changed", "new"]));
+}
+
 // The console's project id is not a client project: database routes answer 401
 // general_access_forbidden, as when no project is sent at all.
 #[tokio::test]

@@ -344,7 +344,9 @@ impl<T: Collection> CollectionHandle<T> {
         self.bulk_write(Method::POST, &with_ids).await
     }
 
-    /// Creates or updates documents by id through the bulk endpoint, 100 per call.
+    /// Creates or updates documents by id through the bulk endpoint, 100 per call. Returns the
+    /// documents the call created or changed: Appwrite leaves an item identical to the stored
+    /// document out of its answer.
     pub async fn upsert_many(&self, items: &[(String, T)]) -> Result<Vec<Document<T>>> {
         let with_ids: Vec<(String, &T)> = items.iter().map(|(id, item)| (id.clone(), item)).collect();
         self.bulk_write(Method::PUT, &with_ids).await

@@ -278,7 +278,7 @@ async fn upsert_many(
         })
         .await?;
     Ok(json(
-        StatusCode::CREATED,
+        StatusCode::OK,
         format.shape(json!({"total": results.len(), "documents": results})),
     ))
 }

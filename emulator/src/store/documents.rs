@@ -853,8 +853,11 @@ pub(crate) fn upsert_many(
         } = split_document(document)?;
         let id = ids::custom_id("documentId", id.as_deref().unwrap_or("unique()"))?;
         let (document, change) = upsert_one(&tx, collection, caller, &id, &data, permissions.as_deref())?;
-        results.push(document);
-        changes.extend(change);
+        // Appwrite answers with the documents the call created or changed, not the unchanged.
+        if let Some(change) = change {
+            results.push(document);
+            changes.push(change);
+        }
     }
     tx.commit()?;
     Ok((results, changes))
