@@ -338,19 +338,16 @@ impl ConnectionHandler {
         .await
     }
 
-    /// Marks every subscription for a catch-up once the server holds it again, and says at
-    /// once that the connection is down, so that nothing (the read cache) keeps trusting it.
+    /// Marks every subscription for a catch-up once the server holds it again.
     fn lost_connection(&mut self) {
         for entry in self.subscriptions.values_mut() {
             entry.resync = true;
         }
-        let _ = self.state.send(ConnectionState::Reconnecting {
-            attempt: self.attempt + 1,
-        });
     }
 
-    /// Waits before the next attempt, serving commands meanwhile so that subscribing never
-    /// blocks; `false` means shut down.
+    /// Says at once that the connection is down (so that nothing, the read cache included,
+    /// keeps trusting it), then waits before the next attempt, serving commands meanwhile so
+    /// that subscribing never blocks; `false` means shut down.
     async fn wait_to_retry(&mut self) -> bool {
         self.attempt += 1;
         let _ = self.state.send(ConnectionState::Reconnecting {
