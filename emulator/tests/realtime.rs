@@ -122,13 +122,6 @@ async fn setup(config: Config) -> (Emulator, Api, String) {
     (emulator, api, col)
 }
 
-async fn jwt(api: &Api, user: &str) -> String {
-    api.post(&format!("/users/{user}/jwts"), json!({})).await.1["jwt"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 fn action(event: &Value) -> (String, String) {
     let first = event["events"][0].as_str().unwrap();
     (
@@ -141,7 +134,7 @@ fn action(event: &Value) -> (String, String) {
 async fn every_kind_of_write_produces_its_events_in_commit_order() {
     let (emulator, api, col) = setup(Config::default()).await;
     let docs = format!("{col}/documents");
-    let ops = jwt(&api, "ops").await;
+    let ops = api.jwt("ops").await;
     let mut socket = Socket::subscribe(
         &emulator,
         Some(&ops),
@@ -230,8 +223,8 @@ async fn events_reach_only_sockets_whose_roles_may_read_the_document() {
     let (emulator, api, col) = setup(Config::default()).await;
     let docs = format!("{col}/documents");
     let channels = ["documents"];
-    let mut ops = Socket::subscribe(&emulator, Some(&jwt(&api, "ops").await), &channels).await;
-    let mut u1 = Socket::subscribe(&emulator, Some(&jwt(&api, "u1").await), &channels).await;
+    let mut ops = Socket::subscribe(&emulator, Some(&api.jwt("ops").await), &channels).await;
+    let mut u1 = Socket::subscribe(&emulator, Some(&api.jwt("u1").await), &channels).await;
     let mut guest = Socket::subscribe(&emulator, None, &channels).await;
     // The API key gives no realtime identity: this socket is a guest.
     let mut keyed = Socket::subscribe(&emulator, None, &channels).await;
@@ -267,7 +260,7 @@ async fn events_reach_only_sockets_whose_roles_may_read_the_document() {
 #[tokio::test]
 async fn one_frame_per_event_even_with_overlapping_subscriptions_and_url_channels() {
     let (emulator, api, col) = setup(Config::default()).await;
-    let ops = jwt(&api, "ops").await;
+    let ops = api.jwt("ops").await;
     let mut socket = Socket::open(&emulator, &format!("&jwt={ops}&channels%5B%5D=documents")).await;
     socket
         .send(json!({"type": "subscribe", "data": [
@@ -368,7 +361,7 @@ async fn bad_frames_get_error_frames_and_bad_subscriptions_are_refused() {
 #[tokio::test]
 async fn fault_hooks_drop_inject_and_restart() {
     let (mut emulator, api, col) = setup(Config::default()).await;
-    let ops = jwt(&api, "ops").await;
+    let ops = api.jwt("ops").await;
     let mut socket = Socket::subscribe(&emulator, Some(&ops), &["documents"]).await;
     emulator.inject_realtime_frame("this is not JSON");
     let Some(Ok(Message::Text(raw))) = socket.0.next().await else {
@@ -408,7 +401,7 @@ async fn a_slow_socket_is_closed_without_stalling_writers_or_other_sockets() {
     )
     .await;
     api.wait_available(&col).await;
-    let ops = jwt(&api, "ops").await;
+    let ops = api.jwt("ops").await;
     // This socket does not read while the writes happen: its kernel buffers fill, then its
     // queue of 64 events, and the server must drop it rather than wait.
     let mut stalled = Socket::subscribe(&emulator, Some(&ops), &["documents"]).await;
@@ -487,7 +480,7 @@ async fn subscriptions_per_socket_are_capped_and_an_id_is_replaced_not_added() {
 #[tokio::test]
 async fn the_account_channel_is_expanded_to_the_callers_own_account() {
     let (emulator, api, _col) = setup(Config::default()).await;
-    let token = jwt(&api, "u1").await;
+    let token = api.jwt("u1").await;
     let connected = |query: String| {
         let url = format!(
             "{}?project={}{query}&channels[]=account&channels[]=account.someone-else&channels[]=documents",

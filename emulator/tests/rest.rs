@@ -522,17 +522,8 @@ async fn permissions_decide_reads_and_writes_per_role() {
     }
     api.call(Method::PUT, "/users/u2/labels", Some(json!({"labels": ["ops"]})))
         .await;
-    let jwt = |user: &'static str| {
-        let api = &api;
-        async move {
-            api.post(&format!("/users/{user}/jwts"), json!({})).await.1["jwt"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
-    };
-    let u1 = api.with_jwt(&jwt("u1").await);
-    let u2 = api.with_jwt(&jwt("u2").await);
+    let u1 = api.with_jwt(&api.jwt("u1").await);
+    let u2 = api.with_jwt(&api.jwt("u2").await);
     let guest = api.guest();
 
     let (status, own) = u1
@@ -605,7 +596,7 @@ async fn permissions_decide_reads_and_writes_per_role() {
         .get(format!("{}{docs}", emulator.endpoint()))
         .header("X-Appwrite-Project", emulator.project_id())
         .header("X-Appwrite-Key", emulator.api_key())
-        .header("X-Appwrite-JWT", jwt("u1").await)
+        .header("X-Appwrite-JWT", api.jwt("u1").await)
         .send()
         .await
         .unwrap();
@@ -1109,8 +1100,7 @@ async fn a_disabled_database_is_not_found_for_guests_and_users() {
         201
     );
     assert_eq!(api.post("/users", json!({"userId": "u"})).await.0, 201);
-    let (_, jwt) = api.post("/users/u/jwts", json!({})).await;
-    let user = api.with_jwt(jwt["jwt"].as_str().unwrap());
+    let user = api.with_jwt(&api.jwt("u").await);
     let guest = api.guest();
     assert_eq!(guest.get(&docs).await.0, 200, "readable while enabled");
 

@@ -185,30 +185,29 @@ async fn a_half_open_connection_is_detected_and_what_changed_meanwhile_is_recove
     println!("half-open connection detected after {detected:?} (read deadline 750 ms)");
 }
 
-/// Writes `count` parcels `q000`… one after another, so that (`$updatedAt`, `$id`) order is
-/// index order.
-async fn write_many(direct: &CollectionHandle<Parcel>, count: usize) -> HashMap<String, Option<i32>> {
+/// A listener that misses `count` writes: the server drops its socket and registers it again
+/// only after they are made, so they reach it through catch-up alone, whose list requests are
+/// held. The parcels `q000`… are written one after another, so that (`$updatedAt`, `$id`)
+/// order is index order. Returns what the listener delivers, the hold, and the expected
+/// final versions.
+async fn missed_while_reconnecting(
+    emulator: &Emulator,
+    parcels: &CollectionHandle<Parcel>,
+    direct: &CollectionHandle<Parcel>,
+    count: usize,
+) -> (Arc<Mutex<Seen>>, RequestHold, HashMap<String, Option<i32>>) {
+    let seen = listening(parcels).await;
+    let hold = emulator.hold_requests("/collections/parcels/documents?");
+    emulator.delay_subscription_registration(Duration::from_millis(1500));
+    emulator.drop_realtime_connections();
     let mut expected = HashMap::new();
     for i in 0..count {
         let id = format!("q{i:03}");
         direct.create_with_id(&id, &parcel("batch", 0)).await.unwrap();
         expected.insert(id, Some(0));
     }
-    expected
-}
-
-/// A listener whose next registration the server delays, so that `write` lands while the
-/// listener is not registered and reaches it only through catch-up; catch-up's list requests
-/// are held.
-async fn missed_while_reconnecting(
-    emulator: &Emulator,
-    parcels: &CollectionHandle<Parcel>,
-) -> (Arc<Mutex<Seen>>, RequestHold) {
-    let seen = listening(parcels).await;
-    let hold = emulator.hold_requests("/collections/parcels/documents?");
-    emulator.delay_subscription_registration(Duration::from_millis(1500));
-    emulator.drop_realtime_connections();
-    (seen, hold)
+    emulator.delay_subscription_registration(Duration::ZERO);
+    (seen, hold, expected)
 }
 
 // 2. Catch-up paging: a write to, or a delete of, the last document of a page between two
@@ -218,9 +217,7 @@ async fn catch_up_pages_survive_writes_and_deletes_of_their_boundary_documents()
     let emulator = emulator().await;
     let (_orm, parcels) = client(&emulator, emulator.endpoint(), RealtimeOptions::default()).await;
     let direct = writer(&emulator).await;
-    let (seen, mut hold) = missed_while_reconnecting(&emulator, &parcels).await;
-    let mut expected = write_many(&direct, 300).await;
-    emulator.delay_subscription_registration(Duration::ZERO);
+    let (seen, mut hold, mut expected) = missed_while_reconnecting(&emulator, &parcels, &direct, 300).await;
 
     // Page 1 (q000–q099) goes through; before page 2, its boundary q099 is written.
     held(&mut hold).await.release();
@@ -266,9 +263,7 @@ async fn catch_up_delivers_each_page_before_reading_the_next() {
     let emulator = emulator().await;
     let (_orm, parcels) = client(&emulator, emulator.endpoint(), RealtimeOptions::default()).await;
     let direct = writer(&emulator).await;
-    let (seen, mut hold) = missed_while_reconnecting(&emulator, &parcels).await;
-    let expected = write_many(&direct, 250).await;
-    emulator.delay_subscription_registration(Duration::ZERO);
+    let (seen, mut hold, expected) = missed_while_reconnecting(&emulator, &parcels, &direct, 250).await;
 
     held(&mut hold).await.release();
     let second = held(&mut hold).await;
@@ -294,9 +289,7 @@ async fn a_catch_up_page_that_fails_is_retried_from_where_the_scan_stopped() {
     let emulator = emulator().await;
     let (_orm, parcels) = client(&emulator, emulator.endpoint(), RealtimeOptions::default()).await;
     let direct = writer(&emulator).await;
-    let (seen, mut hold) = missed_while_reconnecting(&emulator, &parcels).await;
-    let expected = write_many(&direct, 150).await;
-    emulator.delay_subscription_registration(Duration::ZERO);
+    let (seen, mut hold, expected) = missed_while_reconnecting(&emulator, &parcels, &direct, 150).await;
     held(&mut hold).await.release();
     // The second page fails five times in a row.
     emulator.fail_requests("/collections/parcels/documents?", 5);

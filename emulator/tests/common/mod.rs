@@ -45,6 +45,13 @@ impl Api {
         }
     }
 
+    /// A fresh JWT for `user` (minted with this client's key).
+    pub async fn jwt(&self, user: &str) -> String {
+        let (status, body) = self.post(&format!("/users/{user}/jwts"), json!({})).await;
+        assert_eq!(status, 201, "{body}");
+        body["jwt"].as_str().expect("a jwt").to_owned()
+    }
+
     pub fn guest(&self) -> Self {
         Api {
             http: self.http.clone(),
