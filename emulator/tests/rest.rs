@@ -19,6 +19,19 @@ async fn start(delay_ms: u64) -> (Emulator, Api) {
     (emulator, api)
 }
 
+/// An emulator whose collection (with these permissions) holds one optional string `s`.
+async fn start_with_text(permissions: Value) -> (Emulator, Api, String) {
+    let (emulator, api) = start(0).await;
+    let col = api
+        .collection(
+            permissions,
+            false,
+            &[("string", json!({"key": "s", "size": 5, "required": false}))],
+        )
+        .await;
+    (emulator, api, col)
+}
+
 fn ids(list: &Value) -> Vec<&str> {
     list["documents"]
         .as_array()
@@ -695,14 +708,7 @@ async fn increments_respect_bounds_and_types() {
 // The API key may set `$createdAt` and `$updatedAt` on update, as on create.
 #[tokio::test]
 async fn the_key_sets_timestamps_on_update() {
-    let (_emulator, api) = start(0).await;
-    let col = api
-        .collection(
-            json!([]),
-            false,
-            &[("string", json!({"key": "s", "size": 5, "required": false}))],
-        )
-        .await;
+    let (_emulator, api, col) = start_with_text(json!([])).await;
     let docs = format!("{col}/documents");
     assert_eq!(
         api.post(&docs, json!({"documentId": "d", "data": {"s": "x"}}))
@@ -726,14 +732,7 @@ async fn the_key_sets_timestamps_on_update() {
 // a document changed since is a 409 document_update_conflict; one not changed since goes through.
 #[tokio::test]
 async fn a_write_older_than_the_document_is_a_conflict() {
-    let (emulator, api) = start(0).await;
-    let col = api
-        .collection(
-            json!([]),
-            false,
-            &[("string", json!({"key": "s", "size": 5, "required": false}))],
-        )
-        .await;
+    let (emulator, api, col) = start_with_text(json!([])).await;
     let docs = format!("{col}/documents");
     let (_, created) = api
         .post(&docs, json!({"documentId": "d", "data": {"s": "x"}}))
@@ -917,14 +916,7 @@ async fn schema_lists_take_queries_search_and_cursors() {
 // stored document is left out, as Appwrite's bulk upsert reports only what it modified.
 #[tokio::test]
 async fn a_bulk_upsert_answers_with_what_it_changed() {
-    let (_emulator, api) = start(0).await;
-    let col = api
-        .collection(
-            json!([]),
-            false,
-            &[("string", json!({"key": "s", "size": 5, "required": false}))],
-        )
-        .await;
+    let (_emulator, api, col) = start_with_text(json!([])).await;
     let docs = format!("{col}/documents");
     for (id, s) in [("same", "a"), ("changed", "b")] {
         assert_eq!(
@@ -971,14 +963,7 @@ async fn the_console_project_is_forbidden() {
 // a trailing slash, which Appwrite routes like the path without it.
 #[tokio::test]
 async fn empty_array_bodies_and_trailing_slashes_are_accepted() {
-    let (_emulator, api) = start(0).await;
-    let col = api
-        .collection(
-            json!([]),
-            false,
-            &[("string", json!({"key": "s", "size": 5, "required": false}))],
-        )
-        .await;
+    let (_emulator, api, col) = start_with_text(json!([])).await;
     assert_eq!(api.post("/users", json!({"userId": "u"})).await.0, 201);
     let (status, jwt) = api.post("/users/u/jwts", json!([])).await;
     assert_eq!(status, 201, "{jwt}");
@@ -1084,14 +1069,7 @@ async fn hostile_input_gets_appwrite_errors_never_5xx() {
 // Appwrite answers: 404 database_not_found for reads and writes alike.
 #[tokio::test]
 async fn a_disabled_database_is_not_found_for_guests_and_users() {
-    let (_emulator, api) = start(0).await;
-    let col = api
-        .collection(
-            json!(["read(\"any\")", "create(\"any\")"]),
-            false,
-            &[("string", json!({"key": "s", "size": 5, "required": false}))],
-        )
-        .await;
+    let (_emulator, api, col) = start_with_text(json!(["read(\"any\")", "create(\"any\")"])).await;
     let docs = format!("{col}/documents");
     assert_eq!(
         api.post(&docs, json!({"documentId": "d", "data": {"s": "x"}}))
