@@ -235,6 +235,8 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
     }
 
     fn live(&mut self, event: Arc<super::protocol::RawEvent>) -> Option<Result<Event<T>, ListenError>> {
+        // Not a document event: nothing to decode.
+        let kind = event.kind()?;
         let payload = event.payload();
         let document = match decode_named::<Document<T>>(payload.as_bytes(), "realtime") {
             Ok(document) => document,
@@ -250,7 +252,6 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             }
             Err(_) => return None,
         };
-        let kind = event.kind()?;
         if !self.delivery.versions.admit(
             document.meta().collection_id(),
             document.id(),
