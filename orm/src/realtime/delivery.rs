@@ -2,6 +2,7 @@
 //! de-duplication ([`Versions`]) and the position of a catch-up scan ([`Scan`]). The listener
 //! feeds it what arrives; a model test drives it through random interleavings.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
@@ -122,7 +123,10 @@ impl Versions {
         let memory = self.memory.get_or_insert_with(Box::default);
         let key = memory.key(collection, id);
         let deleted = kind == EventKind::Delete;
-        if let Some(last) = memory.latest.get(&key) {
+        // One lookup: the slot is read, then overwritten if the version is admitted.
+        let slot = memory.latest.entry(key.clone());
+        if let Entry::Occupied(last) = &slot {
+            let last = last.get();
             let newer = match updated_at.cmp(&last.updated_at) {
                 std::cmp::Ordering::Greater => true,
                 std::cmp::Ordering::Less => false,
@@ -140,14 +144,17 @@ impl Versions {
                 return false;
             }
         }
-        memory.latest.insert(
-            key.clone(),
-            Delivered {
-                updated_at,
-                deleted,
-                origin,
-            },
-        );
+        let delivered = Delivered {
+            updated_at,
+            deleted,
+            origin,
+        };
+        match slot {
+            Entry::Occupied(mut last) => *last.get_mut() = delivered,
+            Entry::Vacant(empty) => {
+                empty.insert(delivered);
+            }
+        }
         memory.order.push_back((updated_at, key));
         if origin == Origin::Live {
             self.newest_live = self.newest_live.max(updated_at);
