@@ -57,6 +57,10 @@ pub struct Config {
     /// Behave like Appwrite 1.6–1.8 realtime: channels only in the URL (at least one), and
     /// `subscribe`/`unsubscribe` messages refused as unknown message types.
     pub realtime_url_channels_only: bool,
+    /// The most subscriptions one realtime socket may hold (default 100 000); more are refused
+    /// with an error frame. Appwrite sets no number; without one, a client — a guest too —
+    /// could make every event cost the server unbounded work.
+    pub realtime_max_subscriptions: usize,
 }
 
 impl Default for Config {
@@ -69,6 +73,7 @@ impl Default for Config {
             attribute_delay: Duration::from_millis(50),
             realtime_buffer: 16_384,
             realtime_url_channels_only: false,
+            realtime_max_subscriptions: 100_000,
         }
     }
 }
@@ -84,6 +89,7 @@ impl std::fmt::Debug for Config {
             .field("attribute_delay", &self.attribute_delay)
             .field("realtime_buffer", &self.realtime_buffer)
             .field("realtime_url_channels_only", &self.realtime_url_channels_only)
+            .field("realtime_max_subscriptions", &self.realtime_max_subscriptions)
             .finish()
     }
 }
@@ -126,11 +132,7 @@ impl Emulator {
         .await
         .map_err(std::io::Error::other)??;
         let faults = Arc::new(faults::Faults::default());
-        let realtime = realtime::Hub::new(
-            config.realtime_buffer,
-            config.realtime_url_channels_only,
-            Arc::clone(&faults),
-        );
+        let realtime = realtime::Hub::new(&config, Arc::clone(&faults));
         let shared = Arc::new(state::AppState {
             store,
             project: config.project_id.clone(),

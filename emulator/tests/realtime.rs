@@ -435,28 +435,32 @@ async fn a_slow_socket_is_closed_without_stalling_writers_or_other_sockets() {
     assert!(events < total, "the slow socket did not get everything: {events}");
 }
 
-// A socket holds at most 10 000 subscriptions (a guest too): more is refused with an error
-// frame and the socket goes on; re-subscribing an id replaces it rather than adding one.
+// A socket holds at most `realtime_max_subscriptions` (a guest too): more is refused with an
+// error frame and the socket goes on; re-subscribing an id replaces it rather than adding one.
 #[tokio::test]
 async fn subscriptions_per_socket_are_capped_and_an_id_is_replaced_not_added() {
-    let (emulator, _api, _col) = setup(Config::default()).await;
+    let (emulator, _api, _col) = setup(Config {
+        realtime_max_subscriptions: 1_000,
+        ..Config::default()
+    })
+    .await;
     let mut socket = Socket::open(&emulator, "").await;
     // Batches under Appwrite's 64 000-byte frame limit.
-    for batch in 0..20 {
+    for batch in 0..2 {
         let items: Vec<Value> = (0..500)
             .map(|i| json!({"subscriptionId": format!("s{}", batch * 500 + i), "channels": ["documents"], "queries": []}))
             .collect();
         socket.send(json!({"type": "subscribe", "data": items})).await;
         assert_eq!(socket.next().await.unwrap()["data"]["to"], "subscribe");
     }
-    assert_eq!(emulator.realtime_subscriptions(), 10_000);
+    assert_eq!(emulator.realtime_subscriptions(), 1_000);
     // The same ids again: replaced, so still within the cap.
     let again: Vec<Value> = (0..500)
         .map(|i| json!({"subscriptionId": format!("s{i}"), "channels": ["files"], "queries": []}))
         .collect();
     socket.send(json!({"type": "subscribe", "data": again})).await;
     assert_eq!(socket.next().await.unwrap()["data"]["to"], "subscribe");
-    assert_eq!(emulator.realtime_subscriptions(), 10_000);
+    assert_eq!(emulator.realtime_subscriptions(), 1_000);
     // One more is refused.
     socket
         .send(json!({"type": "subscribe", "data": [{"subscriptionId": "extra", "channels": ["documents"], "queries": []}]}))
@@ -466,7 +470,7 @@ async fn subscriptions_per_socket_are_capped_and_an_id_is_replaced_not_added() {
         (refused["type"].as_str(), refused["data"]["code"].as_i64()),
         (Some("error"), Some(1008))
     );
-    assert_eq!(emulator.realtime_subscriptions(), 10_000);
+    assert_eq!(emulator.realtime_subscriptions(), 1_000);
     socket.send(json!({"type": "ping"})).await;
     assert_eq!(
         socket.next().await.unwrap(),

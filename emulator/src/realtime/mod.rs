@@ -19,11 +19,7 @@ use crate::auth::Caller;
 use crate::faults::Faults;
 use crate::query::{self, Query};
 use crate::store::documents::Change;
-
-/// The most subscriptions one socket may hold. Appwrite sets no number; without one, a client
-/// (a guest too) could make every event cost the server unbounded work. Ten thousand covers a
-/// server process multiplexing its listeners over one socket.
-pub(crate) const MAX_SUBSCRIPTIONS: usize = 10_000;
+use crate::Config;
 
 /// The largest frame a client may send (Appwrite's `setPackageMaxLength(64000)`).
 pub(crate) const MAX_INBOUND: usize = 64_000;
@@ -40,16 +36,19 @@ pub(crate) struct Hub {
     pub(crate) counts: Counts,
     /// Realtime as in Appwrite 1.6–1.8 (channels in the URL only).
     pub(crate) url_channels_only: bool,
+    /// The most subscriptions one socket may hold ([`Config::realtime_max_subscriptions`]).
+    pub(crate) max_subscriptions: usize,
     pub(crate) faults: Arc<Faults>,
 }
 
 impl Hub {
-    pub(crate) fn new(buffer: usize, url_channels_only: bool, faults: Arc<Faults>) -> Self {
+    pub(crate) fn new(config: &Config, faults: Arc<Faults>) -> Self {
         Hub {
-            changes: broadcast::channel(buffer.max(1)).0,
+            changes: broadcast::channel(config.realtime_buffer.max(1)).0,
             control: broadcast::channel(64).0,
             counts: Counts::default(),
-            url_channels_only,
+            url_channels_only: config.realtime_url_channels_only,
+            max_subscriptions: config.realtime_max_subscriptions,
             faults,
         }
     }
@@ -200,6 +199,7 @@ struct Connection {
     subscriptions: Subscriptions,
     /// Whether `subscribe`/`unsubscribe` messages exist (Appwrite 1.9) or not (1.6–1.8).
     messages: bool,
+    max_subscriptions: usize,
 }
 
 fn error_frame(code: u16, message: &str) -> String {
@@ -257,6 +257,7 @@ pub(crate) async fn serve(
         url_channels,
         subscriptions: Subscriptions::default(),
         messages: !hub.url_channels_only,
+        max_subscriptions: hub.max_subscriptions,
     };
     let counts = &hub.counts;
     counts.sockets.fetch_add(1, Ordering::Relaxed);
@@ -428,10 +429,11 @@ impl Connection {
         }
         let ids: Vec<String> = parsed.iter().map(|s| s.id.clone()).collect();
         let new = ids.iter().filter(|id| !self.subscriptions.contains(id)).count();
-        if self.subscriptions.len() + new > MAX_SUBSCRIPTIONS {
+        let max = self.max_subscriptions;
+        if self.subscriptions.len() + new > max {
             return error_frame(
                 1008,
-                &format!("Too many subscriptions: a connection may hold at most {MAX_SUBSCRIPTIONS}."),
+                &format!("Too many subscriptions: a connection may hold at most {max}."),
             );
         }
         for subscription in parsed {
