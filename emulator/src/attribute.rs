@@ -35,7 +35,7 @@ impl Kind {
         }
     }
 
-    fn server_type(&self) -> &'static str {
+    pub(crate) fn server_type(&self) -> &'static str {
         match self {
             Kind::Integer { .. } => "integer",
             Kind::Float { .. } => "double",

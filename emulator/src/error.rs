@@ -75,6 +75,7 @@ catalogue! {
     index_not_found = "index_not_found", 404, "Index with the requested ID could not be found.";
     index_already_exists = "index_already_exists", 409, "Index with the requested key already exists. Try again with a different key.";
     index_invalid = "index_invalid", 400, "Index invalid.";
+    index_limit_exceeded = "index_limit_exceeded", 400, "The maximum number of indexes has been reached.";
     index_dependency = "index_dependency", 409, "Attribute cannot be renamed or deleted. Please remove the associated index first.";
 }
 

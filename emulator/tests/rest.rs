@@ -853,14 +853,15 @@ async fn schema_lists_take_queries_search_and_cursors() {
     let select = api
         .list("/databases", &[json!({"method": "select", "values": ["name"]})])
         .await;
-    assert_error(&select, 400, "general_query_invalid");
+    // The `queries` parameter's validator refuses these, so they are parameter errors.
+    assert_error(&select, 400, "general_argument_invalid");
     let outside = api
         .list(
             "/databases",
             &[json!({"method": "equal", "attribute": "enabled", "values": [true]})],
         )
         .await;
-    assert_error(&outside, 400, "general_query_invalid");
+    assert_error(&outside, 400, "general_argument_invalid");
 
     // Attributes page by key.
     let col = api

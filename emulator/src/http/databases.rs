@@ -99,6 +99,7 @@ fn list_page<T>(
     let queries = query::parse_all(&array_param(pairs, "queries"))?;
     let search = pairs.iter().find(|(k, _)| k == "search").map(|(_, v)| v.as_str());
     let (page, total) = query::page(items.iter().map(model).collect(), &queries, search, spec)?;
+    let total = if super::total_param(pairs)? { total } else { 0 };
     Ok(json(
         StatusCode::OK,
         serde_json::json!({"total": total, name: page}),
@@ -458,21 +459,60 @@ async fn create_index(
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.write")?;
     let key = body.string("key")?;
+    ids::check_key("key", &key)?;
     let kind = body.string("type")?;
+    if !matches!(kind.as_str(), "key" | "unique" | "fulltext") {
+        return Err(ApiError::param(
+            "type",
+            "Value must be one of (key, fulltext, unique, spatial)",
+        ));
+    }
     let attributes = body
         .strings("attributes")?
         .ok_or_else(|| ApiError::missing_param("attributes"))?;
-    let orders: Vec<Value> = match body.0.get("orders") {
-        Some(Value::Array(orders)) => orders.clone(),
-        _ => Vec::new(),
+    if attributes.len() > 100 {
+        return Err(ApiError::param("attributes", "Value must a valid array no longer than 100 items and Value must be a valid string and at least 1 chars and no longer than 255 chars"));
+    }
+    let orders = index_list(
+        &body,
+        "orders",
+        "Value must a valid array no longer than 100 items and Value must be one of (ASC, DESC)",
+        |v| matches!(v.as_str(), Some("ASC" | "DESC")),
+    )?;
+    let lengths = index_list(
+        &body,
+        "lengths",
+        "Value must a valid array no longer than 100 items and Value must be a valid integer",
+        |v| v.is_null() || v.is_i64(),
+    )?;
+    let request = schema::IndexRequest {
+        key,
+        kind,
+        attributes,
+        orders,
+        lengths,
     };
     let (db2, col2) = (db.clone(), col.clone());
     let index = state
-        .db(move |c| schema::create_index(c, &db2, &col2, &key, &kind, &attributes, &orders))
+        .db(move |c| schema::create_index(c, &db2, &col2, request))
         .await?;
     let seq = index.seq;
     after_delay(&state, move |c| schema::finish_index(c, &db, &col, seq));
     Ok(json(StatusCode::ACCEPTED, index.to_json()))
+}
+
+/// An optional array parameter of an index whose items must each pass `valid`.
+fn index_list(
+    body: &Body,
+    name: &str,
+    message: &str,
+    valid: impl Fn(&Value) -> bool,
+) -> ApiResult<Vec<Value>> {
+    match body.0.get(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= 100 && items.iter().all(valid) => Ok(items.clone()),
+        Some(_) => Err(ApiError::param(name, message)),
+    }
 }
 
 async fn list_indexes(

@@ -121,7 +121,7 @@ async fn list(
 ) -> ApiResult<Response> {
     let format = ctx.format;
     let queries = query::parse_all(&array_param(&pairs, "queries"))?;
-    let with_total = !pairs.iter().any(|(k, v)| k == "total" && v == "false");
+    let with_total = super::total_param(&pairs)?;
     let caller = ctx.caller;
     let list = state
         .db(move |c| {

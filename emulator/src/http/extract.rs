@@ -40,7 +40,12 @@ impl FromRequestParts<Arc<AppState>> for Ctx {
         match project {
             // No project means the console's, whose database routes are closed to clients.
             None => return Err(ApiError::new(ErrorType::general_access_forbidden)),
-            Some(p) if p == "console" => return Err(ApiError::new(ErrorType::general_access_forbidden)),
+            Some(p) if p == "console" => {
+                return Err(ApiError::with(
+                    ErrorType::general_access_forbidden,
+                    "This endpoint is not available for the console project. The Appwrite Console is a reserved project ID and cannot be used with the Appwrite SDKs and APIs. Please check if your project ID is correct.",
+                ))
+            }
             Some(p) if p != state.project => return Err(ApiError::new(ErrorType::project_not_found)),
             Some(_) => {}
         }
@@ -91,6 +96,21 @@ pub(crate) fn array_param(pairs: &[(String, String)], name: &str) -> Vec<String>
     // Indexed entries in index order; unindexed ones keep their position after them.
     indexed.sort_by_key(|(i, _)| i.unwrap_or(usize::MAX));
     indexed.into_iter().map(|(_, v)| v).collect()
+}
+
+/// The `total` parameter of list routes (default true): Appwrite's loose boolean, so `0`/`1`
+/// as PHP clients send them count too.
+pub(crate) fn total_param(pairs: &[(String, String)]) -> ApiResult<bool> {
+    match pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "total")
+        .map(|(_, v)| v.as_str())
+    {
+        None | Some("true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(_) => Err(ApiError::param("total", "Value must be a valid boolean")),
+    }
 }
 
 /// The query string of a GET request.

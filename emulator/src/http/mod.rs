@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
 
-pub(crate) use extract::{array_param, Body, Ctx, QueryString};
+pub(crate) use extract::{array_param, total_param, Body, Ctx, QueryString};
 
 use crate::error::{ApiError, ErrorType};
 use crate::state::AppState;

@@ -50,8 +50,8 @@ pub(crate) fn page(
                 check_filter(query, spec)?;
                 filters.push(query.clone());
             }
-            Query::Select(_) => return Err(ApiError::query("Query method not valid: select")),
-            Query::OrderRandom => return Err(ApiError::query("Query method not valid: orderRandom")),
+            Query::Select(_) => return Err(invalid_method("select")),
+            Query::OrderRandom => return Err(invalid_method("orderRandom")),
         }
     }
     let mut ordered = items;
@@ -146,13 +146,20 @@ fn found(item: &Value, words: &[String]) -> bool {
     words.iter().any(|word| text.contains(word.as_str()))
 }
 
+/// A schema list's queries are checked by the `queries` parameter's validator, so a method it
+/// does not allow is a parameter error, not a query error.
+fn invalid_method(method: &str) -> ApiError {
+    ApiError::param("queries", format!("Invalid query method: {method}"))
+}
+
 fn check_attribute(attribute: &str, spec: &ListSpec) -> ApiResult<()> {
     if matches!(attribute, "$id" | "$createdAt" | "$updatedAt") || spec.allowed.contains(&attribute) {
         Ok(())
     } else {
-        Err(ApiError::query(format!(
-            "Attribute not found in schema: {attribute}"
-        )))
+        Err(ApiError::param(
+            "queries",
+            format!("Invalid query: Attribute not found in schema: {attribute}"),
+        ))
     }
 }
 
@@ -164,9 +171,12 @@ fn check_filter(query: &Query, spec: &ListSpec) -> ApiResult<()> {
         } => {
             check_attribute(attribute, spec)?;
             match method {
-                Method::Search | Method::NotSearch => Err(ApiError::query(format!(
-                    "Searching by attribute \"{attribute}\" requires a fulltext index."
-                ))),
+                Method::Search | Method::NotSearch => Err(ApiError::param(
+                    "queries",
+                    format!(
+                        "Invalid query: Searching by attribute \"{attribute}\" requires a fulltext index."
+                    ),
+                )),
                 _ => Ok(()),
             }
         }

@@ -3,6 +3,7 @@
 //! a request, and every value is bound as a parameter.
 
 pub(crate) mod documents;
+pub(crate) mod index_rules;
 pub(crate) mod schema;
 pub(crate) mod users;
 
@@ -38,7 +39,7 @@ CREATE TABLE IF NOT EXISTS attributes (
 CREATE TABLE IF NOT EXISTS indexes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, collection_seq INTEGER NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL,
     attributes TEXT NOT NULL, orders TEXT NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL,
-    created TEXT NOT NULL, updated TEXT NOT NULL, UNIQUE (collection_seq, key));
+    created TEXT NOT NULL, updated TEXT NOT NULL, lengths TEXT NOT NULL DEFAULT '[]', UNIQUE (collection_seq, key));
 CREATE TABLE IF NOT EXISTS users (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT, phone TEXT,
     labels TEXT NOT NULL, status INTEGER NOT NULL, email_verified INTEGER NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
@@ -66,6 +67,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
         conn.execute_batch(SCHEMA)?;
+        add_missing_columns(&conn)?;
         // Work a killed server left half-done: the DDL already ran, only the status is stale.
         conn.execute(
             "UPDATE attributes SET status = 'available' WHERE status = 'processing'",
@@ -105,6 +107,19 @@ impl Store {
             Ok(secret)
         })
     }
+}
+
+/// Columns added since the first release, added to data files written before them.
+fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let has_lengths: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('indexes') WHERE name = 'lengths'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_lengths {
+        conn.execute_batch("ALTER TABLE indexes ADD COLUMN lengths TEXT NOT NULL DEFAULT '[]'")?;
+    }
+    Ok(())
 }
 
 /// Reads a JSON array of strings stored in a TEXT column.

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 
-use super::string_list;
+use super::{index_rules, string_list};
 use crate::attribute::{Attribute, Kind};
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::ids;
@@ -467,6 +467,33 @@ pub(crate) fn update_attribute(
         _ => {}
     }
     attribute.check_default()?;
+    // A resize must keep every index over the attribute within the index length limits.
+    let resized: Vec<Attribute> = collection
+        .attributes
+        .iter()
+        .map(|a| {
+            if a.seq == attribute.seq {
+                attribute.clone()
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    for index in collection
+        .indexes
+        .iter()
+        .filter(|i| i.attributes.iter().any(|a| a == key))
+    {
+        index_rules::validate(
+            &resized,
+            &index.key,
+            &index.kind,
+            &index.attributes,
+            &index.lengths,
+            &index.orders,
+        )
+        .map_err(|message| ApiError::with(ErrorType::index_invalid, message))?;
+    }
     if let Some(new_key) = &update.new_key {
         ids::check_key("newKey", new_key)?;
         if new_key != key && collection.attribute(new_key).is_some() {
@@ -533,6 +560,8 @@ pub(crate) struct Index {
     pub kind: String,
     pub attributes: Vec<String>,
     pub orders: Vec<Value>,
+    /// Per attribute: the indexed prefix length, or null for the whole value.
+    pub lengths: Vec<Value>,
     pub status: String,
     pub error: String,
     pub created: String,
@@ -543,7 +572,7 @@ impl Index {
     pub(crate) fn to_json(&self) -> Value {
         json!({
             "$id": self.key, "key": self.key, "type": self.kind, "status": self.status, "error": self.error,
-            "attributes": self.attributes, "lengths": [], "orders": self.orders,
+            "attributes": self.attributes, "lengths": self.lengths, "orders": self.orders,
             "$createdAt": self.created, "$updatedAt": self.updated,
         })
     }
@@ -555,7 +584,7 @@ impl Index {
 
 fn load_indexes(c: &Connection, collection_seq: i64) -> ApiResult<Vec<Index>> {
     let mut stmt = c.prepare_cached(
-        "SELECT seq, key, type, attributes, orders, status, error, created, updated FROM indexes WHERE collection_seq = ?1 ORDER BY seq",
+        "SELECT seq, key, type, attributes, orders, status, error, created, updated, lengths FROM indexes WHERE collection_seq = ?1 ORDER BY seq",
     )?;
     let rows = stmt
         .query_map([collection_seq], |r| {
@@ -569,82 +598,103 @@ fn load_indexes(c: &Connection, collection_seq: i64) -> ApiResult<Vec<Index>> {
                 error: r.get(6)?,
                 created: r.get(7)?,
                 updated: r.get(8)?,
+                lengths: serde_json::from_str(&r.get::<_, String>(9)?).unwrap_or_default(),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
+/// What a request asks an index to be.
+pub(crate) struct IndexRequest {
+    pub key: String,
+    pub kind: String,
+    pub attributes: Vec<String>,
+    pub orders: Vec<Value>,
+    pub lengths: Vec<Value>,
+}
+
+/// Appwrite's index limit on MariaDB: 64 less the 6 every collection has.
+const INDEX_LIMIT: usize = 58;
+
+/// Records a new index (built later by `finish_index`), after the checks Appwrite makes in its
+/// order: the limit, each attribute known and available, the index validator, then the key.
 pub(crate) fn create_index(
     c: &mut Connection,
     database_id: &str,
     collection_id: &str,
-    key: &str,
-    kind: &str,
-    attributes: &[String],
-    orders: &[Value],
+    request: IndexRequest,
 ) -> ApiResult<Index> {
     let collection = load_collection(c, database_id, collection_id)?;
-    ids::check_key("key", key)?;
-    if !matches!(kind, "key" | "unique" | "fulltext") {
-        return Err(ApiError::param(
-            "type",
-            "Value must be one of (key, fulltext, unique)",
+    let IndexRequest {
+        key,
+        kind,
+        attributes,
+        mut orders,
+        mut lengths,
+    } = request;
+    if collection.indexes.len() >= INDEX_LIMIT {
+        return Err(ApiError::with(
+            ErrorType::index_limit_exceeded,
+            "Index limit exceeded",
         ));
     }
-    if attributes.is_empty() || attributes.len() > 100 {
-        return Err(ApiError::param(
-            "attributes",
-            "Value must a valid array no longer than 100 items",
-        ));
+    lengths.resize(lengths.len().max(attributes.len()), Value::Null);
+    for (i, name) in attributes.iter().enumerate() {
+        let array = match name.as_str() {
+            "$id" | "$createdAt" | "$updatedAt" => false,
+            _ => {
+                let attribute = collection.attribute(name).ok_or_else(|| {
+                    ApiError::with(
+                        ErrorType::attribute_unknown,
+                        format!(
+                            "Unknown attribute: {name}. Verify the attribute name or create the attribute."
+                        ),
+                    )
+                })?;
+                if !attribute.is_available() {
+                    return Err(ApiError::with(
+                        ErrorType::attribute_not_available,
+                        format!("Attribute not available: {}", attribute.key),
+                    ));
+                }
+                attribute.array
+            }
+        };
+        if lengths[i].as_i64().unwrap_or(0) == 0 {
+            lengths[i] = Value::Null;
+        }
+        if array {
+            lengths[i] = json!(index_rules::MAX_ARRAY_INDEX_LENGTH);
+            if orders.len() <= i {
+                orders.resize(i + 1, Value::Null);
+            }
+            orders[i] = Value::Null;
+        }
     }
+    index_rules::validate(
+        &collection.attributes,
+        &key,
+        &kind,
+        &attributes,
+        &lengths,
+        &orders,
+    )
+    .map_err(|message| ApiError::with(ErrorType::index_invalid, message))?;
     if collection.indexes.iter().any(|i| i.key == key) {
         return Err(ApiError::new(ErrorType::index_already_exists));
     }
-    if collection.indexes.len() >= 58 {
-        return Err(ApiError::with(ErrorType::index_invalid, "Index limit reached"));
-    }
-    for name in attributes {
-        if matches!(name.as_str(), "$id" | "$createdAt" | "$updatedAt" | "$sequence") {
-            if kind == "fulltext" {
-                return Err(ApiError::with(
-                    ErrorType::index_invalid,
-                    "Fulltext index is only supported on string attributes",
-                ));
-            }
-            continue;
-        }
-        let attribute = collection.attribute(name).ok_or_else(|| {
-            ApiError::with(
-                ErrorType::attribute_unknown,
-                format!("Unknown attribute: {name}. Verify the attribute name or create the attribute."),
-            )
-        })?;
-        if !attribute.is_available() {
-            return Err(ApiError::new(ErrorType::attribute_not_available));
-        }
-        if kind == "fulltext" && !attribute.kind.is_text() {
-            return Err(ApiError::with(
-                ErrorType::index_invalid,
-                format!("Attribute \"{name}\" cannot be part of a fulltext index, must be of type string"),
-            ));
-        }
-    }
-    for order in orders {
-        if !(order.is_null() || matches!(order.as_str(), Some("ASC" | "DESC"))) {
-            return Err(ApiError::param("orders", "Value must be one of (ASC, DESC)"));
-        }
-    }
     let now = ids::now();
     c.execute(
-        "INSERT INTO indexes (collection_seq, key, type, attributes, orders, status, error, created, updated)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'processing', '', ?6, ?6)",
+        "INSERT INTO indexes (collection_seq, key, type, attributes, orders, lengths, status, error, created, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'processing', '', ?7, ?7)",
         params![
             collection.seq,
             key,
             kind,
             json!(attributes).to_string(),
             json!(orders).to_string(),
+            json!(lengths).to_string(),
             now
         ],
     )?;

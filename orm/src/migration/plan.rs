@@ -411,14 +411,21 @@ fn index_difference(index: &Index, existing: &Value) -> Option<String> {
     if attributes != wanted {
         return Some(format!("attributes {attributes:?} → {wanted:?}"));
     }
-    let orders: Vec<&str> = existing["orders"]
+    // The server stores no order (null) for an array attribute, whatever was asked.
+    let orders: Vec<Option<&str>> = existing["orders"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|o| o.as_str().unwrap_or("ASC"))
+        .map(Value::as_str)
         .collect();
     let wanted_orders: Vec<&str> = index.fields.iter().map(|f| f.order.as_str()).collect();
-    if !orders.is_empty() && orders != wanted_orders {
+    let differs = orders.len() != wanted_orders.len()
+        || orders
+            .iter()
+            .zip(&wanted_orders)
+            .any(|(have, want)| have.is_some_and(|have| have != *want));
+    if !orders.is_empty() && differs {
+        let orders: Vec<&str> = orders.iter().map(|o| o.unwrap_or("null")).collect();
         return Some(format!("orders {orders:?} → {wanted_orders:?}"));
     }
     None

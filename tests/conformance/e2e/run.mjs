@@ -1,0 +1,58 @@
+// Runs the ports of Appwrite's e2e tests against the emulator and compares the outcome with
+// `expected-failures.json`.
+//
+// Usage: node e2e/run.mjs [path/to/appwrite-emulator] [--update] [--verbose] [--only Class]
+//   --update   rewrites the ledger with this run's failures (review the diff before committing)
+//   --verbose  prints every failing assertion
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { runClass } from './harness.mjs';
+import * as base from './databases-base.mjs';
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const binary = args.find((a) => !a.startsWith('--') && a !== only)
+  ?? new URL('../../../target/debug/appwrite-emulator', import.meta.url).pathname;
+const ledgerPath = new URL('./expected-failures.json', import.meta.url);
+
+// The classes of Appwrite's suite, as [name, side, methods].
+const classes = [
+  ['DatabasesCustomServerTest', 'server', [...base.methods]],
+  ['DatabasesCustomClientTest', 'client', [...base.methods]],
+];
+
+const results = [];
+for (const [name, side, methods] of classes) {
+  if (only && name !== only) continue;
+  results.push(...await runClass(binary, name, side, methods));
+}
+
+const ledger = JSON.parse(readFileSync(ledgerPath, 'utf8'));
+let passed = 0, failed = 0, skipped = 0;
+const mismatches = [];
+const actual = {};
+for (const t of results) {
+  passed += t.passed;
+  failed += t.failures.length;
+  skipped += t.skipped;
+  if (t.failures.length) actual[t.label] = t.failures.length;
+  const expected = ledger.failures[t.label] ?? 0;
+  const mark = t.failures.length === 0 ? 'ok  ' : 'FAIL';
+  console.log(`${mark} ${t.label}: ${t.passed} passed, ${t.failures.length} failed${t.skipped ? `, ${t.skipped} out of scope` : ''}`);
+  if (flag('--verbose') || t.failures.length !== expected) for (const f of t.failures) console.log(`       - ${f}`);
+  if (t.failures.length !== expected) mismatches.push(`${t.label}: ${t.failures.length} failing, the ledger says ${expected}`);
+}
+for (const label of Object.keys(ledger.failures)) {
+  if (!results.some((t) => t.label === label) && !only) mismatches.push(`${label}: in the ledger but not run`);
+}
+console.log(`\n${passed} assertions passed, ${failed} failed, ${skipped} out of scope (${results.length} methods)`);
+
+if (flag('--update')) {
+  const sorted = Object.fromEntries(Object.entries(actual).sort());
+  writeFileSync(ledgerPath, `${JSON.stringify({ ...ledger, failures: sorted }, null, 2)}\n`);
+  console.log('ledger updated');
+} else if (mismatches.length) {
+  console.log(`\nthe run does not match expected-failures.json:\n  ${mismatches.join('\n  ')}`);
+  process.exit(1);
+}
