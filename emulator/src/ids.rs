@@ -67,27 +67,38 @@ pub(crate) fn parse_time(text: &str) -> Option<String> {
     }
     let at = DateTime::parse_from_rfc3339(text)
         .ok()
+        .or_else(|| DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z").ok())
+        .map(|at| at.with_timezone(&Utc))
+        .or_else(|| naive(text).map(|n| n.and_utc()))
         .or_else(|| {
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-                .ok()
-                .map(|n| n.and_utc().fixed_offset())
-        })
-        .or_else(|| {
-            // With or without fractional seconds: `2022-08-01 13:09:23.040`.
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
-                .ok()
-                .map(|n| n.and_utc().fixed_offset())
-        })
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|n| n.and_utc().fixed_offset())
+            // A time zone name after the time, as PHP takes it: `1975-06-12 14:12:55 America/New_York`.
+            let (local, zone) = text.rsplit_once(' ')?;
+            let zone: chrono_tz::Tz = zone.parse().ok()?;
+            let local = naive(local)?;
+            chrono::TimeZone::from_local_datetime(&zone, &local)
+                .earliest()
+                .map(|at| at.with_timezone(&Utc))
         })?;
-    let at = at.with_timezone(&Utc);
     (1000..=9999)
         .contains(&chrono::Datelike::year(&at))
         .then(|| format_time(at))
+}
+
+/// A date and time without a zone, in the layouts PHP's `DateTime` reads.
+fn naive(text: &str) -> Option<chrono::NaiveDateTime> {
+    [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|layout| chrono::NaiveDateTime::parse_from_str(text, layout).ok())
+    .or_else(|| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })
 }
 
 #[cfg(test)]
@@ -108,6 +119,15 @@ mod tests {
             parse_time("2022-08-01T13:09:23.040+02:00").as_deref(),
             Some("2022-08-01T11:09:23.040+00:00")
         );
+        assert_eq!(
+            parse_time("1975-06-12 14:12:55 America/New_York").as_deref(),
+            Some("1975-06-12T18:12:55.000+00:00")
+        );
+        assert_eq!(
+            parse_time("1975-06-12 14:12:55+02:00").as_deref(),
+            Some("1975-06-12T12:12:55.000+00:00")
+        );
+        assert_eq!(parse_time("1975-06-12 14:12:55 Nowhere/Land"), None);
         let before = now();
         let empty = parse_time("").expect("now");
         assert!(empty >= before, "{empty} is not now ({before})");

@@ -192,13 +192,14 @@ async fn update(
     write_one(state, ctx, path, body, StatusCode::OK, documents::update).await
 }
 
+/// `PUT …/documents/{id}`: 200 whether it created or updated, as Appwrite answers.
 async fn upsert(
     State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path(path): DocumentPath,
     body: Body,
 ) -> ApiResult<Response> {
-    write_one(state, ctx, path, body, StatusCode::CREATED, documents::upsert).await
+    write_one(state, ctx, path, body, StatusCode::OK, documents::upsert).await
 }
 
 async fn delete(
