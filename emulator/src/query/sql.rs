@@ -164,6 +164,9 @@ fn column<'a>(collection: &'a Collection, attribute: &str) -> ApiResult<(String,
     }
 }
 
+/// Appwrite's `APP_DATABASE_QUERY_MAX_VALUES`: the most values one filter may carry.
+const MAX_VALUES: usize = 100;
+
 fn filter(collection: &Collection, query: &Query, params: &mut Vec<Sql>) -> ApiResult<String> {
     let (method, attribute, values) = match query {
         Query::Logical { all, queries } => {
@@ -181,6 +184,11 @@ fn filter(collection: &Collection, query: &Query, params: &mut Vec<Sql>) -> ApiR
         _ => unreachable!("only filters reach here"),
     };
     let (column, attr) = column(collection, attribute)?;
+    if values.len() > MAX_VALUES {
+        return Err(ApiError::query(format!(
+            "Query on attribute has greater than {MAX_VALUES} values: {attribute}"
+        )));
+    }
     let array = attr.is_some_and(|a| a.array);
     if array
         && !matches!(
@@ -238,7 +246,7 @@ fn filter(collection: &Collection, query: &Query, params: &mut Vec<Sql>) -> ApiR
                 params.push(Sql::Text(
                     value.as_str().ok_or_else(|| invalid_value(attribute))?.to_owned(),
                 ));
-                parts.push(format!("instr({column}, ?) > 0"));
+                parts.push(format!("contains_ci({column}, ?)"));
             }
             let any = format!("({})", parts.join(" OR "));
             if method == Method::NotContains {

@@ -68,6 +68,7 @@ impl Store {
         conn.pragma_update(None, "busy_timeout", 5000)?;
         conn.execute_batch(SCHEMA)?;
         add_missing_columns(&conn)?;
+        add_functions(&conn)?;
         // Work a killed server left half-done: the DDL already ran, only the status is stale.
         conn.execute(
             "UPDATE attributes SET status = 'available' WHERE status = 'processing'",
@@ -107,6 +108,23 @@ impl Store {
             Ok(secret)
         })
     }
+}
+
+/// `contains_ci(text, part)`: whether `text` holds `part` ignoring case, as `contains` on a
+/// string attribute matches on Appwrite (MariaDB's `LIKE` under a case-insensitive collation).
+/// SQLite's own `lower` and `LIKE` fold ASCII only.
+fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "contains_ci",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text: Option<String> = ctx.get(0)?;
+            let part: String = ctx.get(1)?;
+            Ok(text.is_some_and(|text| text.to_lowercase().contains(&part.to_lowercase())))
+        },
+    )
 }
 
 /// Columns added since the first release, added to data files written before them.
