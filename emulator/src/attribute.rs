@@ -217,6 +217,21 @@ impl Attribute {
         })
     }
 
+    /// The stored form of a value computed by an update operator: Appwrite writes those without
+    /// the attribute's range and size checks (the operator validator made its own).
+    pub(crate) fn to_sql_unchecked(&self, value: &Value) -> Sql {
+        match value {
+            Value::Null => Sql::Null,
+            Value::Array(_) | Value::Object(_) => Sql::Text(value.to_string()),
+            Value::Bool(b) => Sql::Integer(i64::from(*b)),
+            Value::Number(n) if matches!(self.kind, Kind::Integer { .. }) => {
+                Sql::Integer(n.as_i64().unwrap_or_default())
+            }
+            Value::Number(n) => Sql::Real(n.as_f64().unwrap_or_default()),
+            Value::String(s) => Sql::Text(s.clone()),
+        }
+    }
+
     fn invalid_type(&self, description: &str) -> ApiError {
         ApiError::structure(format!(
             "Attribute \"{}\" has invalid type. {description}",

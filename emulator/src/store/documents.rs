@@ -5,6 +5,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
+use super::operators;
 use super::schema::Collection;
 use crate::auth::{check_grantable, normalize_permissions, Caller, Scope};
 use crate::error::{ApiError, ApiResult, ErrorType};
@@ -476,6 +477,7 @@ fn apply_update(
     permissions: Option<Vec<String>>,
 ) -> ApiResult<Option<Stored>> {
     check_data(collection, data, false)?;
+    let operators = operators::extract(data)?;
     let mut sets = Vec::new();
     let mut params = Vec::new();
     let mut changed = false;
@@ -483,7 +485,13 @@ fn apply_update(
         let Some(value) = data.get(&attribute.key) else {
             continue;
         };
-        let stored = attribute.to_sql(value)?;
+        let stored = match operators.iter().find(|(key, _)| *key == attribute.key) {
+            Some((_, operator)) => {
+                let current = existing.values.get(&attribute.key).unwrap_or(&Value::Null);
+                attribute.to_sql_unchecked(&operator.apply(attribute, current)?)
+            }
+            None => attribute.to_sql(value)?,
+        };
         if attribute.read_sql(stored.clone())
             != existing
                 .values
@@ -603,6 +611,13 @@ fn upsert_one(
             let mut data = data.clone();
             data.remove("$id");
             check_data(collection, &data, true)?;
+            // Operators on a document that does not exist yet start from nothing.
+            for (key, operator) in operators::extract(&data)? {
+                if let Some(attribute) = collection.available().find(|a| a.key == key) {
+                    let value = operator.apply(attribute, &Value::Null)?;
+                    data.insert(key, value);
+                }
+            }
             let permissions = final_permissions(caller, permissions, owner_permissions(caller))?;
             let doc = insert(c, collection, caller, id, &data, permissions)?;
             let change = change(Action::Upsert, collection, &doc);

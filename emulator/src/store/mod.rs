@@ -4,6 +4,7 @@
 
 pub(crate) mod documents;
 pub(crate) mod index_rules;
+pub(crate) mod operators;
 pub(crate) mod schema;
 pub(crate) mod users;
 

@@ -686,10 +686,117 @@ const testUpdateDocument = def('testUpdateDocument', async (t, data) => {
   return {};
 }, { depends: 'testCreateDocument' });
 
+/** An operator as Appwrite's SDKs send it: the JSON text of `{method, values}`. */
+const op = (method, ...values) => JSON.stringify({ method, attribute: '', values });
+
+/** A database and collection with the attributes of the operator tests. */
+async function operatorFixture(t, name, collectionPermissions, attributes) {
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name });
+  t.eq(database.status, 201);
+  const collection = await t.server('POST', `/databases/${database.body.$id}/collections`, {
+    collectionId: ID.unique(), name, documentSecurity: true, permissions: collectionPermissions,
+  });
+  t.eq(collection.status, 201);
+  const path = `/databases/${database.body.$id}/collections/${collection.body.$id}`;
+  for (const [kind, body] of attributes) await t.server('POST', `${path}/attributes/${kind}`, body);
+  await t.settle();
+  return path;
+}
+
+const testOperators = def('testOperators', async (t) => {
+  const path = await operatorFixture(t, 'Test Database for Operators', [Permission.create(Role.user(t.user.$id))], [
+    ['string', { key: 'title', size: 256, required: true }],
+    ['integer', { key: 'releaseYear', required: true }],
+    ['integer', { key: 'duration', required: false }],
+    ['string', { key: 'actors', size: 256, required: false, array: true }],
+    ['integer', { key: 'integers', required: false, array: true }],
+    ['string', { key: 'tagline', size: 512, required: false }],
+    ['datetime', { key: 'birthDay', required: false }],
+  ]);
+  const document = await t.side('POST', `${path}/documents`, {
+    documentId: ID.unique(),
+    data: { title: 'Operator Test', releaseYear: 2020, duration: 120, actors: ['Actor1', 'Actor2'], integers: [10, 20], tagline: 'Original', birthDay: '2020-01-01 12:00:00' },
+    permissions: userPerms(t),
+  });
+  t.eq(document.status, 201);
+  const update = (data) => t.side('PATCH', `${path}/documents/${document.body.$id}`, { data });
+
+  let updated = await update({ releaseYear: op('increment', 5), duration: op('increment', 10) });
+  t.eq(updated.status, 200);
+  t.eq(updated.body.releaseYear, 2025);
+  t.eq(updated.body.duration, 130);
+  updated = await update({ releaseYear: op('decrement', 3) });
+  t.eq(updated.status, 200);
+  t.eq(updated.body.releaseYear, 2022);
+  updated = await update({ actors: op('arrayAppend', 'Actor3') });
+  t.eq(updated.status, 200);
+  t.eq(updated.body.actors, ['Actor1', 'Actor2', 'Actor3']);
+  updated = await update({ actors: op('arrayPrepend', 'Actor0') });
+  t.eq(updated.status, 200);
+  t.eq(updated.body.actors, ['Actor0', 'Actor1', 'Actor2', 'Actor3']);
+  updated = await update({ tagline: op('stringConcat', ' Appended') });
+  t.eq(updated.status, 200);
+  t.eq(updated.body.tagline, 'Original Appended');
+  updated = await update({ releaseYear: op('increment', 1), integers: op('arrayAppend', 30) });
+  t.eq(updated.status, 200);
+  t.eq(updated.body.releaseYear, 2023);
+  t.eq(updated.body.integers, [10, 20, 30]);
+
+  const upsertId = ID.unique();
+  let upserted = await t.side('PUT', `${path}/documents/${upsertId}`, {
+    data: { title: 'Upsert Test', releaseYear: 2020, actors: [], birthDay: '2020-01-01 12:00:00' }, permissions: userPerms(t),
+  });
+  t.eq(upserted.status, 200);
+  upserted = await t.side('PUT', `${path}/documents/${upsertId}`, {
+    data: { title: 'Upsert Test Updated', releaseYear: op('increment', 5), actors: [], birthDay: '2020-01-01 12:00:00' },
+  });
+  t.eq(upserted.status, 200);
+  t.eq(upserted.body.releaseYear, 2025);
+});
+
+const testBulkOperators = def('testBulkOperators', async (t) => {
+  const path = await operatorFixture(t, 'Test Database for Bulk Operators', [Permission.create(Role.users())], [
+    ['string', { key: 'title', size: 256, required: true }],
+    ['integer', { key: 'releaseYear', required: true }],
+    ['string', { key: 'actors', size: 256, required: false, array: true }],
+    ['datetime', { key: 'birthDay', required: false }],
+  ]);
+  const users = [Permission.read(Role.users()), Permission.update(Role.users()), Permission.delete(Role.users())];
+  const create = (title, year, actor) => t.side('POST', `${path}/documents`, {
+    documentId: ID.unique(), data: { title, releaseYear: year, actors: [actor], birthDay: '2020-01-01 12:00:00' }, permissions: users,
+  });
+  const document1 = await create('Bulk Test 1', 2020, 'Actor1');
+  const document2 = await create('Bulk Test 2', 2021, 'Actor2');
+  t.eq(document1.status, 201);
+  t.eq(document2.status, 201);
+  const bulk = await t.server('PATCH', `${path}/documents`, { data: { releaseYear: op('increment', 10) }, queries: [Query.startsWith('title', 'Bulk Test')] });
+  t.eq(bulk.status, 200);
+  t.ok(bulk.body.total >= 2, `total ${bulk.body.total} >= 2`);
+  const verify1 = await t.side('GET', `${path}/documents/${document1.body.$id}`);
+  t.eq(verify1.status, 200);
+  t.eq(verify1.body.releaseYear, 2030);
+  const verify2 = await t.side('GET', `${path}/documents/${document2.body.$id}`);
+  t.eq(verify2.status, 200);
+  t.eq(verify2.body.releaseYear, 2031);
+});
+
+const testDeleteDocument = def('testDeleteDocument', async (t, data) => {
+  const document = await t.side('POST', `${col(data)}/documents`, {
+    documentId: ID.unique(), data: { title: 'Thor: Ragnarok', releaseYear: 2017, birthDay: '1975-06-12 14:12:55', actors: [] }, permissions: userPerms(t),
+  });
+  const path = `${col(data)}/documents/${document.body.$id}`;
+  t.eq(document.status, 201);
+  t.eq((await t.side('GET', path)).status, 200);
+  t.eq((await t.side('DELETE', path)).status, 204);
+  t.eq((await t.side('GET', path)).status, 404);
+  return data;
+}, { depends: 'testCreateDocument' });
+
 export const methods = [
   testCreateDatabase, testCreateCollection, testConsoleProject, testDisableCollection, testCreateAttributes,
   testListAttributes, testPatchAttribute, testUpdateAttributeEnum, testAttributeResponseModels, testCreateIndexes,
   testGetIndexByKeyWithLengths, testListIndexes, testCreateDocument, testUpsertDocument, testListDocuments,
   testGetDocument, testGetDocumentWithQueries, testListDocumentsAfterPagination, testListDocumentsBeforePagination,
-  testListDocumentsLimitAndOffset, testDocumentsListQueries, testUpdateDocument,
+  testListDocumentsLimitAndOffset, testDocumentsListQueries, testUpdateDocument, testOperators, testBulkOperators,
+  testDeleteDocument,
 ];
