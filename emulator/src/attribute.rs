@@ -232,6 +232,13 @@ impl Attribute {
         }
     }
 
+    fn invalid_format(&self, description: &str) -> ApiError {
+        ApiError::structure(format!(
+            "Attribute \"{}\" has invalid format. {description}",
+            self.key
+        ))
+    }
+
     fn invalid_type(&self, description: &str) -> ApiError {
         ApiError::structure(format!(
             "Attribute \"{}\" has invalid type. {description}",
@@ -256,26 +263,32 @@ impl Attribute {
                 }
                 Ok(Value::String(s))
             }
+            // Type first (`invalid type`), then the range format (`invalid format`), as
+            // Appwrite's structure validator checks them.
             Kind::Integer { min, max } => {
-                let n = value.as_i64().filter(|n| n >= min && n <= max);
-                let n = n.ok_or_else(|| {
-                    self.invalid_type(&format!(
+                let n = value
+                    .as_i64()
+                    .ok_or_else(|| self.invalid_type("Value must be a valid integer"))?;
+                if n < *min || n > *max {
+                    return Err(self.invalid_format(&format!(
                         "Value must be a valid range between {} and {}",
                         thousands(*min),
                         thousands(*max)
-                    ))
-                })?;
+                    )));
+                }
                 Ok(json!(n))
             }
             Kind::Float { min, max } => {
-                let n = value.as_f64().filter(|n| n >= min && n <= max);
-                let n = n.ok_or_else(|| {
-                    self.invalid_type(&format!(
+                let n = value
+                    .as_f64()
+                    .ok_or_else(|| self.invalid_type("Value must be a valid float"))?;
+                if n < *min || n > *max {
+                    return Err(self.invalid_format(&format!(
                         "Value must be a valid range between {} and {}",
-                        float_text(*min),
-                        float_text(*max)
-                    ))
-                })?;
+                        number_format(*min),
+                        number_format(*max)
+                    )));
+                }
                 Ok(json!(n))
             }
             Kind::Boolean => value
@@ -290,22 +303,33 @@ impl Attribute {
                         "Value must be valid date between 0000-01-01 00:00:00 and 9999-12-31 23:59:59.",
                     )
                 }),
-            Kind::Email => text(value)
-                .filter(|s| is_email(s))
-                .map(Value::String)
-                .ok_or_else(|| self.invalid_type("Value must be a valid email address")),
-            Kind::Url => text(value)
-                .filter(|s| is_url(s))
-                .map(Value::String)
-                .ok_or_else(|| self.invalid_type("Value must be a valid URL")),
-            Kind::Ip => text(value)
-                .filter(|s| s.parse::<std::net::IpAddr>().is_ok())
-                .map(Value::String)
-                .ok_or_else(|| self.invalid_type("Value must be a valid IP address")),
-            Kind::Enum { elements } => text(value)
-                .filter(|s| elements.contains(s))
-                .map(Value::String)
-                .ok_or_else(|| self.invalid_type(&format!("Value must be one of ({})", elements.join(", ")))),
+            Kind::Email | Kind::Url | Kind::Ip | Kind::Enum { .. } => {
+                let s = text(value)
+                    .filter(|s| s.chars().count() as i64 <= self.kind.size().unwrap_or(i64::MAX))
+                    .ok_or_else(|| {
+                        self.invalid_type(&format!(
+                            "Value must be a valid string and no longer than {} chars",
+                            self.kind.size().unwrap_or_default()
+                        ))
+                    })?;
+                let (valid, description) = match &self.kind {
+                    Kind::Email => (is_email(&s), "Value must be a valid email address".to_owned()),
+                    Kind::Url => (is_url(&s), "Value must be a valid URL".to_owned()),
+                    Kind::Ip => (
+                        s.parse::<std::net::IpAddr>().is_ok(),
+                        "Value must be a valid IP address".to_owned(),
+                    ),
+                    Kind::Enum { elements } => (
+                        elements.contains(&s),
+                        format!("Value must be one of ({})", elements.join(", ")),
+                    ),
+                    _ => unreachable!("string formats only"),
+                };
+                if !valid {
+                    return Err(self.invalid_format(&description));
+                }
+                Ok(Value::String(s))
+            }
         }
     }
 
@@ -329,10 +353,16 @@ impl Attribute {
         if self.default.is_null() {
             return Ok(());
         }
-        if self.required || self.array {
+        if self.required {
             return Err(ApiError::with(
                 ErrorType::attribute_default_unsupported,
-                "Cannot set default value for required or array attributes",
+                "Cannot set default value for required attribute",
+            ));
+        }
+        if self.array {
+            return Err(ApiError::with(
+                ErrorType::attribute_default_unsupported,
+                "Cannot set default value for array attributes",
             ));
         }
         self.scalar_json(&self.default).map(drop).map_err(|e| {
@@ -381,16 +411,38 @@ fn float_text(n: f64) -> String {
     }
 }
 
+/// PHP's `number_format` with no decimals, which Appwrite's range messages use: rounded, with
+/// thousands separators.
+fn number_format(n: f64) -> String {
+    if n.is_finite() && n.abs() < 9.0e15 {
+        thousands(n.round() as i64)
+    } else {
+        float_text(n)
+    }
+}
+
+/// An address as PHP's `FILTER_VALIDATE_EMAIL` takes it: one `@`, a dot-separated local part of
+/// the allowed characters, and a domain of dot-separated labels.
 fn is_email(s: &str) -> bool {
-    let Some((user, host)) = s.rsplit_once('@') else {
+    let Some((user, host)) = s.split_once('@') else {
         return false;
     };
-    !user.is_empty()
+    let atom = |part: &str, allowed: &dyn Fn(char) -> bool| {
+        !part.is_empty()
+            && part
+                .split('.')
+                .all(|piece| !piece.is_empty() && piece.chars().all(allowed))
+    };
+    let local = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+    let label = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    s.len() <= 254
+        && user.len() <= 64
+        && atom(user, &local)
         && host.contains('.')
-        && !host.starts_with('.')
-        && !host.ends_with('.')
-        && s.len() <= 254
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        && atom(host, &label)
+        && host
+            .split('.')
+            .all(|l| l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-'))
 }
 
 fn is_url(s: &str) -> bool {

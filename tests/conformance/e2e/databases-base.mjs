@@ -792,11 +792,81 @@ const testDeleteDocument = def('testDeleteDocument', async (t, data) => {
   return data;
 }, { depends: 'testCreateDocument' });
 
+const testInvalidDocumentStructure = def('testInvalidDocumentStructure', async (t) => {
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name: 'InvalidDocumentDatabase' });
+  t.eq(database.status, 201);
+  t.eq(database.body.name, 'InvalidDocumentDatabase');
+  const collection = await t.server('POST', `/databases/${database.body.$id}/collections`, {
+    collectionId: ID.unique(), name: 'invalidDocumentStructure', permissions: [Permission.create(Role.any()), Permission.read(Role.any())], documentSecurity: true,
+  });
+  t.eq(collection.status, 201);
+  t.eq(collection.body.name, 'invalidDocumentStructure');
+  const path = `/databases/${database.body.$id}/collections/${collection.body.$id}`;
+  const attr = (kind, body) => t.server('POST', `${path}/attributes/${kind}`, body);
+
+  const good = [
+    await attr('email', { key: 'email', required: false }),
+    await attr('ip', { key: 'ip', required: false }),
+    await attr('url', { key: 'url', size: 256, required: false }),
+    await attr('integer', { key: 'range', required: false, min: 1, max: 10 }),
+    await attr('float', { key: 'floatRange', required: false, min: 1.1, max: 1.4 }),
+    await attr('float', { key: 'probability', required: false, default: 0, min: 0, max: 1 }),
+    await attr('integer', { key: 'upperBound', required: false, max: 10 }),
+    await attr('integer', { key: 'lowerBound', required: false, min: 5 }),
+    await attr('enum', { key: 'enum', elements: ['yes', 'no', 'maybe'], required: false }),
+    await attr('datetime', { key: 'birthDay', required: false, default: null }),
+  ];
+  const invalidRange = await attr('integer', { key: 'invalidRange', required: false, min: 4, max: 3 });
+  const defaultArray = await attr('integer', { key: 'defaultArray', required: false, default: 42, array: true });
+  // These two name the attribute `attributeId` instead of `key` in the original.
+  const defaultRequired = await attr('integer', { attributeId: 'defaultRequired', required: true, default: 12 });
+  const enumDefault = await attr('enum', { attributeId: 'enumDefault', elements: ['north', 'west'], default: 'south' });
+  const enumDefaultStrict = await attr('enum', { attributeId: 'enumDefault', elements: ['north', 'west'], default: 'NORTH' });
+  const datetimeDefault = await attr('datetime', { key: 'badBirthDay', required: false, default: 'bad' });
+  for (const r of good) t.eq(r.status, 202, r.body?.key ?? r.body?.message);
+  for (const r of [invalidRange, defaultArray, defaultRequired, enumDefault, enumDefaultStrict]) t.eq(r.status, 400);
+  t.eq(invalidRange.body.message, 'Minimum value must be lesser than maximum value');
+  t.eq(defaultArray.body.message, 'Cannot set default value for array attributes');
+  t.eq(datetimeDefault.status, 400);
+
+  await t.settle();
+  const whole = await t.server('GET', path);
+  t.count(whole.body.attributes, 10);
+
+  const create = (data) => t.side('POST', `${path}/documents`, { documentId: ID.unique(), data, permissions: userPerms(t) });
+  const accepted = [
+    { email: 'user@example.com' }, { enum: 'yes' }, { ip: '1.1.1.1' }, { url: 'http://www.example.com' }, { range: 3 },
+    { floatRange: 1.4 }, { probability: 0.99999 }, { upperBound: 8 }, { lowerBound: 8 },
+  ];
+  for (const data of accepted) t.eq((await create(data)).status, 201, JSON.stringify(data));
+
+  const refused = [
+    [{ email: 'user@@example.com' }, 'Attribute "email" has invalid format. Value must be a valid email address'],
+    [{ enum: 'badEnum' }, 'Attribute "enum" has invalid format. Value must be one of (yes, no, maybe)'],
+    [{ ip: '1.1.1.1.1' }, 'Attribute "ip" has invalid format. Value must be a valid IP address'],
+    [{ url: 'example...com' }, 'Attribute "url" has invalid format. Value must be a valid URL'],
+    [{ range: 11 }, 'Attribute "range" has invalid format. Value must be a valid range between 1 and 10'],
+    // Appwrite rounds the float bounds in this message.
+    [{ floatRange: 2.5 }, 'Attribute "floatRange" has invalid format. Value must be a valid range between 1 and 1'],
+    [{ probability: 1.1 }, 'Attribute "probability" has invalid format. Value must be a valid range between 0 and 1'],
+    [{ upperBound: 11 }, 'Attribute "upperBound" has invalid format. Value must be a valid range between -9,223,372,036,854,775,808 and 10'],
+    [{ lowerBound: 3 }, 'Attribute "lowerBound" has invalid format. Value must be a valid range between 5 and 9,223,372,036,854,775,807'],
+  ];
+  const answers = [];
+  for (const [data] of refused) answers.push(await create(data));
+  const badTime = await t.side('POST', `${path}/documents`, {
+    documentId: 'unique()', data: { birthDay: '2020-10-10 27:30:10+01:00' }, read: [`user:${t.user.$id}`], write: [`user:${t.user.$id}`],
+  });
+  for (const r of answers) t.eq(r.status, 400);
+  t.eq(badTime.status, 400);
+  refused.forEach(([, message], i) => t.eq(answers[i].body.message, `Invalid document structure: ${message}`));
+});
+
 export const methods = [
   testCreateDatabase, testCreateCollection, testConsoleProject, testDisableCollection, testCreateAttributes,
   testListAttributes, testPatchAttribute, testUpdateAttributeEnum, testAttributeResponseModels, testCreateIndexes,
   testGetIndexByKeyWithLengths, testListIndexes, testCreateDocument, testUpsertDocument, testListDocuments,
   testGetDocument, testGetDocumentWithQueries, testListDocumentsAfterPagination, testListDocumentsBeforePagination,
   testListDocumentsLimitAndOffset, testDocumentsListQueries, testUpdateDocument, testOperators, testBulkOperators,
-  testDeleteDocument,
+  testDeleteDocument, testInvalidDocumentStructure,
 ];
