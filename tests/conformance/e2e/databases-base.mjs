@@ -7,7 +7,7 @@
 // left out and the counts that included it are one lower; the comment at each says so.
 
 import { ID, Permission, Role, Query } from 'node-appwrite';
-import { def } from './harness.mjs';
+import { def, sleep as sleepMs } from './harness.mjs';
 
 export const MAX_ARRAY_INDEX_LENGTH = 255;
 const col = (data) => `/databases/${data.databaseId}/collections/${data.moviesId}`;
@@ -862,11 +862,190 @@ const testInvalidDocumentStructure = def('testInvalidDocumentStructure', async (
   refused.forEach(([, message], i) => t.eq(answers[i].body.message, `Invalid document structure: ${message}`));
 });
 
+const testDefaultPermissions = def('testDefaultPermissions', async (t, data) => {
+  let document = await t.side('POST', `${col(data)}/documents`, { documentId: ID.unique(), data: { title: 'Captain America', releaseYear: 1944, actors: [] } });
+  const id = document.body.$id;
+  const path = `${col(data)}/documents/${id}`;
+  t.eq(document.status, 201);
+  t.eq(document.body.title, 'Captain America');
+  t.eq(document.body.releaseYear, 1944);
+  t.isType(document.body.$permissions, 'array');
+  if (t.isClient) {
+    t.count(document.body.$permissions, 3);
+    for (const p of userPerms(t)) t.contains(document.body.$permissions, p);
+  } else {
+    t.count(document.body.$permissions, 0);
+    t.eq(document.body.$permissions, []);
+  }
+  // Given permissions replace the document's; they are not merged with the old ones.
+  const two = [Permission.read(Role.user(t.user.$id)), Permission.update(Role.user(t.user.$id))];
+  document = await t.side('PATCH', path, { data: { title: 'Captain America 2', releaseYear: 1945, actors: [] }, permissions: two });
+  for (let pass = 0; pass < 2; pass++) {
+    t.eq(document.status, 200);
+    t.eq(document.body.title, 'Captain America 2');
+    t.eq(document.body.releaseYear, 1945);
+    t.count(document.body.$permissions, 2);
+    t.eq(document.body.$permissions, two);
+    if (pass === 0) document = await t.side('GET', path);
+  }
+  document = await t.side('PATCH', path, { data: { title: 'Captain America 3', releaseYear: 1946, actors: [] }, permissions: [] });
+  t.eq(document.status, 200);
+  t.eq(document.body.title, 'Captain America 3');
+  t.eq(document.body.releaseYear, 1946);
+  t.count(document.body.$permissions, 0);
+  t.eq(document.body.$permissions, []);
+  document = await t.side('GET', path);
+  t.eq(document.status, t.isClient ? 404 : 200);
+  return data;
+}, { depends: 'testDeleteDocument' });
+
+/** testEnforceCollectionAndDocumentPermissions and testEnforceCollectionPermissions. */
+function enforcePermissions(name, documentSecurity, other) {
+  return def(name, async (t) => {
+    const title = name.replace(/^test/, '');
+    const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name: title });
+    t.eq(database.status, 201);
+    t.eq(database.body.name, title);
+    const user = t.user.$id;
+    const label = title[0].toLowerCase() + title.slice(1);
+    const collection = await t.server('POST', `/databases/${database.body.$id}/collections`, {
+      collectionId: ID.unique(), name: label, ...(documentSecurity ? { documentSecurity: true } : {}),
+      permissions: [Permission.read(Role.user(user)), Permission.create(Role.user(user)), Permission.update(Role.user(user)), Permission.delete(Role.user(user))],
+    });
+    t.eq(collection.status, 201);
+    t.eq(collection.body.name, label);
+    t.eq(collection.body.documentSecurity, documentSecurity);
+    const path = `/databases/${database.body.$id}/collections/${collection.body.$id}`;
+    await t.settle();
+    const attribute = await t.server('POST', `${path}/attributes/string`, { key: 'attribute', size: 64, required: true });
+    t.eq(attribute.status, 202);
+    t.eq(attribute.body.key, 'attribute');
+    await t.settle();
+    const index = await t.server('POST', `${path}/indexes`, { key: 'key_attribute', type: 'key', attributes: ['attribute'] });
+    t.eq(index.status, 202);
+    t.eq(index.body.key, 'key_attribute');
+    await t.settle();
+
+    const document1 = await t.side('POST', `${path}/documents`, { documentId: ID.unique(), data: { attribute: 'one' }, permissions: [Permission.read(Role.user(user)), Permission.update(Role.user(user)), Permission.delete(Role.user(user))] });
+    t.eq(document1.status, 201);
+    const document2 = await t.side('POST', `${path}/documents`, { documentId: ID.unique(), data: { attribute: 'one' }, permissions: [Permission.update(Role.user(user)), Permission.delete(Role.user(user))] });
+    t.eq(document2.status, 201);
+    const document3 = await t.server('POST', `${path}/documents`, { documentId: ID.unique(), data: { attribute: 'one' }, permissions: [Permission.read(Role.user(other)), Permission.update(Role.user(other))] });
+    t.eq(document3.status, 201);
+
+    // The collection's read permission lets the user read every document.
+    const documentsUser1 = await t.side('GET', `${path}/documents`);
+    t.eq(documentsUser1.body.total, 3);
+    t.count(documentsUser1.body.documents, 3);
+    t.eq((await t.side('GET', `${path}/documents/${document3.body.$id}`)).status, 200);
+
+    const session2 = await t.otherUser(other);
+    const as2 = (p) => t.call('GET', p, {}, session2);
+    if (documentSecurity) {
+      t.eq((await as2(`${path}/documents/${document3.body.$id}`)).status, 200);
+      t.eq((await as2(`${path}/documents/${document2.body.$id}`)).status, 404);
+      const documentsUser2 = await as2(`${path}/documents`);
+      t.eq(documentsUser2.body.total, 1);
+      t.count(documentsUser2.body.documents, 1);
+    } else {
+      // Without document security, the document's own permissions do not count.
+      t.eq((await as2(`${path}/documents/${document3.body.$id}`)).status, 404);
+      t.eq((await as2(`${path}/documents`)).status, 401);
+      await t.server('PUT', path, { name: collection.body.name, documentSecurity: true });
+      const documentsUser2 = await as2(`${path}/documents`);
+      t.eq(documentsUser2.body.total, 1);
+      t.count(documentsUser2.body.documents, 1);
+    }
+  });
+}
+const testEnforceCollectionAndDocumentPermissions = enforcePermissions('testEnforceCollectionAndDocumentPermissions', true, 'other');
+const testEnforceCollectionPermissions = enforcePermissions('testEnforceCollectionPermissions', false, 'other2');
+
+const testUniqueIndexDuplicate = def('testUniqueIndexDuplicate', async (t, data) => {
+  const uniqueIndex = await t.server('POST', `${col(data)}/indexes`, { key: 'unique_title', type: 'unique', attributes: ['title'] });
+  t.eq(uniqueIndex.status, 202);
+  await t.settle();
+  const body = (title) => ({ data: { title, releaseYear: 1944, actors: ['Chris Evans', 'Samuel Jackson'] }, permissions: userPerms(t) });
+  let duplicate = await t.side('POST', `${col(data)}/documents`, { documentId: ID.unique(), ...body('Captain America') });
+  t.eq(duplicate.status, 409);
+  const document = await t.side('POST', `${col(data)}/documents`, { documentId: ID.unique(), ...body('Captain America 5') });
+  t.eq(document.status, 201);
+  duplicate = await t.side('PATCH', `${col(data)}/documents/${document.body.$id}`, body('Captain America'));
+  t.eq(duplicate.status, 409);
+  return data;
+}, { depends: 'testDefaultPermissions' });
+
+const testPersistentCreatedAt = def('testPersistentCreatedAt', async (t, data) => {
+  let document = await t.side('POST', `${col(data)}/documents`, { documentId: ID.unique(), data: { title: 'Creation Date Test', releaseYear: 2000 } });
+  t.eq(document.body.title, 'Creation Date Test');
+  const path = `${col(data)}/documents/${document.body.$id}`;
+  const { $createdAt: createdAt, $updatedAt: updatedAt } = document.body;
+  await sleepMs(1000);
+  document = await t.side('PATCH', path, { data: { title: 'Updated Date Test' } });
+  t.eq(document.body.title, 'Updated Date Test');
+  t.eq(document.body.$createdAt, createdAt);
+  t.ok(document.body.$updatedAt !== updatedAt, '$updatedAt moved');
+  await sleepMs(1000);
+  document = await t.side('PATCH', path, { data: { title: 'Again Updated Date Test', $createdAt: '2022-08-01 13:09:23.040', $updatedAt: '2022-08-01 13:09:23.050' } });
+  t.eq(document.body.title, 'Again Updated Date Test');
+  if (t.isClient) {
+    t.ok(document.body.$createdAt !== '2022-08-01T13:09:23.040+00:00', 'a client cannot set $createdAt');
+    t.ok(document.body.$updatedAt !== '2022-08-01T13:09:23.050+00:00', 'a client cannot set $updatedAt');
+  } else {
+    t.eq(document.body.$createdAt, '2022-08-01T13:09:23.040+00:00');
+    t.eq(document.body.$updatedAt, '2022-08-01T13:09:23.050+00:00');
+  }
+  return data;
+}, { depends: 'testUniqueIndexDuplicate' });
+
+const testUpdatePermissionsWithEmptyPayload = def('testUpdatePermissionsWithEmptyPayload', async (t) => {
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name: 'Empty Permissions' });
+  t.eq(database.status, 201);
+  const me = Role.user(t.user.$id);
+  const movies = await t.server('POST', `/databases/${database.body.$id}/collections`, {
+    collectionId: ID.unique(), name: 'Movies', documentSecurity: true,
+    permissions: [Permission.create(me), Permission.read(me), Permission.update(me), Permission.delete(me)],
+  });
+  t.eq(movies.status, 201);
+  t.eq(movies.body.name, 'Movies');
+  const path = `/databases/${database.body.$id}/collections/${movies.body.$id}`;
+  t.eq((await t.server('POST', `${path}/attributes/string`, { key: 'title', size: 256, required: true })).status, 202);
+  await t.settle();
+  const any = [Permission.read(Role.any()), Permission.update(Role.any()), Permission.delete(Role.any())];
+  let document = await t.side('POST', `${path}/documents`, { documentId: ID.unique(), data: { title: 'Captain America' }, permissions: any });
+  t.eq(document.status, 201);
+  t.count(document.body.$permissions, 3);
+  for (const p of any) t.contains(document.body.$permissions, p);
+  const id = document.body.$id;
+  document = await t.side('PATCH', `${path}/documents/${id}`, { permissions: [Permission.read(me)] });
+  t.eq(document.status, 200);
+  t.count(document.body.$permissions, 1);
+  document = await t.side('PATCH', `${path}/documents/${id}`, { permissions: [Permission.update(me), Permission.delete(me)] });
+  if (t.isServer) {
+    t.eq(document.status, 200);
+    t.count(document.body.$permissions, 2);
+    t.contains(document.body.$permissions, Permission.update(me));
+    t.contains(document.body.$permissions, Permission.delete(me));
+  }
+  await t.side('DELETE', path);
+  return [];
+});
+
+const testAttributeBooleanDefault = def('testAttributeBooleanDefault', async (t, data) => {
+  const collection = await t.server('POST', `/databases/${data.databaseId}/collections`, { collectionId: ID.unique(), name: 'Boolean' });
+  t.eq(collection.status, 201);
+  const path = `/databases/${data.databaseId}/collections/${collection.body.$id}/attributes/boolean`;
+  t.eq((await t.server('POST', path, { key: 'true', required: false, default: true })).status, 202);
+  t.eq((await t.server('POST', path, { key: 'false', required: false, default: false })).status, 202);
+}, { depends: 'testCreateDatabase' });
+
 export const methods = [
   testCreateDatabase, testCreateCollection, testConsoleProject, testDisableCollection, testCreateAttributes,
   testListAttributes, testPatchAttribute, testUpdateAttributeEnum, testAttributeResponseModels, testCreateIndexes,
   testGetIndexByKeyWithLengths, testListIndexes, testCreateDocument, testUpsertDocument, testListDocuments,
   testGetDocument, testGetDocumentWithQueries, testListDocumentsAfterPagination, testListDocumentsBeforePagination,
   testListDocumentsLimitAndOffset, testDocumentsListQueries, testUpdateDocument, testOperators, testBulkOperators,
-  testDeleteDocument, testInvalidDocumentStructure,
+  testDeleteDocument, testInvalidDocumentStructure, testDefaultPermissions, testEnforceCollectionAndDocumentPermissions,
+  testEnforceCollectionPermissions, testUniqueIndexDuplicate, testPersistentCreatedAt, testUpdatePermissionsWithEmptyPayload,
+  testAttributeBooleanDefault,
 ];

@@ -94,6 +94,13 @@ export class Case {
   server(method, path, params) { return this.call(method, path, params, this.keyHeaders); }
   side(method, path, params) { return this.call(method, path, params, this.headers); }
 
+  /** Another user (Appwrite's tests sign one up and log in): the headers of a JWT of theirs. */
+  async otherUser(userId) {
+    const user = await this.server('POST', '/users', { userId, email: `${userId}-${Date.now()}@localhost.test`, password: 'password', name: 'User Name' });
+    const jwt = await this.server('POST', `/users/${user.body.$id}/jwts`, {});
+    return { 'x-appwrite-jwt': jwt.body.jwt };
+  }
+
   /** Waits for the emulator's attribute and index worker, where Appwrite's tests `sleep`. */
   settle() { return sleep(WORKER_DELAY_MS * 4); }
 
