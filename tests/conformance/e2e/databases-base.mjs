@@ -1039,6 +1039,112 @@ const testAttributeBooleanDefault = def('testAttributeBooleanDefault', async (t,
   t.eq((await t.server('POST', path, { key: 'false', required: false, default: false })).status, 202);
 }, { depends: 'testCreateDatabase' });
 
+const testOrQueries = def('testOrQueries', async (t) => {
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name: 'Or queries' });
+  t.notEmpty(database.body.$id);
+  t.eq(database.status, 201);
+  t.eq(database.body.name, 'Or queries');
+  const presidents = await t.server('POST', `/databases/${database.body.$id}/collections`, {
+    collectionId: ID.unique(), name: 'USA Presidents', documentSecurity: true, permissions: [Permission.create(Role.user(t.user.$id))],
+  });
+  t.eq(presidents.status, 201);
+  t.eq(presidents.body.name, 'USA Presidents');
+  const path = `/databases/${database.body.$id}/collections/${presidents.body.$id}`;
+  t.eq((await t.server('POST', `${path}/attributes/string`, { key: 'first_name', size: 256, required: true })).status, 202);
+  t.eq((await t.server('POST', `${path}/attributes/string`, { key: 'last_name', size: 256, required: true })).status, 202);
+  await t.settle();
+  for (const [first, last] of [['Donald', 'Trump'], ['George', 'Bush'], ['Joe', 'Biden']]) {
+    const r = await t.side('POST', `${path}/documents`, { documentId: ID.unique(), data: { first_name: first, last_name: last }, permissions: [Permission.read(Role.user(t.user.$id))] });
+    t.eq(r.status, 201);
+  }
+  const documents = await t.side('GET', `${path}/documents`, {
+    queries: [
+      Query.select(['first_name', 'last_name']),
+      Query.or([Query.equal('first_name', ['Donald']), Query.equal('last_name', ['Bush'])]),
+      Query.limit(999),
+      Query.offset(0),
+    ],
+  });
+  t.eq(documents.status, 200);
+  t.count(documents.body.documents, 2);
+});
+
+/** A counter collection for testIncrementAttribute / testDecrementAttribute. */
+async function counter(t, start) {
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name: 'CounterDatabase' });
+  const me = Role.user(t.user.$id);
+  const collection = await t.server('POST', `/databases/${database.body.$id}/collections`, {
+    collectionId: ID.unique(), name: 'CounterCollection', documentSecurity: true, permissions: [Permission.create(me), Permission.read(me)],
+  });
+  const path = `/databases/${database.body.$id}/collections/${collection.body.$id}`;
+  await t.server('POST', `${path}/attributes/integer`, { key: 'count', required: true });
+  await t.settle();
+  const doc = await t.side('POST', `${path}/documents`, { documentId: ID.unique(), data: { count: start }, permissions: [Permission.read(Role.any()), Permission.update(Role.any())] });
+  return { doc, path: `${path}/documents/${doc.body.$id}` };
+}
+
+const testIncrementAttribute = def('testIncrementAttribute', async (t) => {
+  const { doc, path } = await counter(t, 5);
+  t.eq(doc.status, 201);
+  // The original calls these routes without credentials: the document lets anyone update it.
+  const inc = (params) => t.call('PATCH', `${path}/count/increment`, params);
+  let r = await inc({});
+  t.eq(r.status, 200);
+  t.eq(r.body.count, 6);
+  t.eq((await t.side('GET', path)).body.count, 6);
+  r = await inc({ value: 4 });
+  t.eq(r.status, 200);
+  t.eq(r.body.count, 10);
+  t.eq((await t.side('GET', path)).body.count, 10);
+  t.eq((await inc({ max: 8 })).status, 400);
+  t.eq((await t.call('PATCH', `${path}/unknown/increment`, {})).status, 404);
+  t.eq((await inc({ value: 0 })).status, 400);
+});
+
+const testDecrementAttribute = def('testDecrementAttribute', async (t) => {
+  const { path } = await counter(t, 10);
+  const dec = (params) => t.call('PATCH', `${path}/count/decrement`, params);
+  let r = await dec({});
+  t.eq(r.status, 200);
+  t.eq(r.body.count, 9);
+  t.eq((await t.side('GET', path)).body.count, 9);
+  r = await dec({ value: 3 });
+  t.eq(r.status, 200);
+  t.eq(r.body.count, 6);
+  t.eq((await t.side('GET', path)).body.count, 6);
+  t.eq((await dec({ min: 7 })).status, 400);
+  t.eq((await dec({ value: 3, min: 5 })).status, 400);
+  t.eq((await dec({ value: 10, min: 0 })).status, 400);
+  t.eq((await dec({ value: 'not-a-number' })).status, 400);
+  t.eq((await t.call('PATCH', `${path}/count/increment`, { value: 0 })).status, 400);
+});
+
+/** Methods of the original not ported, with the reason. */
+export const outOfScope = {
+  testOneToOneRelationship: 'relationships',
+  testOneToManyRelationship: 'relationships',
+  testManyToOneRelationship: 'relationships',
+  testManyToManyRelationship: 'relationships',
+  testValidateOperators: 'relationships (its fixture is testOneToManyRelationship)',
+  testSelectQueries: 'relationships (its fixture is testOneToManyRelationship)',
+  testUpdateWithExistingRelationships: 'relationships',
+  testTimeout: "a MariaDB query outlasting x-appwrite-timeout over ten 100 MB texts (a resource file of Appwrite's)",
+  testSpatialPointAttributes: 'spatial types',
+  testSpatialLineAttributes: 'spatial types',
+  testSpatialPolygonAttributes: 'spatial types',
+  testSpatialAttributesMixedCollection: 'spatial types',
+  testUpdateSpatialAttributes: 'spatial types',
+  testSpatialQuery: 'spatial types',
+  testSpatialRelationshipOneToOne: 'spatial types',
+  testSpatialRelationshipOneToMany: 'spatial types',
+  testSpatialRelationshipManyToOne: 'spatial types',
+  testSpatialRelationshipManyToMany: 'spatial types',
+  testSpatialIndex: 'spatial types',
+  testSpatialDistanceInMeter: 'spatial types',
+  testSpatialColCreateOnExistingData: 'spatial types',
+  testSpatialColCreateOnExistingDataWithDefaults: 'spatial types',
+};
+
 export const methods = [
   testCreateDatabase, testCreateCollection, testConsoleProject, testDisableCollection, testCreateAttributes,
   testListAttributes, testPatchAttribute, testUpdateAttributeEnum, testAttributeResponseModels, testCreateIndexes,
@@ -1047,5 +1153,5 @@ export const methods = [
   testListDocumentsLimitAndOffset, testDocumentsListQueries, testUpdateDocument, testOperators, testBulkOperators,
   testDeleteDocument, testInvalidDocumentStructure, testDefaultPermissions, testEnforceCollectionAndDocumentPermissions,
   testEnforceCollectionPermissions, testUniqueIndexDuplicate, testPersistentCreatedAt, testUpdatePermissionsWithEmptyPayload,
-  testAttributeBooleanDefault,
+  testAttributeBooleanDefault, testOrQueries, testIncrementAttribute, testDecrementAttribute,
 ];
