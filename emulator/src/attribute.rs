@@ -8,15 +8,27 @@ use crate::error::{ApiError, ApiResult, ErrorType};
 /// The attribute kinds the emulator supports (Appwrite's, minus relationships and spatial ones).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Kind {
-    String { size: i64 },
-    Integer { min: i64, max: i64 },
-    Float { min: f64, max: f64 },
+    /// `encrypt`: stored encrypted at rest on Appwrite (the emulator only keeps the flag).
+    String {
+        size: i64,
+        encrypt: bool,
+    },
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Float {
+        min: f64,
+        max: f64,
+    },
     Boolean,
     Datetime,
     Email,
     Url,
     Ip,
-    Enum { elements: Vec<String> },
+    Enum {
+        elements: Vec<String>,
+    },
 }
 
 impl Kind {
@@ -61,7 +73,7 @@ impl Kind {
     /// The size in characters of string-like kinds.
     pub(crate) fn size(&self) -> Option<i64> {
         match self {
-            Kind::String { size } => Some(*size),
+            Kind::String { size, .. } => Some(*size),
             Kind::Email => Some(254),
             Kind::Url => Some(2000),
             Kind::Ip => Some(39),
@@ -114,9 +126,9 @@ impl Attribute {
         model.insert("$createdAt".into(), json!(self.created));
         model.insert("$updatedAt".into(), json!(self.updated));
         match &self.kind {
-            Kind::String { size } => {
+            Kind::String { size, encrypt } => {
                 model.insert("size".into(), json!(size));
-                model.insert("encrypt".into(), json!(false));
+                model.insert("encrypt".into(), json!(encrypt));
             }
             Kind::Integer { min, max } => {
                 model.insert("min".into(), json!(min));
@@ -145,7 +157,7 @@ impl Attribute {
     /// The definition as stored in the `attributes` table.
     pub(crate) fn spec(&self) -> Value {
         let (min, max, size, elements) = match &self.kind {
-            Kind::String { size } => (Value::Null, Value::Null, json!(size), Value::Null),
+            Kind::String { size, .. } => (Value::Null, Value::Null, json!(size), Value::Null),
             Kind::Integer { min, max } => (json!(min), json!(max), Value::Null, Value::Null),
             Kind::Float { min, max } => (json!(min), json!(max), Value::Null, Value::Null),
             Kind::Enum { elements } => (Value::Null, Value::Null, Value::Null, json!(elements)),
@@ -154,6 +166,7 @@ impl Attribute {
         json!({
             "kind": self.kind.route(), "size": size, "min": min, "max": max, "elements": elements,
             "required": self.required, "array": self.array, "default": self.default,
+            "encrypt": matches!(self.kind, Kind::String { encrypt: true, .. }),
         })
     }
 
@@ -181,6 +194,7 @@ impl Attribute {
             },
             _ => Kind::String {
                 size: spec["size"].as_i64().unwrap_or(255),
+                encrypt: spec["encrypt"].as_bool().unwrap_or(false),
             },
         }
     }
@@ -250,7 +264,7 @@ impl Attribute {
     fn scalar_json(&self, value: &Value) -> ApiResult<Value> {
         let text = |v: &Value| v.as_str().map(str::to_owned);
         match &self.kind {
-            Kind::String { size } => {
+            Kind::String { size, .. } => {
                 let s = text(value).ok_or_else(|| {
                     self.invalid_type(&format!(
                         "Value must be a valid string and no longer than {size} chars"
@@ -489,7 +503,14 @@ mod tests {
             .message
             .contains("Missing required attribute \"x\""));
 
-        let tags = attribute(Kind::String { size: 3 }, false, true);
+        let tags = attribute(
+            Kind::String {
+                size: 3,
+                encrypt: false,
+            },
+            false,
+            true,
+        );
         assert_eq!(
             tags.to_sql(&json!(["a", "bc"])).unwrap(),
             Sql::Text(r#"["a","bc"]"#.into())

@@ -312,6 +312,9 @@ fn elements_param(body: &Body) -> ApiResult<Vec<String>> {
     Ok(elements)
 }
 
+/// Appwrite's `APP_DATABASE_ENCRYPT_SIZE_MIN`.
+const ENCRYPT_SIZE_MIN: i64 = 150;
+
 fn kind_from_body(route: &str, body: &Body) -> ApiResult<Kind> {
     Ok(match route {
         "string" => {
@@ -322,7 +325,14 @@ fn kind_from_body(route: &str, body: &Body) -> ApiResult<Kind> {
                     "Value must be a valid range between 1 and 1,073,741,824",
                 ));
             }
-            Kind::String { size }
+            let encrypt = body.bool_or("encrypt", false)?;
+            if encrypt && size < ENCRYPT_SIZE_MIN {
+                return Err(ApiError::with(
+                    crate::error::ErrorType::general_bad_request,
+                    format!("Size too small. Encrypted strings require a minimum size of {ENCRYPT_SIZE_MIN} characters."),
+                ));
+            }
+            Kind::String { size, encrypt }
         }
         "integer" => {
             let min = int_param(body, "min")?.unwrap_or(i64::MIN);

@@ -43,7 +43,10 @@ pub(crate) fn page(
                 attribute,
                 descending,
             } => {
-                check_attribute(attribute, spec)?;
+                // No attribute orders by the internal sequence (creation order).
+                if !attribute.is_empty() {
+                    check_attribute(attribute, spec)?;
+                }
                 orders.push((attribute.clone(), *descending));
             }
             Query::Filter { .. } | Query::Logical { .. } => {
@@ -54,14 +57,18 @@ pub(crate) fn page(
             Query::OrderRandom => return Err(invalid_method("orderRandom")),
         }
     }
-    let mut ordered = items;
+    let mut numbered: Vec<(usize, Value)> = items.into_iter().enumerate().collect();
     // A stable sort: ties keep creation order, as the server's internal sequence does.
-    ordered.sort_by(|a, b| {
+    numbered.sort_by(|(i, a), (j, b)| {
         orders
             .iter()
             .fold(Ordering::Equal, |so_far, (attribute, descending)| {
                 so_far.then_with(|| {
-                    let order = compare(a.get(attribute), b.get(attribute));
+                    let order = if attribute.is_empty() {
+                        i.cmp(j)
+                    } else {
+                        compare(a.get(attribute), b.get(attribute))
+                    };
                     if *descending {
                         order.reverse()
                     } else {
@@ -70,6 +77,7 @@ pub(crate) fn page(
                 })
             })
     });
+    let ordered: Vec<Value> = numbered.into_iter().map(|(_, item)| item).collect();
     let words: Vec<String> = search
         .filter(|_| spec.searchable)
         .map(|s| s.split_whitespace().map(str::to_lowercase).collect())

@@ -47,7 +47,12 @@ impl Plan {
                     attribute,
                     descending,
                 } => {
-                    let (column, attr) = column(collection, attribute)?;
+                    // No attribute (`orderDesc()`) orders by the internal sequence, as in Appwrite.
+                    let (column, attr) = if attribute.is_empty() {
+                        ("_seq".to_owned(), None)
+                    } else {
+                        column(collection, attribute)?
+                    };
                     if attr.is_some_and(|a| a.array) {
                         return Err(ApiError::query(format!(
                             "Cannot order by attribute \"{attribute}\" because it is an array"
@@ -165,7 +170,7 @@ fn column<'a>(collection: &'a Collection, attribute: &str) -> ApiResult<(String,
 }
 
 /// Appwrite's `APP_DATABASE_QUERY_MAX_VALUES`: the most values one filter may carry.
-const MAX_VALUES: usize = 100;
+const MAX_VALUES: usize = 500;
 
 fn filter(collection: &Collection, query: &Query, params: &mut Vec<Sql>) -> ApiResult<String> {
     let (method, attribute, values) = match query {

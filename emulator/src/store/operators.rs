@@ -490,7 +490,13 @@ mod tests {
         assert!(run("increment", json!(["x"]), &int, json!(1))
             .unwrap_err()
             .contains("value must be numeric"));
-        let text = attribute(Kind::String { size: 8 }, false);
+        let text = attribute(
+            Kind::String {
+                size: 8,
+                encrypt: false,
+            },
+            false,
+        );
         assert!(run("increment", json!([1]), &text, json!("x"))
             .unwrap_err()
             .contains("non-numeric field 'a'"));
@@ -506,7 +512,13 @@ mod tests {
 
     #[test]
     fn array_string_boolean_and_date_operators() {
-        let list = attribute(Kind::String { size: 16 }, true);
+        let list = attribute(
+            Kind::String {
+                size: 16,
+                encrypt: false,
+            },
+            true,
+        );
         let items = json!(["a", "b", "a"]);
         assert_eq!(
             run("arrayAppend", json!(["c"]), &list, items.clone()),
@@ -543,7 +555,13 @@ mod tests {
             run("arrayFilter", json!(["notEqual", "a"]), &list, items),
             Ok(json!(["b"]))
         );
-        let text = attribute(Kind::String { size: 8 }, false);
+        let text = attribute(
+            Kind::String {
+                size: 8,
+                encrypt: false,
+            },
+            false,
+        );
         assert_eq!(
             run("stringConcat", json!(["def"]), &text, json!("abc")),
             Ok(json!("abcdef"))

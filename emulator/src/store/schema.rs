@@ -409,7 +409,7 @@ pub(crate) fn update_attribute(
     attribute.default = update.default;
     let column = attribute.column();
     match &mut attribute.kind {
-        Kind::String { size } => {
+        Kind::String { size, .. } => {
             if let Some(new_size) = update.size {
                 let longest: i64 = c.query_row(
                     &format!(

@@ -562,7 +562,7 @@ const testListDocumentsLimitAndOffset = def('testListDocumentsLimitAndOffset', a
 }, { depends: 'testCreateDocument' });
 
 /** Appwrite's `APP_DATABASE_QUERY_MAX_VALUES`. */
-const QUERY_MAX_VALUES = 100;
+const QUERY_MAX_VALUES = 500;
 
 const testDocumentsListQueries = def('testDocumentsListQueries', async (t, data) => {
   const list = (...queries) => t.side('GET', `${col(data)}/documents`, { queries });

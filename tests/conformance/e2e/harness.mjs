@@ -80,7 +80,7 @@ export class Case {
     const response = await fetch(url, { method, headers: all, body });
     const text = await response.text();
     let parsed = text;
-    try { parsed = text === '' ? {} : JSON.parse(text); } catch { /* keep the text */ }
+    try { parsed = JSON.parse(text); } catch { /* keep the text, '' for no body */ }
     return { status: response.status, headers: Object.fromEntries(response.headers), body: parsed };
   }
 
