@@ -521,6 +521,9 @@ pub(crate) fn update_attribute(
     Ok(attribute)
 }
 
+/// Deletes an attribute. Indexes over it lose it, as Appwrite's database worker does: an index
+/// left with no attributes is deleted, one left identical (attributes and orders) to another is
+/// deleted as a duplicate, the others are rebuilt over what remains.
 pub(crate) fn delete_attribute(
     c: &mut Connection,
     database_id: &str,
@@ -531,14 +534,60 @@ pub(crate) fn delete_attribute(
     let attribute = collection
         .attribute(key)
         .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))?;
-    if collection
-        .indexes
-        .iter()
-        .any(|i| i.attributes.iter().any(|a| a == key))
-    {
-        return Err(ApiError::new(ErrorType::index_dependency));
+    let mut indexes = collection.indexes.clone();
+    let mut removed = Vec::new();
+    let mut rebuilt = Vec::new();
+    for i in 0..indexes.len() {
+        let Some(found) = indexes[i].attributes.iter().position(|a| a == key) else {
+            continue;
+        };
+        let index = &mut indexes[i];
+        index.attributes.retain(|a| a != key);
+        // PHP's `array_diff`, which Appwrite uses here, drops every entry equal to the removed one.
+        for list in [&mut index.lengths, &mut index.orders] {
+            if let Some(gone) = list.get(found).map(php_text) {
+                list.retain(|v| php_text(v) != gone);
+            }
+        }
+        let index = &indexes[i];
+        let duplicate = indexes.iter().any(|other| {
+            other.seq != index.seq
+                && !removed.contains(&other.seq)
+                && other.attributes == index.attributes
+                && other.orders == index.orders
+        });
+        if index.attributes.is_empty() || duplicate {
+            removed.push(index.seq);
+        } else {
+            rebuilt.push(index.seq);
+        }
     }
     let tx = c.transaction()?;
+    for index in collection
+        .indexes
+        .iter()
+        .filter(|i| i.attributes.iter().any(|a| a == key))
+    {
+        tx.execute_batch(&format!(
+            "DROP INDEX IF EXISTS i{0}; DROP TABLE IF EXISTS f{0};",
+            index.seq
+        ))?;
+    }
+    for seq in &removed {
+        tx.execute("DELETE FROM indexes WHERE seq = ?1", [seq])?;
+    }
+    for index in indexes.iter().filter(|i| rebuilt.contains(&i.seq)) {
+        tx.execute(
+            "UPDATE indexes SET attributes = ?2, orders = ?3, lengths = ?4, status = 'processing', updated = ?5 WHERE seq = ?1",
+            params![
+                index.seq,
+                json!(index.attributes).to_string(),
+                json!(index.orders).to_string(),
+                json!(index.lengths).to_string(),
+                ids::now()
+            ],
+        )?;
+    }
     tx.execute_batch(&format!(
         "ALTER TABLE d{} DROP COLUMN {}",
         collection.seq,
@@ -546,7 +595,20 @@ pub(crate) fn delete_attribute(
     ))?;
     tx.execute("DELETE FROM attributes WHERE seq = ?1", [attribute.seq])?;
     tx.commit()?;
+    for seq in rebuilt {
+        finish_index(c, database_id, collection_id, seq)?;
+    }
     Ok(())
+}
+
+/// How PHP compares array entries as strings (`array_diff`): null and false are empty.
+fn php_text(value: &Value) -> String {
+    match value {
+        Value::Null | Value::Bool(false) => String::new(),
+        Value::Bool(true) => "1".to_owned(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 // ---- indexes ---------------------------------------------------------------------------------

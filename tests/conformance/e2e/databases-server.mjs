@@ -187,8 +187,135 @@ const testCreateEncryptedAttribute = def('testCreateEncryptedAttribute', async (
   }
 }, { depends: 'testListCollections' });
 
+/** A database with one collection that anyone may use, for the deletion tests. */
+async function anyoneCollection(t, name) {
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name: 'invalidDocumentDatabase' });
+  t.eq(database.status, 201);
+  t.eq(database.body.name, 'invalidDocumentDatabase');
+  const collection = await t.server('POST', `/databases/${database.body.$id}/collections`, { collectionId: ID.unique(), name, permissions: anyone, documentSecurity: true });
+  t.eq(collection.status, 201);
+  return { databaseId: database.body.$id, collection };
+}
+
+const testDeleteAttribute = def('testDeleteAttribute', async (t) => {
+  const { databaseId, collection: actors } = await anyoneCollection(t, 'Actors');
+  t.eq(actors.body.name, 'Actors');
+  const path = `/databases/${databaseId}/collections/${actors.body.$id}`;
+  const string = (key) => t.server('POST', `${path}/attributes/string`, { key, size: 256, required: true });
+  const firstName = await string('firstName');
+  const lastName = await string('lastName');
+  const unneeded = await string('unneeded');
+  await t.settle();
+  let document = await t.server('POST', `${path}/documents`, {
+    documentId: ID.unique(), data: { firstName: 'lorem', lastName: 'ipsum', unneeded: 'dolor' }, permissions: anyone.filter((p) => !p.startsWith('create')),
+  });
+  const index = await t.server('POST', `${path}/indexes`, { key: 'key_lastName', type: 'key', attributes: ['lastName'] });
+  await t.settle();
+  let collection = await t.server('GET', path);
+  t.eq(collection.status, 200);
+  t.isType(collection.body.attributes, 'array');
+  t.count(collection.body.attributes, 3);
+  [firstName, lastName, unneeded].forEach((a, i) => t.eq(collection.body.attributes?.[i]?.key, a.body.key));
+  t.count(collection.body.indexes, 1);
+  t.eq(collection.body.indexes?.[0]?.key, index.body.key);
+
+  t.eq((await t.server('DELETE', `${path}/attributes/${unneeded.body.key}`)).status, 204);
+  await t.settle();
+  document = await t.server('GET', `${path}/documents/${document.body.$id}`);
+  t.notContains(Object.values(document.body ?? {}), unneeded.body.key);
+  collection = await t.server('GET', path);
+  t.eq(collection.status, 200);
+  t.isType(collection.body.attributes, 'array');
+  t.count(collection.body.attributes, 2);
+  [firstName, lastName].forEach((a, i) => t.eq(collection.body.attributes?.[i]?.key, a.body.key));
+  return { collectionId: actors.body.$id, key: index.body.key, databaseId };
+});
+
+const testDeleteIndex = def('testDeleteIndex', async (t, data) => {
+  const path = `/databases/${data.databaseId}/collections/${data.collectionId}`;
+  t.eq((await t.server('DELETE', `${path}/indexes/${data.key}`)).status, 204);
+  await t.settle();
+  t.count((await t.server('GET', path)).body.indexes, 0);
+  return data;
+}, { depends: 'testDeleteAttribute' });
+
+/** Two attributes and two indexes over them, then one attribute deleted. */
+async function indexesLosingAnAttribute(t, path, deleted) {
+  const attribute1 = await t.server('POST', `${path}/attributes/string`, { key: 'attribute1', size: 16, required: true });
+  const attribute2 = await t.server('POST', `${path}/attributes/string`, { key: 'attribute2', size: 16, required: true });
+  t.eq(attribute1.status, 202);
+  t.eq(attribute2.status, 202);
+  t.eq(attribute1.body.key, 'attribute1');
+  t.eq(attribute2.body.key, 'attribute2');
+  await t.settle();
+  const index1 = await t.server('POST', `${path}/indexes`, { key: 'index1', type: 'key', attributes: ['attribute1', 'attribute2'], orders: ['ASC', 'ASC'] });
+  const index2 = await t.server('POST', `${path}/indexes`, { key: 'index2', type: 'key', attributes: ['attribute2'] });
+  t.eq(index1.status, 202);
+  t.eq(index2.status, 202);
+  t.eq(index1.body.key, 'index1');
+  t.eq(index2.body.key, 'index2');
+  await t.settle();
+  t.eq((await t.server('DELETE', `${path}/attributes/${deleted}`)).status, 204);
+  await t.settle();
+  const collection = await t.server('GET', path);
+  t.eq(collection.status, 200);
+  t.isType(collection.body.indexes, 'array');
+  t.count(collection.body.indexes, 1);
+  return { collection, index1, index2, attribute1, attribute2 };
+}
+
+const testDeleteIndexOnDeleteAttribute = def('testDeleteIndexOnDeleteAttribute', async (t, data) => {
+  const path = `/databases/${data.databaseId}/collections/${data.collectionId}`;
+  // Deleting attribute2 drops index2 and rebuilds index1 over attribute1 alone.
+  const { collection, index1, attribute1 } = await indexesLosingAnAttribute(t, path, 'attribute2');
+  const left = collection.body.indexes?.[0] ?? {};
+  t.eq(left.key, index1.body.key);
+  t.isType(left.attributes, 'array');
+  t.count(left.attributes, 1);
+  t.eq(left.attributes?.[0], attribute1.body.key);
+  t.eq((await t.server('DELETE', `${path}/attributes/${attribute1.body.key}`)).status, 204);
+  return data;
+}, { depends: 'testDeleteIndex' });
+
+const testCleanupDuplicateIndexOnDeleteAttribute = def('testCleanupDuplicateIndexOnDeleteAttribute', async (t) => {
+  const { databaseId, collection } = await anyoneCollection(t, 'TestCleanupDuplicateIndexOnDeleteAttribute');
+  t.notEmpty(collection.body.$id);
+  const path = `/databases/${databaseId}/collections/${collection.body.$id}`;
+  // Deleting attribute1 leaves index1 identical to index2, so it is removed.
+  const { collection: after, index2, attribute2 } = await indexesLosingAnAttribute(t, path, 'attribute1');
+  const left = after.body.indexes?.[0] ?? {};
+  t.eq(left.key, index2.body.key);
+  t.isType(left.attributes, 'array');
+  t.count(left.attributes, 1);
+  t.eq(left.attributes?.[0], attribute2.body.key);
+  t.eq((await t.server('DELETE', `${path}/attributes/${attribute2.body.key}`)).status, 204);
+});
+
+const testDeleteCollection = def('testDeleteCollection', async (t, data) => {
+  const path = `/databases/${data.databaseId}/collections/${data.collectionId}`;
+  const me = Role.user(t.user.$id);
+  const create = (firstName, lastName) => t.server('POST', `${path}/documents`, {
+    documentId: ID.unique(), data: { firstName, lastName }, permissions: [Permission.read(me), Permission.update(me), Permission.delete(me)],
+  });
+  for (const [first, last] of [['Tom', 'Holland'], ['Samuel', 'Jackson']]) {
+    const document = await create(first, last);
+    t.eq(document.status, 201);
+    t.isType(document.body.$permissions, 'array');
+    t.count(document.body.$permissions, 3);
+    t.eq(document.body.firstName, first);
+    t.eq(document.body.lastName, last);
+  }
+  const response = await t.server('DELETE', path);
+  t.eq(response.status, 204);
+  t.eq(response.body, '');
+  t.eq((await t.server('GET', path)).status, 404);
+}, { depends: 'testDeleteIndexOnDeleteAttribute' });
+
 export const methods = [
   testListDatabases, testGetDatabase, testUpdateDatabase, testDeleteDatabase, testListCollections, testGetCollection,
-  testUpdateCollection, testCreateEncryptedAttribute,
+  testUpdateCollection, testCreateEncryptedAttribute, testDeleteAttribute, testDeleteIndex, testDeleteIndexOnDeleteAttribute,
+  testCleanupDuplicateIndexOnDeleteAttribute, testDeleteCollection,
 ];
-export const outOfScope = {};
+export const outOfScope = {
+  testDeleteCollectionDeletesRelatedAttributes: 'relationships',
+};
