@@ -88,6 +88,52 @@ impl Kind {
     }
 }
 
+/// Why a `default` parameter fails the validator Appwrite gives the attribute route (`string`,
+/// `integer`, …), or `None` when it passes. Null always passes.
+pub(crate) fn default_type_error(route: &str, value: &Value) -> Option<&'static str> {
+    if value.is_null() {
+        return None;
+    }
+    let text = value.as_str();
+    let (valid, reason) = match route {
+        "integer" => (value.is_i64(), "Value must be a valid integer"),
+        "float" => (value.is_number(), "Value must be a valid float"),
+        "boolean" => (value.is_boolean(), "Value must be a valid boolean"),
+        "email" => (text.is_some_and(is_email), "Value must be a valid email address"),
+        "url" => (text.is_some_and(is_url), "Value must be a valid URL"),
+        "ip" => (
+            text.is_some_and(|s| s.parse::<std::net::IpAddr>().is_ok()),
+            "Value must be a valid IP address",
+        ),
+        "datetime" => (
+            text.and_then(crate::ids::parse_time).is_some(),
+            "Value must be valid date between 0000-01-01 00:00:00 and 9999-12-31 23:59:59.",
+        ),
+        _ => (text.is_some(), "Value must be a valid string"),
+    };
+    (!valid).then_some(reason)
+}
+
+/// Longer strings are TEXT columns, stored off the row.
+const MAX_VARCHAR: i64 = 16_381;
+/// MariaDB's row size limit and the columns Appwrite allows a collection (its own 7 included).
+const ROW_BYTES_LIMIT: i64 = 65_535;
+const COLUMN_LIMIT: usize = 1_017;
+
+/// Refuses a collection whose attributes would pass MariaDB's column count or row width, as
+/// Appwrite does before it creates or resizes an attribute (`attribute_limit_exceeded`).
+pub(crate) fn check_row_limits<'a>(attributes: impl Iterator<Item = &'a Attribute>) -> ApiResult<()> {
+    let (mut count, mut width) = (7, 1_067);
+    for attribute in attributes {
+        count += 1;
+        width += attribute.row_bytes();
+    }
+    if count > COLUMN_LIMIT || width >= ROW_BYTES_LIMIT {
+        return Err(ApiError::new(ErrorType::attribute_limit_exceeded));
+    }
+    Ok(())
+}
+
 /// One attribute of a collection.
 #[derive(Debug, Clone)]
 pub(crate) struct Attribute {
@@ -108,6 +154,25 @@ impl Attribute {
     /// The SQLite column holding this attribute.
     pub(crate) fn column(&self) -> String {
         format!("a{}", self.seq)
+    }
+
+    /// The bytes MariaDB gives the attribute in a row, as Appwrite's database library counts them.
+    fn row_bytes(&self) -> i64 {
+        if self.array {
+            return 20;
+        }
+        match &self.kind {
+            Kind::Integer { min, max } if *min < i64::from(i32::MIN) || *max > i64::from(i32::MAX) => 8,
+            Kind::Integer { .. } => 4,
+            Kind::Float { .. } => 8,
+            Kind::Boolean => 1,
+            Kind::Datetime => 7,
+            kind => match kind.size().unwrap_or_default() {
+                size if size > MAX_VARCHAR => 20,
+                size if size > 255 => size * 4 + 2,
+                size => size * 4 + 1,
+            },
+        }
     }
 
     pub(crate) fn is_available(&self) -> bool {

@@ -71,6 +71,7 @@ catalogue! {
     attribute_already_exists = "attribute_already_exists", 409, "Attribute with the requested key already exists. Attribute keys must be unique, try again with a different key.";
     attribute_value_invalid = "attribute_value_invalid", 400, "The attribute value is invalid. Please check the type, range and value of the attribute.";
     attribute_type_invalid = "attribute_type_invalid", 400, "The attribute type is invalid.";
+    attribute_limit_exceeded = "attribute_limit_exceeded", 400, "The maximum number or size of attributes for this collection has been reached.";
     attribute_invalid_resize = "attribute_invalid_resize", 400, "Existing data is too large for new size, truncate your existing data then try again.";
     index_not_found = "index_not_found", 404, "Index with the requested ID could not be found.";
     index_already_exists = "index_already_exists", 409, "Index with the requested key already exists. Try again with a different key.";

@@ -186,10 +186,12 @@ kinds! {
     AttributeValueInvalid = "attribute_value_invalid",
     AttributeTypeInvalid = "attribute_type_invalid",
     AttributeInvalidResize = "attribute_invalid_resize",
+    AttributeLimitExceeded = "attribute_limit_exceeded",
     IndexNotFound = "index_not_found",
     IndexAlreadyExists = "index_already_exists",
     IndexInvalid = "index_invalid",
     IndexDependency = "index_dependency",
+    IndexLimitExceeded = "index_limit_exceeded",
 }
 
 impl fmt::Display for ErrorKind {

@@ -296,20 +296,45 @@ fn float_param(body: &Body, name: &str) -> ApiResult<Option<f64>> {
     }
 }
 
+/// `min` or `max` of an integer (`Integer`) or float (`FloatValidator`) attribute update.
+fn range_param(route: &str, body: &Body, name: &str) -> ApiResult<Option<Value>> {
+    Ok(match route {
+        "integer" => int_param(body, name)?.map(Value::from),
+        _ => float_param(body, name)?.map(Value::from),
+    })
+}
+
 fn elements_param(body: &Body) -> ApiResult<Vec<String>> {
     let elements = body
         .strings("elements")?
         .ok_or_else(|| ApiError::missing_param("elements"))?;
-    if elements.is_empty()
-        || elements.len() > 100
-        || elements.iter().any(|e| e.is_empty() || e.chars().count() > 255)
-    {
+    // An empty list passes here; the attribute's own check refuses it.
+    if elements.len() > 100 || elements.iter().any(|e| e.is_empty() || e.chars().count() > 255) {
         return Err(ApiError::param(
             "elements",
             "Value must a valid array no longer than 100 items and Value must be a valid string and at least 1 chars and no longer than 255 chars",
         ));
     }
     Ok(elements)
+}
+
+fn non_empty(elements: Vec<String>) -> ApiResult<Vec<String>> {
+    if elements.is_empty() {
+        return Err(ApiError::with(
+            crate::error::ErrorType::attribute_value_invalid,
+            "Enum elements must not be empty",
+        ));
+    }
+    Ok(elements)
+}
+
+/// The `default` parameter, checked by the validator each attribute route gives it.
+fn default_param(route: &str, body: &Body) -> ApiResult<Value> {
+    let value = body.0.get("default").cloned().unwrap_or(Value::Null);
+    match crate::attribute::default_type_error(route, &value) {
+        None => Ok(value),
+        Some(reason) => Err(ApiError::param("default", reason)),
+    }
 }
 
 /// Appwrite's `APP_DATABASE_ENCRYPT_SIZE_MIN`.
@@ -362,7 +387,7 @@ fn kind_from_body(route: &str, body: &Body) -> ApiResult<Kind> {
         "url" => Kind::Url,
         "ip" => Kind::Ip,
         "enum" => Kind::Enum {
-            elements: elements_param(body)?,
+            elements: non_empty(elements_param(body)?)?,
         },
         _ => return Err(ApiError::new(crate::error::ErrorType::general_route_not_found)),
     })
@@ -382,7 +407,7 @@ async fn create_attribute(
         kind,
         required: body.bool("required")?,
         array: body.bool_or("array", false)?,
-        default: body.0.get("default").cloned().unwrap_or(Value::Null),
+        default: default_param(&route, &body)?,
         status: String::new(),
         error: String::new(),
         created: String::new(),
@@ -432,10 +457,10 @@ async fn update_attribute(
     }
     let update = AttributeUpdate {
         required: body.bool("required")?,
-        default: body.0.get("default").cloned().unwrap_or(Value::Null),
+        default: default_param(&route, &body)?,
         size: int_param(&body, "size")?,
-        min: body.0.get("min").cloned().filter(|v| !v.is_null()),
-        max: body.0.get("max").cloned().filter(|v| !v.is_null()),
+        min: range_param(&route, &body, "min")?,
+        max: range_param(&route, &body, "max")?,
         elements: if route == "enum" {
             Some(elements_param(&body)?)
         } else {

@@ -316,6 +316,7 @@ pub(crate) fn create_attribute(
     if collection.attribute(&attribute.key).is_some() {
         return Err(ApiError::new(ErrorType::attribute_already_exists));
     }
+    crate::attribute::check_row_limits(collection.attributes.iter().chain([&attribute]))?;
     let now = ids::now();
     attribute.status = "processing".into();
     attribute.created.clone_from(&now);
@@ -456,9 +457,9 @@ pub(crate) fn update_attribute(
         Kind::Enum { elements } => {
             if let Some(new) = update.elements {
                 if new.is_empty() {
-                    return Err(ApiError::param(
-                        "elements",
-                        "Value must a valid array no longer than 100 items",
+                    return Err(ApiError::with(
+                        ErrorType::attribute_value_invalid,
+                        "Enum elements must not be empty",
                     ));
                 }
                 *elements = new;

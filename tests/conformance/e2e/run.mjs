@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { runClass } from './harness.mjs';
 import * as base from './databases-base.mjs';
 import * as server from './databases-server.mjs';
+import * as client from './databases-client.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -21,7 +22,7 @@ const ledgerPath = new URL('./expected-failures.json', import.meta.url);
 // PHPUnit runs a class's own methods before those of the traits it uses.
 const classes = [
   ['DatabasesCustomServerTest', 'server', [...server.methods, ...base.methods], { ...base.outOfScope, ...server.outOfScope }],
-  ['DatabasesCustomClientTest', 'client', [...base.methods], { ...base.outOfScope }],
+  ['DatabasesCustomClientTest', 'client', [...client.methods, ...base.methods], { ...base.outOfScope, ...client.outOfScope }],
 ];
 
 const results = [];
