@@ -10,6 +10,7 @@ import { runClass } from './harness.mjs';
 import * as base from './databases-base.mjs';
 import * as server from './databases-server.mjs';
 import * as client from './databases-client.mjs';
+import * as permissions from './permissions.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -23,6 +24,9 @@ const ledgerPath = new URL('./expected-failures.json', import.meta.url);
 const classes = [
   ['DatabasesCustomServerTest', 'server', [...server.methods, ...base.methods], { ...base.outOfScope, ...server.outOfScope }],
   ['DatabasesCustomClientTest', 'client', [...client.methods, ...base.methods], { ...base.outOfScope, ...client.outOfScope }],
+  ['DatabasesPermissionsGuestTest', 'client', permissions.guestMethods, {}],
+  ['DatabasesPermissionsMemberTest', 'client', permissions.memberMethods, {}],
+  ['DatabasesPermissionsTeamTest', 'client', [], permissions.teamOutOfScope],
 ];
 
 const results = [];
