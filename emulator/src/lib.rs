@@ -28,6 +28,7 @@ mod query;
 mod realtime;
 mod state;
 mod store;
+mod version;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +39,7 @@ pub use faults::{HeldRequest, Release, RequestHold};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+pub use version::{AppwriteVersion, UnsupportedVersion};
 
 /// How to start an emulator.
 #[derive(Clone)]
@@ -54,9 +56,9 @@ pub struct Config {
     pub attribute_delay: Duration,
     /// How many events a realtime socket may fall behind before the server closes it.
     pub realtime_buffer: usize,
-    /// Behave like Appwrite 1.6–1.8 realtime: channels only in the URL (at least one), and
-    /// `subscribe`/`unsubscribe` messages refused as unknown message types.
-    pub realtime_url_channels_only: bool,
+    /// The Appwrite release to behave as (realtime protocol, event names, reported version);
+    /// the newest by default.
+    pub appwrite_version: AppwriteVersion,
     /// The most subscriptions one realtime socket may hold (default 100 000); more are refused
     /// with an error frame. Appwrite sets no number; without one, a client — a guest too —
     /// could make every event cost the server unbounded work.
@@ -72,7 +74,7 @@ impl Default for Config {
             api_key: "emulator-secret-key".to_owned(),
             attribute_delay: Duration::from_millis(50),
             realtime_buffer: 16_384,
-            realtime_url_channels_only: false,
+            appwrite_version: AppwriteVersion::NEWEST,
             realtime_max_subscriptions: 100_000,
         }
     }
@@ -88,7 +90,7 @@ impl std::fmt::Debug for Config {
             .field("api_key", &"<redacted>")
             .field("attribute_delay", &self.attribute_delay)
             .field("realtime_buffer", &self.realtime_buffer)
-            .field("realtime_url_channels_only", &self.realtime_url_channels_only)
+            .field("appwrite_version", &self.appwrite_version)
             .field("realtime_max_subscriptions", &self.realtime_max_subscriptions)
             .finish()
     }
@@ -249,9 +251,10 @@ impl Emulator {
         collection_id: &str,
         documents: Vec<serde_json::Value>,
     ) {
+        let version = self.shared.realtime.version;
         let events = documents
             .into_iter()
-            .map(|d| realtime::Event::replayed(database_id, collection_id, d))
+            .map(|d| realtime::Event::replayed(database_id, collection_id, d, version))
             .collect();
         let _ = self
             .shared

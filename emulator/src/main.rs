@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use appwrite_emulator::{Config, Emulator};
 
-const USAGE: &str = "usage: appwrite-emulator [--host 127.0.0.1] [--port 0] [--data PATH] [--project ID] [--api-key KEY] [--attribute-delay-ms N]";
+const USAGE: &str = "usage: appwrite-emulator [--host 127.0.0.1] [--port 0] [--data PATH] [--project ID] [--api-key KEY] [--attribute-delay-ms N] [--appwrite-version 1.6|1.7|1.8|1.9.5+]";
 
 fn parse_args() -> Result<Config, String> {
     let mut config = Config::default();
@@ -40,6 +40,9 @@ fn parse_args() -> Result<Config, String> {
                     .parse()
                     .map_err(|_| format!("--attribute-delay-ms: `{value}` is not a number"))?;
                 config.attribute_delay = Duration::from_millis(ms);
+            }
+            "--appwrite-version" => {
+                config.appwrite_version = value.parse().map_err(|e| format!("--appwrite-version: {e}"))?
             }
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }

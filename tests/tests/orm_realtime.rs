@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use appwrite_emulator::{Config, Emulator};
+use appwrite_emulator::{AppwriteVersion, Config, Emulator};
 use appwrite_orm::{
     AttributeEnum, Collection, CollectionEvent, CollectionHandle, ConnectionState, Event, EventKind,
     ListenError, Origin, Orm, RealtimeOptions, Subscription,
@@ -44,15 +44,15 @@ fn orm_for(emulator: &Emulator, options: RealtimeOptions) -> Orm {
 }
 
 async fn start(options: RealtimeOptions) -> (Emulator, Orm) {
-    start_with(false, options).await
+    start_with(AppwriteVersion::NEWEST, options).await
 }
 
-/// An emulator (speaking only the URL-channel protocol of Appwrite 1.6–1.8 if asked) and a
-/// client whose `Ticket` collection is migrated.
-async fn start_with(url_channels_only: bool, options: RealtimeOptions) -> (Emulator, Orm) {
+/// An emulator behaving as `version` (1.6–1.8 speak only the URL-channel protocol; 1.6 and 1.7
+/// name events without the TablesDB twins) and a client whose `Ticket` collection is migrated.
+async fn start_with(version: AppwriteVersion, options: RealtimeOptions) -> (Emulator, Orm) {
     let emulator = Emulator::start(Config {
         attribute_delay: Duration::from_millis(10),
-        realtime_url_channels_only: url_channels_only,
+        appwrite_version: version,
         ..Config::default()
     })
     .await
@@ -644,7 +644,7 @@ async fn the_read_cache_is_invalidated_by_events_and_bypassed_while_disconnected
 
 #[tokio::test]
 async fn against_a_url_channel_server_changing_channels_swaps_sockets_without_loss() {
-    let (emulator, orm) = start_with(true, RealtimeOptions::default()).await;
+    let (emulator, orm) = start_with(AppwriteVersion::V1_8, RealtimeOptions::default()).await;
     let tickets = tickets_of(&orm).await;
     let mut all = tickets.listen_documents();
     connected(&orm).await;
@@ -694,8 +694,13 @@ async fn against_a_url_channel_server_changing_channels_swaps_sockets_without_lo
 // right after it is always seen; it fails rather than hanging once the connection is closed.
 #[tokio::test]
 async fn ready_means_the_server_holds_the_subscription_on_both_protocols() {
-    for url_channels_only in [false, true] {
-        let (emulator, orm) = start_with(url_channels_only, RealtimeOptions::default()).await;
+    for version in [
+        AppwriteVersion::V1_6,
+        AppwriteVersion::V1_8,
+        AppwriteVersion::NEWEST,
+    ] {
+        let url_channels_only = version <= AppwriteVersion::V1_8;
+        let (emulator, orm) = start_with(version, RealtimeOptions::default()).await;
         let tickets = tickets_of(&orm).await;
         let mut all = tickets.listen_documents();
         for round in 0..3 {

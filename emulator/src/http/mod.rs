@@ -9,6 +9,7 @@ mod users;
 
 use std::sync::Arc;
 
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -43,10 +44,10 @@ async fn route_not_found() -> ApiError {
     ApiError::new(ErrorType::general_route_not_found)
 }
 
-async fn health_version() -> Response {
+async fn health_version(State(state): State<Arc<AppState>>) -> Response {
     json(
         StatusCode::OK,
-        serde_json::json!({"version": crate::error::VERSION}),
+        serde_json::json!({"version": state.realtime.version.reported()}),
     )
 }
 

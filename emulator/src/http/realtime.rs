@@ -38,7 +38,7 @@ pub(super) async fn upgrade(
     };
     let channels = array_param(&pairs, "channels");
     let admission = match admission {
-        Ok(_) if state.realtime.url_channels_only && channels.is_empty() => {
+        Ok(_) if state.realtime.version.url_channels_only() && channels.is_empty() => {
             Err((1008, "Missing channels".to_owned()))
         }
         other => other,

@@ -34,8 +34,8 @@ pub(crate) struct Hub {
     pub(crate) control: broadcast::Sender<Control>,
     /// Open sockets and their message-protocol subscriptions, for tests.
     pub(crate) counts: Counts,
-    /// Realtime as in Appwrite 1.6–1.8 (channels in the URL only).
-    pub(crate) url_channels_only: bool,
+    /// The release whose protocol and event names the sockets speak.
+    pub(crate) version: crate::AppwriteVersion,
     /// The most subscriptions one socket may hold ([`Config::realtime_max_subscriptions`]).
     pub(crate) max_subscriptions: usize,
     pub(crate) faults: Arc<Faults>,
@@ -47,7 +47,7 @@ impl Hub {
             changes: broadcast::channel(config.realtime_buffer.max(1)).0,
             control: broadcast::channel(64).0,
             counts: Counts::default(),
-            url_channels_only: config.realtime_url_channels_only,
+            version: config.appwrite_version,
             max_subscriptions: config.realtime_max_subscriptions,
             faults,
         }
@@ -60,9 +60,10 @@ impl Hub {
             return;
         }
         for change in changes {
-            self.faults.publish(Event::from_change(change), |event| {
-                let _ = self.changes.send(event);
-            });
+            self.faults
+                .publish(Event::from_change(change, self.version), |event| {
+                    let _ = self.changes.send(event);
+                });
         }
     }
 }
@@ -82,26 +83,36 @@ pub(crate) struct Event {
 
 impl Event {
     /// A `create` event for a document readable by anyone, as a benchmark replays it.
-    pub(crate) fn replayed(database_id: &str, collection_id: &str, document: Value) -> Self {
-        Event::from_change(Change {
-            action: crate::store::documents::Action::Create,
-            database_id: database_id.to_owned(),
-            collection_id: collection_id.to_owned(),
-            document,
-            readers: vec!["any".to_owned()],
-        })
+    pub(crate) fn replayed(
+        database_id: &str,
+        collection_id: &str,
+        document: Value,
+        version: crate::AppwriteVersion,
+    ) -> Self {
+        Event::from_change(
+            Change {
+                action: crate::store::documents::Action::Create,
+                database_id: database_id.to_owned(),
+                collection_id: collection_id.to_owned(),
+                document,
+                readers: vec!["any".to_owned()],
+            },
+            version,
+        )
     }
 
     /// Builds the event of a committed write.
-    pub(crate) fn from_change(change: Change) -> Self {
+    pub(crate) fn from_change(change: Change, version: crate::AppwriteVersion) -> Self {
         let doc_id = change.document["$id"].as_str().unwrap_or_default().to_owned();
+        let tables = version.tables_names();
         let events = events::event_names(
             &change.database_id,
             &change.collection_id,
             &doc_id,
             change.action.as_str(),
+            tables,
         );
-        let channels = events::channels(&change.database_id, &change.collection_id, &doc_id);
+        let channels = events::channels(&change.database_id, &change.collection_id, &doc_id, tables);
         let data = json!({
             "events": events,
             "channels": channels,
@@ -256,7 +267,7 @@ pub(crate) async fn serve(
         caller,
         url_channels,
         subscriptions: Subscriptions::default(),
-        messages: !hub.url_channels_only,
+        messages: !hub.version.url_channels_only(),
         max_subscriptions: hub.max_subscriptions,
     };
     let counts = &hub.counts;

@@ -18,14 +18,15 @@
 
 import { spawn } from 'node:child_process';
 import { isDeepStrictEqual, inspect } from 'node:util';
+import WebSocket from 'ws';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How long the emulator's simulated attribute/index worker takes (`--attribute-delay-ms`). */
 export const WORKER_DELAY_MS = 50;
 
-export function startEmulator(binary) {
-  const args = ['--port', '0', '--attribute-delay-ms', String(WORKER_DELAY_MS), '--project', 'e2e', '--api-key', 'e2e-key'];
+export function startEmulator(binary, version) {
+  const args = ['--port', '0', '--attribute-delay-ms', String(WORKER_DELAY_MS), '--project', 'e2e', '--api-key', 'e2e-key', '--appwrite-version', version];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -101,6 +102,16 @@ export class Case {
     return { 'x-appwrite-jwt': jwt.body.jwt };
   }
 
+  /**
+   * A realtime socket as Appwrite's tests open one: channels in the URL, credentials in the
+   * headers (a JWT here for their session cookie), `project` overridable.
+   */
+  socket(channels, headers = {}, project = this.env.project) {
+    const query = phpQuery({ project, channels });
+    const url = `${this.env.endpoint.replace(/^http/, 'ws')}/realtime?${query}`;
+    return new Socket(url, headers);
+  }
+
   /** Waits for the emulator's attribute and index worker, where Appwrite's tests `sleep`. */
   settle() { return sleep(WORKER_DELAY_MS * 4); }
 
@@ -146,6 +157,46 @@ export class Case {
   skip(n, why) { this.skipped += n; this.skipReasons = [...(this.skipReasons ?? []), why]; }
 }
 
+/** A realtime client: frames are queued as they arrive and taken in order. */
+export class Socket {
+  constructor(url, headers) {
+    this.frames = [];
+    this.waiting = null;
+    this.closed = false;
+    this.ws = new WebSocket(url, { headers });
+    this.ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()));
+      this.waiting?.();
+    });
+    this.ws.on('close', () => { this.closed = true; this.waiting?.(); });
+    this.ws.on('error', () => { this.closed = true; this.waiting?.(); });
+  }
+
+  /** The next frame, or `undefined` after `ms` without one (Appwrite's tests time out too). */
+  async receive(ms = 5000) {
+    const deadline = Date.now() + ms;
+    while (this.frames.length === 0 && !(this.closed && this.frames.length === 0) && Date.now() < deadline) {
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.waiting = () => { clearTimeout(timer); resolve(); };
+      });
+      this.waiting = null;
+    }
+    return this.frames.shift();
+  }
+
+  send(message) { this.ws.send(JSON.stringify(message)); }
+
+  /** Whether the server closed the socket within `ms`. */
+  async closedWithin(ms) {
+    const deadline = Date.now() + ms;
+    while (!this.closed && Date.now() < deadline) await sleep(20);
+    return this.closed;
+  }
+
+  close() { this.ws.close(); }
+}
+
 function loose(a, b) {
   if (typeof a === 'number' && typeof b === 'number') return a === b;
   if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) return String(a) === String(b) && a !== '';
@@ -172,12 +223,13 @@ async function makeUser(env) {
 }
 
 /**
- * Runs one ported class: `methods` in order against a fresh emulator, on `side` ('server' or
- * 'client'). A method receives the `Case` and the value the method it depends on returned.
+ * Runs one ported class: `methods` in order against a fresh emulator behaving as Appwrite
+ * `version`, on `side` ('server' or 'client'). A method receives the `Case` and the value the
+ * method it depends on returned.
  */
-export async function runClass(binary, name, side, methods) {
+export async function runClass(binary, name, side, methods, version) {
   if (methods.length === 0) return [];
-  const { child, endpoint, project, key } = await startEmulator(binary);
+  const { child, endpoint, project, key } = await startEmulator(binary, version);
   const env = { endpoint: `${endpoint}`, project, key };
   const results = [];
   try {
