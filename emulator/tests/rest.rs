@@ -988,6 +988,36 @@ async fn empty_array_bodies_and_trailing_slashes_are_accepted() {
     assert_eq!((status, one["$id"].as_str()), (200, Some("d")), "{one}");
 }
 
+// A form-encoded body is read as PHP reads one (`a[]=…`, `a[b]=…`), every value a string.
+#[tokio::test]
+async fn form_encoded_bodies_are_read_like_json_ones() {
+    let (emulator, api, col) = start_with_text(json!(["create(\"any\")", "read(\"any\")"])).await;
+    let form = |path: &str, body: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{}{path}", emulator.endpoint()))
+            .header("X-Appwrite-Project", emulator.project_id())
+            .header("X-Appwrite-Key", emulator.api_key())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let created = form(
+        &format!("{col}/documents"),
+        "documentId=f&data[s]=a+b&permissions[]=read(%22any%22)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let (status, doc) = api.get(&format!("{col}/documents/f")).await;
+    assert_eq!((status, doc["s"].as_str()), (200, Some("a b")), "{doc}");
+    assert_eq!(doc["$permissions"], json!(["read(\"any\")"]));
+    // A boolean parameter gets the string "true", which Appwrite's strict validator refuses too.
+    let refused = form("/databases", "databaseId=x&name=X&enabled=maybe")
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+}
+
 // Hostile input gets an Appwrite error, never a 5xx nor a body of another shape (`Api::call`
 // fails on any body that is not JSON), and the server keeps answering.
 #[tokio::test]

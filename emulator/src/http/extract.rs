@@ -135,6 +135,11 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         let bytes = Bytes::from_request(req, state).await.map_err(|_| {
             ApiError::with(
                 ErrorType::general_argument_invalid,
@@ -143,6 +148,9 @@ impl<S: Send + Sync> FromRequest<S> for Body {
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Body(Map::new()));
+        }
+        if form {
+            return Ok(Body(form_body(&bytes)));
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Body(map)),
@@ -157,6 +165,60 @@ impl<S: Send + Sync> FromRequest<S> for Body {
                 format!("Invalid JSON body: {err}"),
             )),
         }
+    }
+}
+
+/// A form-encoded body as PHP reads one: `a[b][0]=x` nests, `a[]=x` appends, every value a
+/// string (so the parameters' validators decide, as they do on Appwrite).
+fn form_body(bytes: &[u8]) -> Map<String, Value> {
+    let mut root = Value::Object(Map::new());
+    for (key, value) in form_urlencoded::parse(bytes) {
+        let (head, rest) = key.split_once('[').unwrap_or((key.as_ref(), ""));
+        let mut path = vec![head.to_owned()];
+        path.extend(
+            rest.split('[')
+                .filter_map(|p| p.strip_suffix(']'))
+                .map(str::to_owned),
+        );
+        insert_form_value(&mut root, &path, value.into_owned());
+    }
+    match root {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Puts `value` at `path` under `at`, making arrays for `[]` and numeric segments.
+fn insert_form_value(at: &mut Value, path: &[String], value: String) {
+    let Some((segment, rest)) = path.split_first() else {
+        *at = Value::String(value);
+        return;
+    };
+    if at.is_null() {
+        let array = segment.is_empty() || segment.parse::<usize>().is_ok();
+        *at = if array {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(Map::new())
+        };
+    }
+    match at {
+        Value::Object(map) => {
+            insert_form_value(map.entry(segment.clone()).or_insert(Value::Null), rest, value)
+        }
+        Value::Array(items) => {
+            let index = match segment.parse::<usize>() {
+                _ if segment.is_empty() => items.len(),
+                Ok(n) if n <= items.len() && n < 1_000 => n,
+                _ => return,
+            };
+            if index == items.len() {
+                items.push(Value::Null);
+            }
+            insert_form_value(&mut items[index], rest, value);
+        }
+        // A plain value already there: PHP keeps the first shape it saw.
+        _ => {}
     }
 }
 
@@ -226,6 +288,19 @@ impl Body {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_bodies_nest_as_php_reads_them() {
+        let body = form_body(b"databaseId=db&name=My+DB&permissions[]=read(%22any%22)&permissions[]=x&data[title]=T&data[tags][0]=a&data[tags][1]=b");
+        assert_eq!(
+            Value::Object(body),
+            serde_json::json!({
+                "databaseId": "db", "name": "My DB", "permissions": ["read(\"any\")", "x"],
+                "data": {"title": "T", "tags": ["a", "b"]}
+            })
+        );
+        assert!(form_body(b"a[5]=skipped&b[x][=y&=z&%FF=1").get("a").is_some());
+    }
 
     #[test]
     fn array_params_accept_both_sdk_spellings_in_order() {
