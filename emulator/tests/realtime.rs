@@ -268,9 +268,18 @@ async fn one_frame_per_event_even_with_overlapping_subscriptions_and_url_channel
             {"subscriptionId": "big", "channels": ["databases.main.collections.col.documents"], "queries": [json!({"method": "greaterThan", "attribute": "n", "values": [5]}).to_string()]},
         ]}))
         .await;
+    // Appwrite 1.9.6 echoes each subscription: its id, its channels and its queries.
+    let response = socket.next().await.unwrap();
+    let echoed: Vec<&str> = response["data"]["subscriptions"]
+        .as_array()
+        .expect("subscriptions")
+        .iter()
+        .map(|s| s["subscriptionId"].as_str().expect("an id"))
+        .collect();
+    assert_eq!(echoed, ["all", "big"], "{response}");
     assert_eq!(
-        socket.next().await.unwrap()["data"]["subscriptions"],
-        json!(["all", "big"])
+        response["data"]["subscriptions"][1]["queries"][0],
+        json!({"method": "greaterThan", "attribute": "n", "values": [5]}).to_string()
     );
     api.post(
         &format!("{col}/documents"),

@@ -3,8 +3,16 @@
 
 use crate::query::{Method, Query};
 
-/// Why a subscription query is refused.
+/// The methods Appwrite allows in realtime queries, in its order (`RuntimeQuery::ALLOWED_QUERIES`).
+const ALLOWED: &str = "equal, notEqual, lessThan, lessThanEqual, greaterThan, greaterThanEqual, isNull, isNotNull, and, or, select";
+
+/// Why a subscription query is refused, in Appwrite's words.
 pub(super) fn check(query: &Query) -> Result<(), String> {
+    let refused = |method: &str| {
+        Err(format!(
+            "Invalid query: Query method '{method}' is not supported in Realtime queries. Allowed: {ALLOWED}"
+        ))
+    };
     match query {
         Query::Filter { method, .. } => match method {
             Method::Equal
@@ -15,14 +23,21 @@ pub(super) fn check(query: &Query) -> Result<(), String> {
             | Method::GreaterThanEqual
             | Method::IsNull
             | Method::IsNotNull => Ok(()),
-            other => Err(format!(
-                "Query method {} is not supported in realtime subscriptions",
-                other.name()
-            )),
+            other => refused(other.name()),
         },
         Query::Logical { queries, .. } => queries.iter().try_for_each(check),
         Query::Select(keys) if keys.iter().all(|k| k == "*") => Ok(()),
-        _ => Err("Only filter queries are supported in realtime subscriptions".to_owned()),
+        Query::Select(_) => Err(
+            "Invalid query: Only select(\"*\") is allowed in Realtime queries. select(\"*\") means \"listen to all events\"."
+                .to_owned(),
+        ),
+        Query::Limit(_) => refused("limit"),
+        Query::Offset(_) => refused("offset"),
+        Query::Cursor { after: true, .. } => refused("cursorAfter"),
+        Query::Cursor { after: false, .. } => refused("cursorBefore"),
+        Query::Order { descending: false, .. } => refused("orderAsc"),
+        Query::Order { descending: true, .. } => refused("orderDesc"),
+        Query::OrderRandom => refused("orderRandom"),
     }
 }
 

@@ -194,13 +194,16 @@ impl Subscriptions {
         }
     }
 
-    fn remove(&mut self, id: &str) {
-        if let Some(at) = self.index.remove(id) {
-            self.all.swap_remove(at);
-            if let Some(moved) = self.all.get(at) {
-                self.index.insert(moved.id.clone(), at);
-            }
+    /// Removes the subscription; whether there was one.
+    fn remove(&mut self, id: &str) -> bool {
+        let Some(at) = self.index.remove(id) else {
+            return false;
+        };
+        self.all.swap_remove(at);
+        if let Some(moved) = self.all.get(at) {
+            self.index.insert(moved.id.clone(), at);
         }
+        true
     }
 }
 
@@ -220,6 +223,36 @@ fn error_frame(code: u16, message: &str) -> String {
 /// Who a new socket connects as, as the HTTP layer resolved it: the caller and the user object
 /// for `connected` (`null` for a guest), or the error frame to close with.
 pub(crate) type Admission = Result<(Caller, Value), (u16, String)>;
+
+/// The entries of a `subscribe` message, checked as Appwrite's `SubscribePayload` validator
+/// checks them, with its messages.
+fn subscribe_entries(data: Option<&Value>) -> Result<&Vec<Value>, &'static str> {
+    let items = data.and_then(Value::as_array).ok_or("Payload is not valid.")?;
+    for item in items {
+        let entry = item
+            .as_object()
+            .ok_or("Each subscribe payload must be an object.")?;
+        if let Some(id) = entry.get("subscriptionId") {
+            let valid = id
+                .as_str()
+                .is_some_and(|id| crate::ids::check_key("subscriptionId", id).is_ok());
+            if !valid {
+                return Err("subscriptionId is not a valid id.");
+            }
+        }
+        let channels = entry
+            .get("channels")
+            .ok_or("channels is not present in payload.")?;
+        let channels = channels.as_array().ok_or("channels is not a valid array.")?;
+        if !channels.iter().all(Value::is_string) {
+            return Err("channels must contain only strings.");
+        }
+        if entry.get("queries").is_some_and(|q| !q.is_array()) {
+            return Err("queries is not a valid array.");
+        }
+    }
+    Ok(items)
+}
 
 /// Appwrite's channel rewrite: `account` stands for the caller's own account, so a signed-in
 /// caller also gets `account.<id>`; an `account.<id>` sent by the client is dropped (nobody
@@ -402,43 +435,54 @@ impl Connection {
         }
     }
 
+    /// `subscribe` (Appwrite 1.9.5+): every entry is checked before any is applied; an entry
+    /// without `subscriptionId` gets a new one, one with a known id replaces that subscription.
     fn subscribe(&mut self, data: Option<&Value>) -> String {
-        let Some(items) = data.and_then(Value::as_array) else {
-            return error_frame(1003, "Payload is not valid.");
+        let items = match subscribe_entries(data) {
+            Ok(items) => items,
+            Err(message) => return error_frame(1003, message),
         };
-        let mut parsed = Vec::new();
+        let mut parsed = Vec::with_capacity(items.len());
+        let mut echoed = Vec::with_capacity(items.len());
         for item in items {
-            let id = item.get("subscriptionId").and_then(Value::as_str);
-            let channels: Option<Vec<String>> = item
-                .get("channels")
-                .and_then(Value::as_array)
-                .and_then(|c| c.iter().map(|v| v.as_str().map(str::to_owned)).collect());
-            let (Some(id), Some(channels)) = (id, channels) else {
-                return error_frame(1003, "Payload is not valid.");
-            };
-            let mut queries = Vec::new();
-            for text in item
+            let id = item
+                .get("subscriptionId")
+                .and_then(Value::as_str)
+                .map_or_else(crate::ids::unique, str::to_owned);
+            let channels: Vec<String> = item["channels"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_str().map(str::to_owned))
+                .collect();
+            let texts: Vec<&Value> = item
                 .get("queries")
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-            {
+                .collect();
+            let mut queries = Vec::with_capacity(texts.len());
+            for text in &texts {
                 let parsed_query = match text {
                     Value::String(s) => query::parse(s).map_err(|e| e.message),
-                    _ => Err("Payload is not valid.".to_owned()),
+                    _ => Err("Invalid query: Syntax error".to_owned()),
                 };
                 match parsed_query.and_then(|q| filter::check(&q).map(|()| q)) {
                     Ok(q) => queries.push(q),
                     Err(message) => return error_frame(1003, &message),
                 }
             }
+            let channels = account_channels(channels, &self.caller);
+            echoed.push(json!({"subscriptionId": id, "channels": channels, "queries": texts}));
             parsed.push(Subscription {
-                id: id.to_owned(),
-                channels: account_channels(channels, &self.caller),
+                id,
+                channels,
                 queries,
             });
         }
-        let ids: Vec<String> = parsed.iter().map(|s| s.id.clone()).collect();
+        let mut ids: Vec<&str> = parsed.iter().map(|s| s.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let new = ids.iter().filter(|id| !self.subscriptions.contains(id)).count();
         let max = self.max_subscriptions;
         if self.subscriptions.len() + new > max {
@@ -450,23 +494,34 @@ impl Connection {
         for subscription in parsed {
             self.subscriptions.insert(subscription);
         }
-        json!({"type": "response", "data": {"to": "subscribe", "success": true, "subscriptions": ids}})
+        json!({"type": "response", "data": {"to": "subscribe", "success": true, "subscriptions": echoed}})
             .to_string()
     }
 
+    /// `unsubscribe`: checked whole first, then each id removed; the answer says which were held.
     fn unsubscribe(&mut self, data: Option<&Value>) -> String {
         let Some(items) = data.and_then(Value::as_array) else {
             return error_frame(1003, "Payload is not valid.");
         };
-        let mut ids = Vec::new();
-        for item in items {
-            let Some(id) = item.get("subscriptionId").and_then(Value::as_str) else {
-                return error_frame(1003, "Payload is not valid.");
-            };
-            self.subscriptions.remove(id);
-            ids.push(id.to_owned());
-        }
-        json!({"type": "response", "data": {"to": "unsubscribe", "success": true, "subscriptions": ids}})
+        let ids: Option<Vec<&str>> = items
+            .iter()
+            .map(|item| {
+                item.get("subscriptionId")
+                    .and_then(Value::as_str)
+                    .filter(|id| !id.is_empty())
+            })
+            .collect();
+        let Some(ids) = ids else {
+            return error_frame(
+                1003,
+                "Each unsubscribe payload must include a non-empty subscriptionId.",
+            );
+        };
+        let results: Vec<Value> = ids
+            .into_iter()
+            .map(|id| json!({"subscriptionId": id, "removed": self.subscriptions.remove(id)}))
+            .collect();
+        json!({"type": "response", "data": {"to": "unsubscribe", "success": true, "subscriptions": results}})
             .to_string()
     }
 
