@@ -9,6 +9,11 @@ use serde_json::json;
 /// The server version the emulator reports.
 pub(crate) const VERSION: &str = "1.8.1";
 
+tokio::task_local! {
+    /// The version the emulator reports while it serves a request (its `AppwriteVersion`).
+    pub(crate) static REPORTED_VERSION: &'static str;
+}
+
 macro_rules! catalogue {
     ($($name:ident = $kind:literal, $code:literal, $message:literal;)*) => {
         /// An Appwrite error type.
@@ -160,7 +165,7 @@ impl IntoResponse for ApiError {
             "message": self.message,
             "code": self.kind.code(),
             "type": self.kind.as_str(),
-            "version": VERSION,
+            "version": REPORTED_VERSION.try_with(|v| *v).unwrap_or(VERSION),
         });
         (status, axum::Json(body)).into_response()
     }

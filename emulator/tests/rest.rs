@@ -1259,3 +1259,22 @@ async fn clients_of_the_2x_response_format_read_sequence_as_a_string() {
     assert_eq!(new["$sequence"], "1");
     assert_eq!(new["n"], 1, "only $sequence changes");
 }
+
+// The version an emulator reports, in `/health/version` and in every error body, is the release
+// it behaves as.
+#[tokio::test]
+async fn the_reported_version_is_the_personality() {
+    for version in appwrite_emulator::AppwriteVersion::ALL {
+        let emulator = Emulator::start(Config {
+            appwrite_version: version,
+            ..Config::default()
+        })
+        .await
+        .unwrap();
+        let api = Api::of(&emulator);
+        assert_eq!(api.get("/health/version").await.1["version"], version.reported());
+        let missing = api.get("/databases/nope").await;
+        assert_error(&missing, 404, "database_not_found");
+        assert_eq!(missing.1["version"], version.reported());
+    }
+}

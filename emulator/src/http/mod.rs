@@ -66,7 +66,23 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             crate::faults::hold_matching,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(extract::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            report_version,
+        ))
         .with_state(state)
+}
+
+/// Error bodies carry the version of the release the emulator behaves as.
+async fn report_version(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let version = state.realtime.version.reported();
+    crate::error::REPORTED_VERSION
+        .scope(version, next.run(request))
+        .await
 }
 
 /// Errors raised by axum itself (a wrong method on a known route, a path that is not UTF-8, a
