@@ -13,7 +13,9 @@ use std::str::FromStr;
 /// - the names and channels of a document event: 1.6 and 1.7 have only the collections
 ///   family (`databases.*.collections.*.documents.*…`, `documents`); from 1.8 every one is
 ///   followed by its TablesDB twin (`…tables.*.rows.*…`, `rows`);
-/// - the version `/v1/health/version` reports.
+/// - `$sequence`: a number in 1.8's model, a string in 1.9's (a number again for a client that
+///   asks for a format before 1.9.0 with `X-Appwrite-Response-Format`);
+/// - the version `/v1/health/version` and error bodies report.
 ///
 /// 1.9.0–1.9.4 (realtime queries in the URL) are not reproduced yet, so they do not parse.
 ///

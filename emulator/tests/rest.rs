@@ -193,7 +193,13 @@ async fn documents_carry_every_attribute_defaults_and_metadata() {
     assert_eq!(doc["tags"], json!([]));
     assert_eq!(doc["at"], Value::Null);
     assert_eq!(doc["$id"].as_str().unwrap().len(), 20);
-    assert!(doc["$sequence"].is_i64());
+    // 1.9 (the default personality) sends `$sequence` as a string of digits.
+    assert!(
+        doc["$sequence"]
+            .as_str()
+            .is_some_and(|s| s.parse::<u64>().is_ok()),
+        "{doc}"
+    );
     let created = doc["$createdAt"].as_str().unwrap();
     assert!(created.ends_with("+00:00") && created.len() == 29, "{created}");
 
@@ -1258,6 +1264,57 @@ async fn clients_of_the_2x_response_format_read_sequence_as_a_string() {
     let new: Value = get("2.6.2").await.unwrap().json().await.unwrap();
     assert_eq!(new["$sequence"], "1");
     assert_eq!(new["n"], 1, "only $sequence changes");
+    assert_eq!(
+        get("1.9.5").await.unwrap().json::<Value>().await.unwrap()["$sequence"],
+        "1"
+    );
+}
+
+// `$sequence` is a number in 1.8's model and a string in 1.9's, where a client asking for a
+// format before 1.9.0 gets a number again; realtime payloads follow the model.
+#[tokio::test]
+async fn the_sequence_type_follows_the_release_and_the_asked_format() {
+    for (version, plain, asked_1_8) in [
+        (appwrite_emulator::AppwriteVersion::V1_8, json!(1), json!(1)),
+        (appwrite_emulator::AppwriteVersion::NEWEST, json!("1"), json!(1)),
+    ] {
+        let emulator = Emulator::start(Config {
+            appwrite_version: version,
+            ..Config::default()
+        })
+        .await
+        .unwrap();
+        let api = Api::of(&emulator);
+        let col = api
+            .collection(
+                json!([]),
+                false,
+                &[("integer", json!({"key": "n", "required": false}))],
+            )
+            .await;
+        api.post(
+            &format!("{col}/documents"),
+            json!({"documentId": "d", "data": {"n": 1}}),
+        )
+        .await;
+        assert_eq!(
+            api.get(&format!("{col}/documents/d")).await.1["$sequence"],
+            plain,
+            "{version}"
+        );
+        let asked: Value = reqwest::Client::new()
+            .get(format!("{}{col}/documents/d", emulator.endpoint()))
+            .header("X-Appwrite-Project", emulator.project_id())
+            .header("X-Appwrite-Key", emulator.api_key())
+            .header("X-Appwrite-Response-Format", "1.8.0")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(asked["$sequence"], asked_1_8, "{version}");
+    }
 }
 
 // The version an emulator reports, in `/health/version` and in every error body, is the release

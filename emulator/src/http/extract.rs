@@ -63,7 +63,7 @@ impl FromRequestParts<Arc<AppState>> for Ctx {
         };
         Ok(Ctx {
             caller,
-            format: Format::from_header(header("x-appwrite-response-format")),
+            format: Format::new(header("x-appwrite-response-format"), state.realtime.version),
             timestamp,
         })
     }

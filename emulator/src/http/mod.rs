@@ -17,6 +17,7 @@ use axum::{Json, Router};
 use serde_json::Value;
 
 pub(crate) use extract::{array_param, total_param, Body, Ctx, QueryString};
+pub(crate) use format::Format;
 
 use crate::error::{ApiError, ErrorType};
 use crate::state::AppState;

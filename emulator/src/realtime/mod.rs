@@ -113,11 +113,12 @@ impl Event {
             tables,
         );
         let channels = events::channels(&change.database_id, &change.collection_id, &doc_id, tables);
+        let payload = crate::http::Format::realtime(version).shape(change.document);
         let data = json!({
             "events": events,
             "channels": channels,
             "timestamp": crate::ids::now(),
-            "payload": change.document,
+            "payload": payload,
         });
         let mut prefix = String::from(r#"{"type":"event","data":"#);
         let body = data.to_string();
