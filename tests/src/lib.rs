@@ -8,6 +8,15 @@ use std::time::Duration;
 
 use tokio::process::{Child, Command};
 
+/// The Appwrite release the emulators of a test run behave as: `APPWRITE_VERSION` (`1.6`, `1.8`,
+/// `1.9.6`, …) so that `.ci/run` can run the realtime suites against each, the newest otherwise.
+pub fn appwrite_version() -> appwrite_emulator::AppwriteVersion {
+    match std::env::var("APPWRITE_VERSION") {
+        Ok(text) => text.parse().unwrap_or_else(|e| panic!("APPWRITE_VERSION: {e}")),
+        Err(_) => appwrite_emulator::AppwriteVersion::NEWEST,
+    }
+}
+
 /// A client builder for `emulator`'s project, database `main`, with its API key.
 pub fn client_builder(emulator: &appwrite_emulator::Emulator) -> appwrite_orm::OrmBuilder {
     appwrite_orm::Orm::builder()

@@ -37,6 +37,7 @@ fn parcel(label: &str, version: i32) -> Parcel {
 async fn emulator() -> Emulator {
     Emulator::start(Config {
         attribute_delay: Duration::from_millis(10),
+        appwrite_version: tests::appwrite_version(),
         ..Config::default()
     })
     .await

@@ -44,7 +44,7 @@ fn orm_for(emulator: &Emulator, options: RealtimeOptions) -> Orm {
 }
 
 async fn start(options: RealtimeOptions) -> (Emulator, Orm) {
-    start_with(AppwriteVersion::NEWEST, options).await
+    start_with(tests::appwrite_version(), options).await
 }
 
 /// An emulator behaving as `version` (1.6–1.8 speak only the URL-channel protocol; 1.6 and 1.7
