@@ -20,28 +20,27 @@ pub(super) async fn upgrade(
     QueryString(pairs): QueryString,
 ) -> Response {
     let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let channels = array_param(&pairs, "channels");
     let admission = match param("project") {
         Some(project) if project == state.project => {
-            let jwt = headers
-                .get("x-appwrite-jwt")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-                .or_else(|| param("jwt"));
-            // An API key gives no realtime identity, exactly as on Appwrite: it is ignored.
-            match jwt.filter(|j| !j.is_empty()) {
-                Some(_) if state.faults.take_downgrade() => Ok((Caller::Guest, Value::Null)),
-                Some(jwt) => state.user_of_jwt(jwt).await.map_err(|e| (1008, e.message)),
-                None => Ok((Caller::Guest, Value::Null)),
+            if state.realtime.version.url_channels_only() && channels.is_empty() {
+                Err((1008, "Missing channels".to_owned()))
+            } else {
+                let jwt = headers
+                    .get("x-appwrite-jwt")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+                    .or_else(|| param("jwt"));
+                // An API key gives no realtime identity, exactly as on Appwrite: it is ignored.
+                // A staged downgrade applies to a socket that is admitted, not to one refused.
+                match jwt.filter(|j| !j.is_empty()) {
+                    Some(_) if state.faults.take_downgrade() => Ok((Caller::Guest, Value::Null)),
+                    Some(jwt) => state.user_of_jwt(jwt).await.map_err(|e| (1008, e.message)),
+                    None => Ok((Caller::Guest, Value::Null)),
+                }
             }
         }
         _ => Err((1008, "Missing or unknown project ID".to_owned())),
-    };
-    let channels = array_param(&pairs, "channels");
-    let admission = match admission {
-        Ok(_) if state.realtime.version.url_channels_only() && channels.is_empty() => {
-            Err((1008, "Missing channels".to_owned()))
-        }
-        other => other,
     };
     let hub = Arc::clone(&state.realtime);
     // Oversized frames are refused by hand (so the client gets an error frame), not by the codec.

@@ -286,6 +286,13 @@ pub(crate) async fn serve(
             return;
         }
     };
+    // Channels in the URL are registered before `connected` is sent: a staged delay of that
+    // registration holds `connected` back, and what is published meanwhile never reaches this
+    // socket.
+    let delay = hub.faults.registration_delay();
+    if !url_channels.is_empty() && !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let mut events = hub.changes.subscribe();
     let mut control = hub.control.subscribe();
     let url_channels = account_channels(url_channels, &caller);
