@@ -537,23 +537,29 @@ fn is_url(s: &str) -> bool {
         && !s.chars().any(char::is_whitespace)
 }
 
+/// An available attribute `key` of `kind`, for unit tests.
+#[cfg(test)]
+pub(crate) fn for_test(key: &str, kind: Kind, required: bool, array: bool) -> Attribute {
+    Attribute {
+        seq: 1,
+        key: key.into(),
+        kind,
+        required,
+        array,
+        default: Value::Null,
+        status: "available".into(),
+        error: String::new(),
+        created: String::new(),
+        updated: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn attribute(kind: Kind, required: bool, array: bool) -> Attribute {
-        Attribute {
-            seq: 1,
-            key: "x".into(),
-            kind,
-            required,
-            array,
-            default: Value::Null,
-            status: "available".into(),
-            error: String::new(),
-            created: String::new(),
-            updated: String::new(),
-        }
+        for_test("x", kind, required, array)
     }
 
     #[test]

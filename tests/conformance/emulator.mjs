@@ -3,8 +3,8 @@
 
 import { spawn } from 'node:child_process';
 
-export function startEmulator(binary, project, key, delayMs) {
-  const args = ['--port', '0', '--attribute-delay-ms', String(delayMs), '--project', project, '--api-key', key];
+export function startEmulator(binary, project, key, delayMs, extraArgs = []) {
+  const args = ['--port', '0', '--attribute-delay-ms', String(delayMs), '--project', project, '--api-key', key, ...extraArgs];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffered = '';

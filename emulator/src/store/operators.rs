@@ -439,19 +439,17 @@ mod tests {
     use super::*;
 
     fn attribute(kind: Kind, array: bool) -> Attribute {
-        Attribute {
-            seq: 1,
-            key: "a".into(),
-            kind,
-            required: false,
-            array,
-            default: Value::Null,
-            status: "available".into(),
-            error: String::new(),
-            created: String::new(),
-            updated: String::new(),
-        }
+        crate::attribute::for_test("a", kind, false, array)
     }
+
+    const ANY_INT: Kind = Kind::Integer {
+        min: i64::MIN,
+        max: i64::MAX,
+    };
+    const ANY_FLOAT: Kind = Kind::Float {
+        min: f64::MIN,
+        max: f64::MAX,
+    };
 
     fn run(method: &str, values: Value, attribute: &Attribute, current: Value) -> Result<Value, String> {
         let text = json!({"method": method, "values": values}).to_string();
@@ -462,13 +460,7 @@ mod tests {
 
     #[test]
     fn numeric_operators_cap_and_refuse_as_appwrite_does() {
-        let int = attribute(
-            Kind::Integer {
-                min: i64::MIN,
-                max: i64::MAX,
-            },
-            false,
-        );
+        let int = attribute(ANY_INT, false);
         assert_eq!(run("increment", json!([5]), &int, json!(2020)), Ok(json!(2025)));
         assert_eq!(run("increment", json!([5]), &int, Value::Null), Ok(json!(5)));
         assert_eq!(run("increment", json!([5, 10]), &int, json!(8)), Ok(json!(10)));
@@ -500,13 +492,7 @@ mod tests {
         assert!(run("increment", json!([1]), &text, json!("x"))
             .unwrap_err()
             .contains("non-numeric field 'a'"));
-        let float = attribute(
-            Kind::Float {
-                min: f64::MIN,
-                max: f64::MAX,
-            },
-            false,
-        );
+        let float = attribute(ANY_FLOAT, false);
         assert_eq!(run("increment", json!([0.5]), &float, json!(1.0)), Ok(json!(1.5)));
     }
 

@@ -16,7 +16,7 @@
 // A run is compared with `expected-failures.json`: a method that fails more or fewer assertions
 // than the ledger says fails the run, so the ledger always says exactly what is left to fix.
 
-import { spawn } from 'node:child_process';
+import { startEmulator as startProcess } from '../emulator.mjs';
 import { isDeepStrictEqual, inspect } from 'node:util';
 import WebSocket from 'ws';
 
@@ -25,18 +25,9 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long the emulator's simulated attribute/index worker takes (`--attribute-delay-ms`). */
 export const WORKER_DELAY_MS = 50;
 
+/** A fresh emulator behaving as Appwrite `version`. */
 export function startEmulator(binary, version) {
-  const args = ['--port', '0', '--attribute-delay-ms', String(WORKER_DELAY_MS), '--project', 'e2e', '--api-key', 'e2e-key', '--appwrite-version', version];
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const match = buffered.match(/endpoint=(\S+) project=(\S+) api_key=(\S+)/);
-      if (match) resolve({ child, endpoint: match[1], project: match[2], key: match[3] });
-    });
-    child.on('exit', (code) => reject(new Error(`emulator exited early with ${code}`)));
-  });
+  return startProcess(binary, 'e2e', 'e2e-key', WORKER_DELAY_MS, ['--appwrite-version', version]);
 }
 
 /** PHP's `http_build_query`: nested keys as `a[0][b]`, booleans as 1/0, nulls left out. */
