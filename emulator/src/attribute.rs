@@ -162,7 +162,8 @@ impl Attribute {
             return 20;
         }
         match &self.kind {
-            Kind::Integer { min, max } if *min < i64::from(i32::MIN) || *max > i64::from(i32::MAX) => 8,
+            // Appwrite makes the column a BIGINT when `max` passes 32 bits, whatever `min` is.
+            Kind::Integer { max, .. } if *max > i64::from(i32::MAX) => 8,
             Kind::Integer { .. } => 4,
             Kind::Float { .. } => 8,
             Kind::Boolean => 1,
@@ -560,6 +561,59 @@ mod tests {
 
     fn attribute(kind: Kind, required: bool, array: bool) -> Attribute {
         for_test("x", kind, required, array)
+    }
+
+    #[test]
+    fn row_limits_count_bytes_as_appwrite_does_on_mariadb() {
+        let wide = attribute(
+            Kind::String {
+                size: 1024,
+                encrypt: false,
+            },
+            true,
+            false,
+        );
+        assert!(check_row_limits(std::iter::repeat_n(&wide, 15)).is_ok());
+        let refused = check_row_limits(std::iter::repeat_n(&wide, 16)).unwrap_err();
+        assert_eq!(refused.kind, ErrorType::attribute_limit_exceeded);
+        // A BIGINT only when `max` passes 32 bits; arrays and long texts live off the row.
+        let small = attribute(
+            Kind::Integer {
+                min: i64::MIN,
+                max: 10,
+            },
+            false,
+            false,
+        );
+        let big = attribute(
+            Kind::Integer {
+                min: 0,
+                max: i64::MAX,
+            },
+            false,
+            false,
+        );
+        assert_eq!((small.row_bytes(), big.row_bytes()), (4, 8));
+        let text = attribute(
+            Kind::String {
+                size: 100_000,
+                encrypt: false,
+            },
+            false,
+            false,
+        );
+        let list = attribute(
+            Kind::String {
+                size: 1024,
+                encrypt: false,
+            },
+            false,
+            true,
+        );
+        assert_eq!((text.row_bytes(), list.row_bytes()), (20, 20));
+        let many = attribute(Kind::Boolean, false, false);
+        assert!(check_row_limits(std::iter::repeat_n(&many, 1_010)).is_ok());
+        assert!(check_row_limits(std::iter::repeat_n(&many, 1_011)).is_err());
     }
 
     #[test]
