@@ -10,13 +10,26 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 async fn start(delay_ms: u64) -> (Emulator, Api) {
-    let config = Config {
+    start_with(Config {
         attribute_delay: Duration::from_millis(delay_ms),
         ..Config::default()
-    };
+    })
+    .await
+}
+
+async fn start_with(config: Config) -> (Emulator, Api) {
     let emulator = Emulator::start(config).await.expect("emulator starts");
     let api = Api::of(&emulator);
     (emulator, api)
+}
+
+/// An emulator behaving as `version`.
+async fn start_as(version: appwrite_emulator::AppwriteVersion) -> (Emulator, Api) {
+    start_with(Config {
+        appwrite_version: version,
+        ..Config::default()
+    })
+    .await
 }
 
 /// An emulator whose collection (with these permissions) holds one optional string `s`.
@@ -1259,13 +1272,7 @@ async fn the_sequence_type_follows_the_release_and_the_asked_format() {
         (appwrite_emulator::AppwriteVersion::V1_8, json!(1), json!(1)),
         (appwrite_emulator::AppwriteVersion::NEWEST, json!("1"), json!(1)),
     ] {
-        let emulator = Emulator::start(Config {
-            appwrite_version: version,
-            ..Config::default()
-        })
-        .await
-        .unwrap();
-        let api = Api::of(&emulator);
+        let (emulator, api) = start_as(version).await;
         let col = api
             .collection(
                 json!([]),
@@ -1298,6 +1305,12 @@ async fn the_sequence_type_follows_the_release_and_the_asked_format() {
             plain,
             "{version}"
         );
+        // A short version is the same release: `1.9` is `1.9.0`.
+        assert_eq!(
+            in_format(&emulator, &path, "1.9").await["$sequence"],
+            plain,
+            "{version}"
+        );
     }
 }
 
@@ -1306,13 +1319,7 @@ async fn the_sequence_type_follows_the_release_and_the_asked_format() {
 #[tokio::test]
 async fn the_reported_version_is_the_personality() {
     for version in appwrite_emulator::AppwriteVersion::ALL {
-        let emulator = Emulator::start(Config {
-            appwrite_version: version,
-            ..Config::default()
-        })
-        .await
-        .unwrap();
-        let api = Api::of(&emulator);
+        let (_emulator, api) = start_as(version).await;
         assert_eq!(api.get("/health/version").await.1["version"], version.reported());
         let missing = api.get("/databases/nope").await;
         assert_error(&missing, 404, "database_not_found");

@@ -14,7 +14,12 @@ pub(crate) struct Format {
 
 impl Format {
     pub(super) fn new(header: Option<&str>, server: crate::AppwriteVersion) -> Self {
-        let asked: Option<Vec<u32>> = header.map(|v| v.split('.').map(|p| p.parse().unwrap_or(0)).collect());
+        // `1.9` is `1.9.0`: missing parts count as 0, so the comparison below is numeric.
+        let asked: Option<Vec<u32>> = header.map(|v| {
+            let mut parts: Vec<u32> = v.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+            parts.resize(parts.len().max(3), 0);
+            parts
+        });
         let string_model = server >= crate::AppwriteVersion::V1_9_5;
         let sequence_as_string = match asked {
             None => string_model,

@@ -5,7 +5,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
-use super::operators;
+use super::operators::{self, Operator};
 use super::schema::Collection;
 use crate::auth::{check_grantable, normalize_permissions, Caller, Scope};
 use crate::error::{ApiError, ApiResult, ErrorType};
@@ -468,16 +468,17 @@ pub(crate) fn create(
 }
 
 /// Applies `data` (and permissions) to a stored document; `None` when nothing changed.
+/// `operators` are those of `data` ([`operators::extract`]), found once per request.
 fn apply_update(
     c: &Connection,
     collection: &Collection,
     caller: &Caller,
     existing: &Stored,
     data: &Map<String, Value>,
+    operators: &[(String, Operator)],
     permissions: Option<Vec<String>>,
 ) -> ApiResult<Option<Stored>> {
     check_data(collection, data, false)?;
-    let operators = operators::extract(data)?;
     let mut sets = Vec::new();
     let mut params = Vec::new();
     let mut changed = false;
@@ -559,7 +560,8 @@ pub(crate) fn update(
         .map(|p| final_permissions(caller, Some(p), Vec::new()))
         .transpose()?;
     let tx = c.transaction()?;
-    let updated = apply_update(&tx, collection, caller, &existing, data, permissions)?;
+    let operators = operators::extract(data)?;
+    let updated = apply_update(&tx, collection, caller, &existing, data, &operators, permissions)?;
     match updated {
         None => {
             if !can_read(caller, collection, &existing) {
@@ -630,7 +632,8 @@ fn upsert_one(
             let permissions = permissions
                 .map(|p| final_permissions(caller, Some(p), Vec::new()))
                 .transpose()?;
-            match apply_update(c, collection, caller, &existing, data, permissions)? {
+            let operators = operators::extract(data)?;
+            match apply_update(c, collection, caller, &existing, data, &operators, permissions)? {
                 None => Ok((existing.to_json(collection), None)),
                 Some(doc) => {
                     let change = change(Action::Upsert, collection, &doc);
@@ -776,7 +779,7 @@ pub(crate) fn increment(
     let mut data = Map::new();
     data.insert(key.to_owned(), value);
     let tx = c.transaction()?;
-    let doc = apply_update(&tx, collection, caller, &existing, &data, None)?.unwrap_or(existing);
+    let doc = apply_update(&tx, collection, caller, &existing, &data, &[], None)?.unwrap_or(existing);
     tx.commit()?;
     Ok(change(Action::Update, collection, &doc))
 }
@@ -897,6 +900,7 @@ pub(crate) fn update_many(
     queries: &[Query],
 ) -> ApiResult<Vec<Change>> {
     check_data(collection, data, false)?;
+    let operators = operators::extract(data)?;
     // `$permissions` in the data replaces every matched document's permissions.
     let permissions = match data.get("$permissions") {
         None | Some(Value::Null) => None,
@@ -913,8 +917,16 @@ pub(crate) fn update_many(
     let tx = c.transaction()?;
     let mut changes = Vec::new();
     for existing in matching(&tx, collection, caller, queries)? {
-        let doc =
-            apply_update(&tx, collection, caller, &existing, data, permissions.clone())?.unwrap_or(existing);
+        let doc = apply_update(
+            &tx,
+            collection,
+            caller,
+            &existing,
+            data,
+            &operators,
+            permissions.clone(),
+        )?
+        .unwrap_or(existing);
         changes.push(change(Action::Update, collection, &doc));
     }
     tx.commit()?;

@@ -52,7 +52,10 @@ pub(crate) fn extract(data: &Map<String, Value>) -> ApiResult<Vec<(String, Opera
         if key.starts_with('$') {
             continue;
         }
-        let Some(text) = value.as_str() else { continue };
+        // Only a JSON object can be an operator; other text is not parsed at all.
+        let Some(text) = value.as_str().filter(|t| t.trim_start().starts_with('{')) else {
+            continue;
+        };
         let Ok(Value::Object(object)) = serde_json::from_str::<Value>(text) else {
             continue;
         };

@@ -166,7 +166,7 @@ export class Socket {
   /** The next frame, or `undefined` after `ms` without one (Appwrite's tests time out too). */
   async receive(ms = 5000) {
     const deadline = Date.now() + ms;
-    while (this.frames.length === 0 && !(this.closed && this.frames.length === 0) && Date.now() < deadline) {
+    while (this.frames.length === 0 && !this.closed && Date.now() < deadline) {
       await new Promise((resolve) => {
         const timer = setTimeout(resolve, deadline - Date.now());
         this.waiting = () => { clearTimeout(timer); resolve(); };
@@ -177,6 +177,11 @@ export class Socket {
   }
 
   send(message) { this.ws.send(JSON.stringify(message)); }
+
+  /** Whether nothing arrives for `ms` while the socket stays open (a closed socket is no proof). */
+  async quiet(ms) {
+    return (await this.receive(ms)) === undefined && !this.closed;
+  }
 
   /** Whether the server closed the socket within `ms`. */
   async closedWithin(ms) {
