@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use appwrite_emulator::{Config, Emulator};
+use appwrite_emulator::{AppwriteVersion, Config, Emulator};
 use common::Api;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::Method;
@@ -18,6 +18,11 @@ struct Socket(WebSocketStream<MaybeTlsStream<TcpStream>>);
 
 impl Socket {
     async fn open(emulator: &Emulator, query: &str) -> Self {
+        Socket::connect(emulator, query).await.0
+    }
+
+    /// A socket and its `connected` frame.
+    async fn connect(emulator: &Emulator, query: &str) -> (Self, Value) {
         let url = format!(
             "{}?project={}{query}",
             emulator.realtime_endpoint(),
@@ -25,8 +30,9 @@ impl Socket {
         );
         let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("connects");
         let mut socket = Socket(stream);
-        assert_eq!(socket.next().await.expect("connected frame")["type"], "connected");
-        socket
+        let connected = socket.next().await.expect("connected frame");
+        assert_eq!(connected["type"], "connected");
+        (socket, connected)
     }
 
     async fn subscribe(emulator: &Emulator, jwt: Option<&str>, channels: &[&str]) -> Self {
@@ -209,7 +215,8 @@ async fn every_kind_of_write_produces_its_events_in_commit_order() {
     );
     for event in &events {
         assert_eq!(event["events"].as_array().unwrap().len(), 42);
-        assert_eq!(event["channels"].as_array().unwrap().len(), 6);
+        // 1.9.5: documents, rows and tablesdb channels, each also with the action's suffix.
+        assert_eq!(event["channels"].as_array().unwrap().len(), 16);
         assert_eq!(event["subscriptions"], json!(["s1"]));
     }
     assert!(
@@ -261,7 +268,13 @@ async fn events_reach_only_sockets_whose_roles_may_read_the_document() {
 async fn one_frame_per_event_even_with_overlapping_subscriptions_and_url_channels() {
     let (emulator, api, col) = setup(Config::default()).await;
     let ops = api.jwt("ops").await;
-    let mut socket = Socket::open(&emulator, &format!("&jwt={ops}&channels%5B%5D=documents")).await;
+    let (mut socket, connected) =
+        Socket::connect(&emulator, &format!("&jwt={ops}&channels%5B%5D=documents")).await;
+    // 1.9: the URL's channel is a subscription too, with an id `connected` gives.
+    let url = connected["data"]["subscriptions"][0]
+        .as_str()
+        .expect("an id")
+        .to_owned();
     socket
         .send(json!({"type": "subscribe", "data": [
             {"subscriptionId": "all", "channels": ["documents", "rows"]},
@@ -292,8 +305,8 @@ async fn one_frame_per_event_even_with_overlapping_subscriptions_and_url_channel
     )
     .await;
     let events = socket.events(2).await;
-    assert_eq!(events[0]["subscriptions"], json!(["all"]));
-    assert_eq!(events[1]["subscriptions"], json!(["all", "big"]));
+    assert_eq!(events[0]["subscriptions"], json!([url, "all"]));
+    assert_eq!(events[1]["subscriptions"], json!([url, "all", "big"]));
     assert!(
         socket.silent(Duration::from_millis(150)).await,
         "exactly one frame per event"
@@ -309,9 +322,10 @@ async fn one_frame_per_event_even_with_overlapping_subscriptions_and_url_channel
     )
     .await;
     let url_only = socket.events(1).await;
-    assert!(
-        url_only[0].get("subscriptions").is_none(),
-        "URL channels still match, without subscriptions"
+    assert_eq!(
+        url_only[0]["subscriptions"],
+        json!([url]),
+        "the URL's subscription still matches"
     );
 }
 
@@ -550,4 +564,90 @@ async fn a_bulk_update_of_permissions_applies_and_realtime_follows_it() {
     assert_eq!(ids, ["p1", "p2"]);
     let (_, stored) = api.get(&format!("{docs}/p1")).await;
     assert_eq!(stored["$permissions"], json!(["read(\"any\")"]));
+}
+
+/// Percent-encodes a query parameter's value.
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn release_1_9_0_reads_queries_from_the_url_and_has_no_subscribe_messages() {
+    let (emulator, api, col) = setup(Config {
+        appwrite_version: AppwriteVersion::V1_9_0,
+        ..Config::default()
+    })
+    .await;
+    let ops = api.jwt("ops").await;
+    let big = json!({"method": "greaterThan", "attribute": "n", "values": [5]}).to_string();
+    // Slot 1 of `documents` filters big values; `rows` has no queries, so it sits in slot 0.
+    let query = format!(
+        "&jwt={ops}&channels%5B%5D=documents&channels%5B%5D=rows&documents%5B1%5D%5B%5D={}&documents%5B1%5D%5B%5D={}",
+        encoded(&big),
+        encoded(&json!({"method": "isNotNull", "attribute": "n"}).to_string()),
+    );
+    let (mut socket, connected) = Socket::connect(&emulator, &query).await;
+    assert_eq!(connected["data"]["channels"], json!(["documents", "rows"]));
+    let slots = connected["data"]["subscriptions"]
+        .as_object()
+        .expect("slot 1 comes first, so a map");
+    let (filtered, everything) = (slots["1"].as_str().unwrap(), slots["0"].as_str().unwrap());
+
+    for (id, n) in [("one", 1), ("ten", 10)] {
+        api.post(
+            &format!("{col}/documents"),
+            json!({"documentId": id, "data": {"n": n}}),
+        )
+        .await;
+    }
+    let events = socket.events(2).await;
+    assert_eq!(events[0]["subscriptions"], json!([everything]));
+    assert_eq!(events[1]["subscriptions"], json!([filtered, everything]));
+    // 1.9.0 adds the `tablesdb.…` channels, not yet the action-suffixed ones.
+    assert_eq!(events[0]["channels"].as_array().unwrap().len(), 8);
+    let tablesdb = events[0]["channels"].as_array().unwrap().iter();
+    assert_eq!(
+        tablesdb
+            .filter(|c| c.as_str().unwrap().starts_with("tablesdb."))
+            .count(),
+        2
+    );
+
+    // No `subscribe` messages before 1.9.5.
+    socket
+        .send(json!({"type": "subscribe", "data": [{"channels": ["documents"]}]}))
+        .await;
+    assert_eq!(
+        socket.next().await.unwrap()["data"]["message"],
+        "Message type is not valid."
+    );
+
+    // A refused query method refuses the socket, naming the method.
+    let (mut refused, error) = {
+        let url = format!(
+            "{}?project={}&channels%5B%5D=documents&documents%5B0%5D%5B%5D={}",
+            emulator.realtime_endpoint(),
+            emulator.project_id(),
+            encoded(&json!({"method": "search", "attribute": "t", "values": ["a"]}).to_string()),
+        );
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("connects");
+        let mut socket = Socket(stream);
+        let error = socket.next().await.expect("an error frame");
+        (socket, error)
+    };
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["data"]["code"], 1008);
+    assert!(error["data"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("Query method 'search' is not supported"));
+    assert!(
+        refused.drain_until_closed(&mut Vec::new()).await,
+        "the server closes it"
+    );
 }

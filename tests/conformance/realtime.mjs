@@ -21,7 +21,7 @@ globalThis.window = {
 };
 
 const binary = process.argv[2] ?? new URL('../../target/debug/appwrite-emulator', import.meta.url).pathname;
-const names = JSON.parse(readFileSync(new URL('../fixtures/event-names.json', import.meta.url)))['server_1.8_plus'];
+const names = JSON.parse(readFileSync(new URL('../fixtures/event-names.json', import.meta.url)))['server_1.9.5_plus'];
 
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -103,7 +103,7 @@ try {
   }
   assert.equal(collectionEvents[1].payload.text, 'second');
   assert.equal(collectionEvents[3].payload.text, 'second', 'a delete carries the document as it was');
-  step('create, update and delete events with the exact 1.8 events and channels, in commit order');
+  step('create, update and delete events with the exact 1.9.6 events and channels, in commit order');
 
   assert.deepEqual(documentEvents.map((e) => [e.payload.$id, e.events[0].split('.').pop()]), [['doc1', 'create'], ['doc1', 'update'], ['doc1', 'delete']]);
   // Each event names every subscription of the socket it matched: collection, document and query.

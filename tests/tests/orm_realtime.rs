@@ -146,11 +146,13 @@ async fn typed_events_for_create_update_and_delete() {
     for _ in 0..4 {
         let event = next(&mut all).await.unwrap();
         assert_eq!(event.origin, Origin::Live);
-        // From 1.8 every name and channel has its TablesDB twin.
-        let (names, channels) = if tests::appwrite_version() >= AppwriteVersion::V1_8 {
-            (42, 6)
-        } else {
-            (22, 3)
+        // From 1.8 every name and channel has its TablesDB twin; 1.9 adds the `tablesdb.…`
+        // channels and 1.9.5 an action-suffixed sibling of each.
+        let (names, channels) = match tests::appwrite_version() {
+            v if v >= AppwriteVersion::V1_9_5 => (42, 16),
+            v if v >= AppwriteVersion::V1_9_0 => (42, 8),
+            v if v >= AppwriteVersion::V1_8 => (42, 6),
+            _ => (22, 3),
         };
         assert_eq!((event.events().len(), event.channels().len()), (names, channels));
         seen.push((event.document.id().to_owned(), event.kind, event.document.status));

@@ -21,7 +21,19 @@ pub(super) async fn upgrade(
 ) -> Response {
     let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let channels = array_param(&pairs, "channels");
-    let admission = match param("project") {
+    // The project comes from the `project` parameter or the `X-Appwrite-Project` header; 1.9.5
+    // reads the header first (a `project` parameter may then hold the project channel's
+    // queries).
+    let header = headers
+        .get("x-appwrite-project")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    let project = match state.realtime.version.action_channels() {
+        true => header.or_else(|| param("project")),
+        false => param("project").or(header),
+    };
+    let admission = match project {
         Some(project) if project == state.project => {
             if state.realtime.version.url_channels_only() && channels.is_empty() {
                 Err((1008, "Missing channels".to_owned()))
@@ -43,7 +55,11 @@ pub(super) async fn upgrade(
         _ => Err((1008, "Missing or unknown project ID".to_owned())),
     };
     let hub = Arc::clone(&state.realtime);
+    let url = realtime::UrlRequest {
+        channels,
+        params: pairs,
+    };
     // Oversized frames are refused by hand (so the client gets an error frame), not by the codec.
     ws.max_message_size(4 * MAX_INBOUND)
-        .on_upgrade(move |socket| realtime::serve(hub, socket, admission, channels))
+        .on_upgrade(move |socket| realtime::serve(hub, socket, admission, url))
 }

@@ -1,6 +1,9 @@
 //! The `events` and `channels` of a document event. From Appwrite 1.8 every
 //! `collections`/`documents` string is followed by its `tables`/`rows` twin; 1.6 and 1.7 have
-//! only the first.
+//! only the first. 1.9 adds the `tablesdb.…` channels, 1.9.5 an action-suffixed sibling of
+//! every channel.
+
+use crate::AppwriteVersion;
 
 /// The 22 event strings Appwrite 1.6 generates for one document event, before mirroring.
 fn collection_events(db: &str, col: &str, doc: &str, action: &str) -> Vec<String> {
@@ -29,41 +32,90 @@ fn collection_events(db: &str, col: &str, doc: &str, action: &str) -> Vec<String
     events
 }
 
-/// Appwrite's plain substring mirror: `collections` → `tables`, `documents` → `rows`.
-fn tables_twin(event: &str) -> Option<String> {
-    event.contains("collections").then(|| {
-        event
-            .replace("collections", "tables")
-            .replace("documents", "rows")
-    })
+/// The `tables` twin of a `collections` event. 1.8 replaces substrings (so an id containing
+/// `documents` is rewritten too); 1.9 replaces whole segments only.
+fn tables_twin(event: &str, version: AppwriteVersion) -> Option<String> {
+    if !event.contains("collections") {
+        return None;
+    }
+    if !version.subscription_ids() {
+        return Some(
+            event
+                .replace("collections", "tables")
+                .replace("documents", "rows"),
+        );
+    }
+    let twin: Vec<&str> = event
+        .split('.')
+        .map(|segment| match segment {
+            "collections" => "tables",
+            "documents" => "rows",
+            other => other,
+        })
+        .collect();
+    Some(twin.join("."))
 }
 
 /// The event strings of a document event: 42 with the `tables` twins (1.8+), 22 without.
-pub(super) fn event_names(db: &str, col: &str, doc: &str, action: &str, tables: bool) -> Vec<String> {
+pub(super) fn event_names(
+    db: &str,
+    col: &str,
+    doc: &str,
+    action: &str,
+    version: AppwriteVersion,
+) -> Vec<String> {
     let mut events = Vec::with_capacity(42);
     for event in collection_events(db, col, doc, action) {
-        let twin = tables.then(|| tables_twin(&event)).flatten();
+        let twin = version
+            .tables_names()
+            .then(|| tables_twin(&event, version))
+            .flatten();
         events.push(event);
         events.extend(twin);
+    }
+    if version.subscription_ids() {
+        // Appwrite 1.9 drops repeated names (an id equal to `*` or to another id).
+        let mut seen = std::collections::HashSet::with_capacity(events.len());
+        events.retain(|e| seen.insert(e.clone()));
     }
     events
 }
 
-/// The channels of a document event: 6 with the `rows` family (1.8+), 3 without.
-pub(super) fn channels(db: &str, col: &str, doc: &str, tables: bool) -> Vec<String> {
+/// The channels of a document event, in Appwrite's order: 3 of the `documents` family (1.6,
+/// 1.7), 6 with the `rows` family (1.8), 8 with the `tablesdb.…` ones (1.9.0–1.9.4) and 16
+/// with each one's action-suffixed sibling (1.9.5+).
+pub(super) fn channels(
+    db: &str,
+    col: &str,
+    doc: &str,
+    action: &str,
+    version: AppwriteVersion,
+) -> Vec<String> {
     let documents = [
         "documents".to_owned(),
         format!("databases.{db}.collections.{col}.documents"),
         format!("databases.{db}.collections.{col}.documents.{doc}"),
     ];
-    if !tables {
-        return documents.to_vec();
-    }
-    let mut all = vec![
+    let rows = [
         "rows".to_owned(),
         format!("databases.{db}.tables.{col}.rows"),
         format!("databases.{db}.tables.{col}.rows.{doc}"),
     ];
-    all.extend(documents);
+    if !version.tables_names() {
+        return documents.to_vec();
+    }
+    if !version.subscription_ids() {
+        return rows.into_iter().chain(documents).collect();
+    }
+    let mut all: Vec<String> = documents.into_iter().chain(rows).collect();
+    all.push(format!("tablesdb.{db}.tables.{col}.rows"));
+    all.push(format!("tablesdb.{db}.tables.{col}.rows.{doc}"));
+    // Identical ids (a collection named `rows`, say) must not name a channel twice.
+    let mut seen = std::collections::HashSet::with_capacity(16);
+    all.retain(|c| seen.insert(c.clone()));
+    if version.action_channels() {
+        let suffixed: Vec<String> = all.iter().map(|c| format!("{c}.{action}")).collect();
+        all.extend(suffixed);
+    }
     all
 }

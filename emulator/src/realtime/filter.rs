@@ -6,11 +6,12 @@ use crate::query::{Method, Query};
 /// The methods Appwrite allows in realtime queries, in its order (`RuntimeQuery::ALLOWED_QUERIES`).
 const ALLOWED: &str = "equal, notEqual, lessThan, lessThanEqual, greaterThan, greaterThanEqual, isNull, isNotNull, and, or, select";
 
-/// Why a subscription query is refused, in Appwrite's words.
+/// Why a subscription query is refused, in Appwrite's words (a `subscribe` message's error
+/// puts `Invalid query: ` before them, a URL's does not).
 pub(super) fn check(query: &Query) -> Result<(), String> {
     let refused = |method: &str| {
         Err(format!(
-            "Invalid query: Query method '{method}' is not supported in Realtime queries. Allowed: {ALLOWED}"
+            "Query method '{method}' is not supported in Realtime queries. Allowed: {ALLOWED}"
         ))
     };
     match query {
@@ -28,7 +29,7 @@ pub(super) fn check(query: &Query) -> Result<(), String> {
         Query::Logical { queries, .. } => queries.iter().try_for_each(check),
         Query::Select(keys) if keys.iter().all(|k| k == "*") => Ok(()),
         Query::Select(_) => Err(
-            "Invalid query: Only select(\"*\") is allowed in Realtime queries. select(\"*\") means \"listen to all events\"."
+            "Only select(\"*\") is allowed in Realtime queries. select(\"*\") means \"listen to all events\"."
                 .to_owned(),
         ),
         Query::Limit(_) => refused("limit"),

@@ -4,6 +4,7 @@
 
 mod events;
 mod filter;
+mod url;
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -104,15 +105,9 @@ impl Event {
     /// Builds the event of a committed write.
     pub(crate) fn from_change(change: Change, version: crate::AppwriteVersion) -> Self {
         let doc_id = change.document["$id"].as_str().unwrap_or_default().to_owned();
-        let tables = version.tables_names();
-        let events = events::event_names(
-            &change.database_id,
-            &change.collection_id,
-            &doc_id,
-            change.action.as_str(),
-            tables,
-        );
-        let channels = events::channels(&change.database_id, &change.collection_id, &doc_id, tables);
+        let (db, col, action) = (&change.database_id, &change.collection_id, change.action.as_str());
+        let events = events::event_names(db, col, &doc_id, action, version);
+        let channels = events::channels(db, col, &doc_id, action, version);
         let payload = crate::http::Format::realtime(version).shape(change.document);
         let data = json!({
             "events": events,
@@ -212,8 +207,9 @@ struct Connection {
     caller: Caller,
     url_channels: Vec<String>,
     subscriptions: Subscriptions,
-    /// Whether `subscribe`/`unsubscribe` messages exist (Appwrite 1.9) or not (1.6–1.8).
+    /// Whether `subscribe`/`unsubscribe` messages exist (Appwrite 1.9.5+) or not.
     messages: bool,
+    version: crate::AppwriteVersion,
     max_subscriptions: usize,
 }
 
@@ -255,27 +251,66 @@ fn subscribe_entries(data: Option<&Value>) -> Result<&Vec<Value>, &'static str> 
     Ok(items)
 }
 
-/// Appwrite's channel rewrite: `account` stands for the caller's own account, so a signed-in
-/// caller also gets `account.<id>`; an `account.<id>` sent by the client is dropped (nobody
-/// subscribes to another user's account).
-fn account_channels(channels: Vec<String>, caller: &Caller) -> Vec<String> {
-    let mut channels: Vec<String> = channels
-        .into_iter()
-        .filter(|c| !c.starts_with("account."))
-        .collect();
-    if let (true, Caller::User { id, .. }) = (channels.iter().any(|c| c == "account"), caller) {
-        channels.push(format!("account.{id}"));
+/// Appwrite's channel rewrite (`convertChannels`): `account` stands for the caller's own
+/// account, so a signed-in caller also gets `account.<id>`; from 1.9.5 `account.<action>`
+/// becomes `account.<id>.<action>` (kept as it is for a guest); any other `account.…` is
+/// dropped (nobody subscribes to another user's account). Repeated channels count once.
+fn account_channels(channels: Vec<String>, caller: &Caller, version: crate::AppwriteVersion) -> Vec<String> {
+    let user = match caller {
+        Caller::User { id, .. } => Some(id.as_str()),
+        _ => None,
+    };
+    let mut kept: Vec<String> = Vec::with_capacity(channels.len() + 1);
+    let mut appended: Vec<String> = Vec::new();
+    for channel in channels {
+        if kept.contains(&channel) {
+            continue;
+        }
+        let action = channel
+            .strip_prefix("account.")
+            .filter(|a| version.action_channels() && ACTIONS.contains(a));
+        match (channel.as_str(), action, user) {
+            ("account", _, Some(id)) => {
+                appended.push(format!("account.{id}"));
+                kept.push(channel);
+            }
+            (_, Some(action), Some(id)) => appended.push(format!("account.{id}.{action}")),
+            (_, Some(_), None) => kept.push(channel),
+            (c, None, _) if c.starts_with("account.") => {}
+            _ => kept.push(channel),
+        }
     }
-    channels
+    for channel in appended {
+        if !kept.contains(&channel) {
+            kept.push(channel);
+        }
+    }
+    kept
+}
+
+/// The actions a channel may be suffixed with (Appwrite's `SUPPORTED_ACTIONS`).
+const ACTIONS: [&str; 4] = ["create", "update", "upsert", "delete"];
+
+/// What a socket's URL asks for: its channels and every query parameter (1.9 reads a
+/// channel's queries from the parameter named after it).
+pub(crate) struct UrlRequest {
+    pub channels: Vec<String>,
+    pub params: Vec<(String, String)>,
+}
+
+/// `connected`'s map from slot to subscription id: a list when the slots are 0, 1, 2, … in
+/// order, an object otherwise (as PHP encodes an array).
+fn slot_map(ids: Vec<(String, String)>) -> Value {
+    let listed = ids.iter().enumerate().all(|(i, (k, _))| *k == i.to_string());
+    if listed {
+        Value::Array(ids.into_iter().map(|(_, id)| Value::String(id)).collect())
+    } else {
+        Value::Object(ids.into_iter().map(|(k, id)| (k, Value::String(id))).collect())
+    }
 }
 
 /// Serves one accepted socket until it closes.
-pub(crate) async fn serve(
-    hub: Arc<Hub>,
-    mut socket: WebSocket,
-    admission: Admission,
-    url_channels: Vec<String>,
-) {
+pub(crate) async fn serve(hub: Arc<Hub>, mut socket: WebSocket, admission: Admission, url: UrlRequest) {
     let (caller, user) = match admission {
         Ok(admitted) => admitted,
         Err((code, message)) => {
@@ -290,13 +325,42 @@ pub(crate) async fn serve(
     // registration holds `connected` back, and what is published meanwhile never reaches this
     // socket.
     let delay = hub.faults.registration_delay();
-    if !url_channels.is_empty() && !delay.is_zero() {
+    if !url.channels.is_empty() && !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    let version = hub.version;
+    let names = account_channels(url.channels, &caller, version);
+    let mut connection = Connection {
+        caller,
+        url_channels: Vec::new(),
+        subscriptions: Subscriptions::default(),
+        messages: !version.url_channels_only(),
+        version,
+        max_subscriptions: hub.max_subscriptions,
+    };
+    let connected = if version.subscription_ids() {
+        let slots = match url::subscriptions(&names, &url.params) {
+            Ok(slots) if slots.len() <= hub.max_subscriptions => slots,
+            Ok(_) => return refuse(&mut socket, "Too many subscriptions.").await,
+            Err(message) => return refuse(&mut socket, &message).await,
+        };
+        let mut ids = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let id = crate::ids::unique();
+            ids.push((slot.key, id.clone()));
+            connection.subscriptions.insert(Subscription {
+                id,
+                channels: slot.channels,
+                queries: slot.queries,
+            });
+        }
+        json!({"type": "connected", "data": {"channels": names, "subscriptions": slot_map(ids), "user": user}})
+    } else {
+        connection.url_channels = names;
+        json!({"type": "connected", "data": {"channels": connection.url_channels, "user": user}})
+    };
     let mut events = hub.changes.subscribe();
     let mut control = hub.control.subscribe();
-    let url_channels = account_channels(url_channels, &caller);
-    let connected = json!({"type": "connected", "data": {"channels": url_channels, "user": user}});
     if socket
         .send(Message::Text(connected.to_string().into()))
         .await
@@ -304,20 +368,24 @@ pub(crate) async fn serve(
     {
         return;
     }
-    let mut connection = Connection {
-        caller,
-        url_channels,
-        subscriptions: Subscriptions::default(),
-        messages: !hub.version.url_channels_only(),
-        max_subscriptions: hub.max_subscriptions,
-    };
     let counts = &hub.counts;
     counts.sockets.fetch_add(1, Ordering::Relaxed);
+    counts
+        .subscriptions
+        .fetch_add(connection.subscriptions.len(), Ordering::Relaxed);
     serve_frames(&mut socket, &mut connection, &mut events, &mut control, &hub).await;
     counts.sockets.fetch_sub(1, Ordering::Relaxed);
     counts
         .subscriptions
         .fetch_sub(connection.subscriptions.len(), Ordering::Relaxed);
+}
+
+/// Refuses a socket as Appwrite's policy violation does: the error frame, then the connection
+/// closes without a close frame.
+async fn refuse(socket: &mut WebSocket, message: &str) {
+    let _ = socket
+        .send(Message::Text(error_frame(1008, message).into()))
+        .await;
 }
 
 type Delayed = std::collections::VecDeque<(tokio::time::Instant, String)>;
@@ -475,12 +543,17 @@ impl Connection {
                     Value::String(s) => query::parse(s).map_err(|e| e.message),
                     _ => Err("Invalid query: Syntax error".to_owned()),
                 };
-                match parsed_query.and_then(|q| filter::check(&q).map(|()| q)) {
+                let checked = parsed_query.and_then(|q| {
+                    filter::check(&q)
+                        .map(|()| q)
+                        .map_err(|why| format!("Invalid query: {why}"))
+                });
+                match checked {
                     Ok(q) => queries.push(q),
                     Err(message) => return error_frame(1003, &message),
                 }
             }
-            let channels = account_channels(channels, &self.caller);
+            let channels = account_channels(channels, &self.caller, self.version);
             echoed.push(json!({"subscriptionId": id, "channels": channels, "queries": texts}));
             parsed.push(Subscription {
                 id,
