@@ -95,10 +95,11 @@ export class Case {
 
   /**
    * A realtime socket as Appwrite's tests open one: channels in the URL, credentials in the
-   * headers (a JWT here for their session cookie), `project` overridable.
+   * headers (a JWT here for their session cookie), `project` overridable (`null` leaves it
+   * out), and `extra` query parameters (a channel's queries, `{ documents: [[q1, q2]] }`).
    */
-  socket(channels, headers = {}, project = this.env.project) {
-    const query = phpQuery({ project, channels });
+  socket(channels, headers = {}, project = this.env.project, extra = {}) {
+    const query = phpQuery({ project, channels, ...extra });
     const url = `${this.env.endpoint.replace(/^http/, 'ws')}/realtime?${query}`;
     return new Socket(url, headers);
   }

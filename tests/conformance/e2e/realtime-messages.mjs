@@ -1,25 +1,16 @@
 // Port of Appwrite 1.9.6 `tests/e2e/Services/Realtime/RealtimeCustomClientQueryTestWithMessage.php`:
 // sockets that connect without channels and subscribe with `subscribe` messages, as 1.9.5 and
 // later speak. The emulator runs as 1.9.6 for this class. Most methods of the class and of
-// `RealtimeQueryBase` trigger account, files, project or test-channel events, which are out of
-// scope here (the account service, storage, the project channel); they are listed as left out.
+// `RealtimeQueryBase` (ported in realtime-query.mjs) that trigger account, files or console
+// test-channel events are out of scope here (the account service, storage, the console project).
 
 import { ID, Permission, Role, Query } from 'node-appwrite';
 import { def } from './harness.mjs';
+import * as query from './realtime-query.mjs';
 
 const QUIET_MS = 600;
 
-/** Sends a subscribe message and checks the `response` frame as the original's helper does. */
-async function subscribe(t, socket, entries) {
-  socket.send({ type: 'subscribe', data: entries });
-  const response = await socket.receive();
-  t.eq(response?.type, 'response');
-  t.eq(response?.data?.to, 'subscribe');
-  t.ok(response?.data?.success === true, 'subscribed');
-  t.has(response?.data, 'subscriptions');
-  t.isType(response?.data?.subscriptions, 'array');
-  return response ?? {};
-}
+const { subscribe } = query;
 
 /** A socket with no channels in its URL, connected as the test's user. */
 async function bare(t) {
@@ -79,34 +70,17 @@ const testSubscribeMessageUpsertCreateAndEdgeCases = def('testSubscribeMessageUp
   socket.close();
 });
 
-const testInvalidQueryShouldNotSubscribe = def('testInvalidQueryShouldNotSubscribe', async (t) => {
-  const refused = async (queries, ...methods) => {
+const testInvalidQueryShouldNotSubscribe = def('testInvalidQueryShouldNotSubscribe', (t) =>
+  query.refusesInvalidQueries(t, async (q) => {
     const { socket } = await bare(t);
-    socket.send({ type: 'subscribe', data: [{ channels: ['documents'], queries }] });
+    socket.send({ type: 'subscribe', data: [{ channels: ['documents'], queries: [q] }] });
     const response = await socket.receive();
     socket.close();
-    t.eq(response?.type, 'error');
-    const message = String(response?.data?.message);
-    t.contains(message, 'not supported in Realtime queries');
-    if (methods.length === 1) t.contains(message, methods[0]);
-    else t.ok(methods.some((m) => message.includes(m)), `${message} names one of ${methods}`);
-  };
-  await refused([Query.contains('status', ['active'])], 'contains');
-  await refused([Query.and([Query.equal('status', ['active']), Query.search('name', 'test')])], 'search');
-  await refused([Query.or([Query.equal('status', ['active']), Query.between('score', 0, 100)])], 'between');
-  await refused([Query.and([Query.equal('status', ['active']), Query.or([Query.greaterThan('score', 50), Query.startsWith('name', 'test')])])], 'startsWith');
-  await refused([Query.and([Query.contains('tags', ['important']), Query.or([Query.endsWith('email', '@example.com'), Query.equal('status', ['active'])])])], 'contains', 'endsWith');
-});
+    return response;
+  }));
 
 const testQueryMessageFiltersEvents = def('testQueryMessageFiltersEvents', async (t) => {
-  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name: 'Query Message Test DB' });
-  const collection = await t.server('POST', `/databases/${database.body.$id}/collections`, {
-    collectionId: ID.unique(), name: 'Query Message Test Collection', permissions: [Permission.create(Role.user(t.user.$id))], documentSecurity: true,
-  });
-  const path = `/databases/${database.body.$id}/collections/${collection.body.$id}`;
-  await t.server('POST', `${path}/attributes/string`, { key: 'status', size: 256, required: false });
-  await t.settle();
-  t.eq((await t.server('GET', `${path}/attributes/status`)).body.status, 'available');
+  const { path } = await query.collectionWith(t, 'Query Message Test DB', [['status', 'string']], undefined, 'Query Message Test Collection');
   const target = ID.unique();
   const other = ID.unique();
   const { socket } = await bare(t);
@@ -121,10 +95,24 @@ const testQueryMessageFiltersEvents = def('testQueryMessageFiltersEvents', async
   socket.close();
 });
 
-export const methods = [testSubscribeMessageUpsertCreateAndEdgeCases, testInvalidQueryShouldNotSubscribe, testQueryMessageFiltersEvents];
+const testProjectChannelWithHeaderOnly = def('testProjectChannelWithHeaderOnly', async (t) => {
+  const headers = { 'x-appwrite-jwt': t.env.jwt, 'x-appwrite-project': t.env.project };
+  for (let i = 0; i < 2; i++) {
+    const socket = t.socket([], headers);
+    t.same((await socket.receive())?.type, 'connected');
+    const response = await subscribe(t, socket, [{ channels: ['project'], queries: [Query.select(['*'])] }]);
+    t.count(response.data?.subscriptions, 1);
+    t.same(response.data?.subscriptions?.[0]?.channels, ['project']);
+    socket.close();
+  }
+});
+
+export const methods = [
+  testSubscribeMessageUpsertCreateAndEdgeCases, testInvalidQueryShouldNotSubscribe, testProjectChannelWithHeaderOnly,
+  testQueryMessageFiltersEvents, ...query.messageMethods,
+];
 export const outOfScope = {
   testUpdateSubscriptionAndEdgeCases: 'account events (PATCH /account/name)',
   testUnsubscribeRemovesOnlyMatchingSubscription: 'account events (PATCH /account/name)',
-  testProjectChannelWithHeaderOnly: 'the project channel',
-  'RealtimeQueryBase (23 methods)': 'not ported yet: account, files, project and tests channels, channel action filters, query keys',
+  ...query.outOfScope,
 };

@@ -296,7 +296,7 @@ const testChannelDatabaseCollectionPermissions = def('testChannelDatabaseCollect
 });
 
 // RealtimeBase, which the class uses: PHPUnit runs these after the class's own methods.
-const testConnection = def('testConnection', async (t) => {
+export const testConnection = def('testConnection', async (t) => {
   const socket = t.socket(['rows']);
   t.notEmpty(await socket.receive());
   socket.close();
@@ -315,8 +315,8 @@ function refused(name, channels, project, message) {
     t.ok(await socket.closedWithin(1000), 'the server closed the socket');
   });
 }
-const testConnectionFailureMissingChannels = refused('testConnectionFailureMissingChannels', [], undefined, 'Missing channels');
-const testConnectionFailureUnknownProject = refused('testConnectionFailureUnknownProject', [], '123', 'Missing or unknown project ID');
+export const testConnectionFailureMissingChannels = refused('testConnectionFailureMissingChannels', [], undefined, 'Missing channels');
+export const testConnectionFailureUnknownProject = refused('testConnectionFailureUnknownProject', [], '123', 'Missing or unknown project ID');
 
 export const methods = [
   testChannelParsing, testPingPong, testManualAuthentication, testChannelDatabase, testChannelDatabaseBulkOperationMultipleClient,
