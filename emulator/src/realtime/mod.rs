@@ -503,6 +503,11 @@ impl Connection {
             "subscribe" if self.messages => (Some(self.subscribe(data)), false),
             "unsubscribe" if self.messages => (Some(self.unsubscribe(data)), false),
             "authentication" => match data.and_then(|d| d.get("session")) {
+                // 1.9.5's message dispatcher names the missing parameter.
+                None if self.version.action_channels() => (
+                    Some(error_frame(1003, "Payload is not valid. Session is required")),
+                    false,
+                ),
                 None => (Some(error_frame(1003, "Payload is not valid.")), false),
                 // The emulator has no sessions: JWTs authenticate at the handshake.
                 Some(_) => (Some(error_frame(1003, "Session is not valid.")), false),

@@ -76,6 +76,14 @@ export class Case {
     return { status: response.status, headers: Object.fromEntries(response.headers), body: parsed };
   }
 
+  /** Whether the class ports Appwrite `version` or a later release (`'1.9.5'`). */
+  atLeast(version) {
+    const parts = (v) => v.split('.').map(Number);
+    const [a, b] = [parts(this.env.version), parts(version)];
+    for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+    return true;
+  }
+
   /** The API key's headers, which Appwrite's tests send for every schema call. */
   get keyHeaders() { return { 'x-appwrite-key': this.env.key }; }
   /** `getHeaders()` of the side: the key on the server side, the user's JWT on the client side. */
@@ -227,7 +235,7 @@ async function makeUser(env) {
 export async function runClass(binary, name, side, methods, version) {
   if (methods.length === 0) return [];
   const { child, endpoint, project, key } = await startEmulator(binary, version);
-  const env = { endpoint: `${endpoint}`, project, key };
+  const env = { endpoint: `${endpoint}`, project, key, version };
   const results = [];
   try {
     Object.assign(env, await makeUser(env));

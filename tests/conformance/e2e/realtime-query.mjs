@@ -519,38 +519,17 @@ const testProjectChannelWithHeaderOnly = def('testProjectChannelWithHeaderOnly',
 const url = queryBase(transports.url);
 const message = queryBase(transports.message);
 
-// RealtimeBase at 1.9.6: a socket without channels is welcome (subscribe messages follow).
-const testConnectionSuccessMissingChannels = def('testConnectionSuccessMissingChannels', async (t) => {
-  const socket = t.socket([]);
-  const frame = await socket.receive();
-  t.has(frame, 'type');
-  t.has(frame, 'data');
-  t.eq(frame?.type, 'connected');
-  socket.close();
-});
-const testConnectionRegionCheck = def('testConnectionRegionCheck', async (t) => {
-  const socket = t.socket(['documents']);
-  const frame = await socket.receive();
-  t.has(frame, 'type');
-  t.has(frame, 'data');
-  t.eq(frame?.type, 'connected');
-  t.notEmpty(frame?.data);
-  t.has(frame?.data, 'channels');
-  t.contains(frame?.data?.channels, 'documents');
-  socket.close();
-});
-
 /** RealtimeCustomClientQueryTest as of 1.9.6 (URL queries, with RealtimeBase's methods). */
 export const urlMethods = [
   testInvalidQueryShouldNotSubscribe, testProjectChannelWithHeaderOnly,
-  realtime.testConnection, testConnectionSuccessMissingChannels, realtime.testConnectionFailureUnknownProject, testConnectionRegionCheck,
+  realtime.testConnection, realtime.testConnectionSuccessMissingChannels, realtime.testConnectionFailureUnknownProject, realtime.testConnectionRegionCheck,
   ...url.queries, ...url.actions,
 ];
 
 /** The same class as 1.9.0 has it, run against 1.9.4: no action filters, and a socket needs channels. */
 export const urlMethods190 = [
   testInvalidQueryShouldNotSubscribe, testProjectChannelWithHeaderOnly,
-  realtime.testConnection, realtime.testConnectionFailureMissingChannels, realtime.testConnectionFailureUnknownProject, testConnectionRegionCheck,
+  realtime.testConnection, realtime.testConnectionFailureMissingChannels, realtime.testConnectionFailureUnknownProject, realtime.testConnectionRegionCheck,
   ...url.queries,
 ];
 

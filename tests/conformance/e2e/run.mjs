@@ -34,6 +34,7 @@ const classes = [
   ['RealtimeCustomClientTest', 'client', realtime.methods, realtime.outOfScope],
   ['RealtimeConsoleClientTest', 'client', [], { '*': 'the console project (its realtime serves the Appwrite console)' }],
   // From Appwrite 1.9.6, with the emulator behaving as that release.
+  ['RealtimeCustomClientTest@1.9.6', 'client', realtime.methods196, { ...realtime.outOfScope, ...realtime.outOfScope196 }, '1.9.6'],
   ['RealtimeCustomClientQueryTestWithMessage', 'client', realtimeMessages.methods, realtimeMessages.outOfScope, '1.9.6'],
   ['RealtimeCustomClientQueryTest', 'client', realtimeQuery.urlMethods, realtimeQuery.outOfScope, '1.9.6'],
   // Appwrite 1.9.0's version of the class, against the 1.9.0–1.9.4 line (URL queries only).
