@@ -24,6 +24,7 @@ mod faults;
 mod http;
 mod ids;
 mod jwt;
+mod origin;
 mod query;
 mod realtime;
 mod state;
@@ -63,6 +64,12 @@ pub struct Config {
     /// with an error frame. Appwrite sets no number; without one, a client — a guest too —
     /// could make every event cost the server unbounded work.
     pub realtime_max_subscriptions: usize,
+    /// The hostnames of the project's Web platforms (`*.example.com` covers subdomains;
+    /// default `localhost`): a realtime socket whose `Origin` names another web host is refused
+    /// with Appwrite's "Register your new client … as a new Web platform" error. The host the
+    /// client connected to always passes, as does a client that sends no `Origin` (servers,
+    /// native apps).
+    pub web_platforms: Vec<String>,
 }
 
 impl Default for Config {
@@ -76,6 +83,7 @@ impl Default for Config {
             realtime_buffer: 16_384,
             appwrite_version: AppwriteVersion::NEWEST,
             realtime_max_subscriptions: 100_000,
+            web_platforms: vec!["localhost".to_owned()],
         }
     }
 }
@@ -92,6 +100,7 @@ impl std::fmt::Debug for Config {
             .field("realtime_buffer", &self.realtime_buffer)
             .field("appwrite_version", &self.appwrite_version)
             .field("realtime_max_subscriptions", &self.realtime_max_subscriptions)
+            .field("web_platforms", &self.web_platforms)
             .finish()
     }
 }
@@ -143,6 +152,7 @@ impl Emulator {
                 jwt: jwt::JwtKeys::new(secret),
             },
             attribute_delay: config.attribute_delay,
+            web_platforms: config.web_platforms.clone(),
             realtime: Arc::new(realtime),
             faults,
         });

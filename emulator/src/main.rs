@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use appwrite_emulator::{Config, Emulator};
 
-const USAGE: &str = "usage: appwrite-emulator [--host 127.0.0.1] [--port 0] [--data PATH] [--project ID] [--api-key KEY] [--attribute-delay-ms N] [--appwrite-version 1.6|1.7|1.8|1.9.5+]";
+const USAGE: &str = "usage: appwrite-emulator [--host 127.0.0.1] [--port 0] [--data PATH] [--project ID] [--api-key KEY] [--attribute-delay-ms N] [--appwrite-version 1.6|1.7|1.8|1.9.0-1.9.4|1.9.5+] [--web-platform HOST]...";
 
 fn parse_args() -> Result<Config, String> {
     let mut config = Config::default();
     let mut host: IpAddr = [127, 0, 0, 1].into();
     let mut port = 0u16;
+    let mut web_platform_given = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
@@ -43,6 +44,14 @@ fn parse_args() -> Result<Config, String> {
             }
             "--appwrite-version" => {
                 config.appwrite_version = value.parse().map_err(|e| format!("--appwrite-version: {e}"))?
+            }
+            "--web-platform" => {
+                // The first one replaces the default (`localhost`); more add to the list.
+                if !web_platform_given {
+                    config.web_platforms.clear();
+                    web_platform_given = true;
+                }
+                config.web_platforms.push(value);
             }
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }

@@ -20,6 +20,8 @@ pub(crate) struct AppState {
     pub(crate) project: String,
     pub(crate) credentials: Credentials,
     pub(crate) attribute_delay: Duration,
+    /// [`crate::Config::web_platforms`].
+    pub(crate) web_platforms: Vec<String>,
     pub(crate) realtime: Arc<Hub>,
     pub(crate) faults: Arc<Faults>,
 }

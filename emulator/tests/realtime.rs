@@ -651,3 +651,38 @@ async fn release_1_9_0_reads_queries_from_the_url_and_has_no_subscribe_messages(
         "the server closes it"
     );
 }
+
+/// Opens a socket with an `Origin` header and returns its first frame.
+async fn first_frame_with_origin(emulator: &Emulator, origin: &str) -> Value {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!(
+        "{}?project={}&channels%5B%5D=documents",
+        emulator.realtime_endpoint(),
+        emulator.project_id()
+    );
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("origin", origin.parse().unwrap());
+    let (stream, _) = tokio_tungstenite::connect_async(request).await.expect("connects");
+    Socket(stream).next().await.expect("a frame")
+}
+
+#[tokio::test]
+async fn browser_origins_must_be_web_platforms_of_the_project() {
+    let (emulator, _api, _col) = setup(Config {
+        web_platforms: vec!["*.shop.test".to_owned()],
+        ..Config::default()
+    })
+    .await;
+    let refused = first_frame_with_origin(&emulator, "https://evil.test").await;
+    assert_eq!(refused["type"], "error");
+    assert_eq!(refused["data"]["code"], 1008);
+    assert_eq!(
+        refused["data"]["message"],
+        "Invalid Origin. Register your new client (evil.test) as a new Web platform on your project console dashboard"
+    );
+    let welcome = first_frame_with_origin(&emulator, "https://www.shop.test").await;
+    assert_eq!(welcome["type"], "connected", "{welcome}");
+    // The host the client connected to always passes, as Appwrite's "current host" platform.
+    let own = first_frame_with_origin(&emulator, "http://127.0.0.1:5173").await;
+    assert_eq!(own["type"], "connected", "{own}");
+}

@@ -33,9 +33,19 @@ pub(super) async fn upgrade(
         true => header.or_else(|| param("project")),
         false => param("project").or(header),
     };
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+    let connected_to = headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .map(|host| host.rsplit_once(':').map_or(host, |(name, _)| name));
+    let refused_origin = origin
+        .filter(|o| !o.is_empty())
+        .and_then(|o| crate::origin::check(o, &state.web_platforms, connected_to, &state.project).err());
     let admission = match project {
         Some(project) if project == state.project => {
-            if state.realtime.version.url_channels_only() && channels.is_empty() {
+            if let Some(why) = refused_origin {
+                Err((1008, why))
+            } else if state.realtime.version.url_channels_only() && channels.is_empty() {
                 Err((1008, "Missing channels".to_owned()))
             } else {
                 let jwt = headers

@@ -375,9 +375,9 @@ export const testConnection = def('testConnection', async (t) => {
   socket.close();
 });
 
-function refused(name, channels, project, message) {
+function refused(name, channels, project, message, headers = {}) {
   return def(name, async (t) => {
-    const socket = t.socket(channels, {}, project);
+    const socket = t.socket(channels, headers, project);
     const frame = await socket.receive();
     t.has(frame, 'type');
     t.has(frame, 'data');
@@ -390,6 +390,10 @@ function refused(name, channels, project, message) {
 }
 export const testConnectionFailureMissingChannels = refused('testConnectionFailureMissingChannels', [], undefined, 'Missing channels');
 export const testConnectionFailureUnknownProject = refused('testConnectionFailureUnknownProject', [], '123', 'Missing or unknown project ID');
+// The project of Appwrite's tests has a Web platform for `localhost`, as the emulator's default.
+const testConnectionPlatform = refused('testConnectionPlatform', ['documents'], undefined,
+  'Invalid Origin. Register your new client (appwrite.unknown) as a new Web platform on your project console dashboard',
+  { origin: 'http://appwrite.unknown' });
 
 // RealtimeBase at 1.9.6: a socket without channels is welcome (subscribe messages follow), and
 // a region check.
@@ -414,7 +418,7 @@ export const testConnectionRegionCheck = def('testConnectionRegionCheck', async 
 });
 
 const common = [
-  testChannelParsing, testPingPong, testManualAuthentication, testChannelDatabase, testChannelDatabaseBulkOperationMultipleClient,
+  testChannelParsing, testPingPong, testManualAuthentication, testConnectionPlatform, testChannelDatabase, testChannelDatabaseBulkOperationMultipleClient,
   testChannelDatabaseCollectionPermissions,
 ];
 /** The class at 1.8.1. */
@@ -434,7 +438,6 @@ export const outOfScope196 = {
   testChannelVectorsDB: 'the vectorsdb database type',
 };
 export const outOfScope = {
-  testConnectionPlatform: 'web platforms (a project setting: origins allowed to connect)',
   testChannelAccount: 'the account service',
   testChannelFiles: 'storage',
   testChannelExecutions: 'functions',
