@@ -122,14 +122,20 @@ const COLUMN_LIMIT: usize = 1_017;
 
 /// Refuses a collection whose attributes would pass MariaDB's column count or row width, as
 /// Appwrite does before it creates or resizes an attribute (`attribute_limit_exceeded`).
-pub(crate) fn check_row_limits<'a>(attributes: impl Iterator<Item = &'a Attribute>) -> ApiResult<()> {
+pub(crate) fn check_row_limits<'a>(
+    collection_id: &str,
+    attributes: impl Iterator<Item = &'a Attribute>,
+) -> ApiResult<()> {
     let (mut count, mut width) = (7, 1_067);
     for attribute in attributes {
         count += 1;
         width += attribute.row_bytes();
     }
     if count > COLUMN_LIMIT || width >= ROW_BYTES_LIMIT {
-        return Err(ApiError::new(ErrorType::attribute_limit_exceeded));
+        return Err(ApiError::about(
+            ErrorType::attribute_limit_exceeded,
+            collection_id,
+        ));
     }
     Ok(())
 }
@@ -573,8 +579,8 @@ mod tests {
             true,
             false,
         );
-        assert!(check_row_limits(std::iter::repeat_n(&wide, 15)).is_ok());
-        let refused = check_row_limits(std::iter::repeat_n(&wide, 16)).unwrap_err();
+        assert!(check_row_limits("c", std::iter::repeat_n(&wide, 15)).is_ok());
+        let refused = check_row_limits("c", std::iter::repeat_n(&wide, 16)).unwrap_err();
         assert_eq!(refused.kind, ErrorType::attribute_limit_exceeded);
         // A BIGINT only when `max` passes 32 bits; arrays and long texts live off the row.
         let small = attribute(
@@ -612,8 +618,8 @@ mod tests {
         );
         assert_eq!((text.row_bytes(), list.row_bytes()), (20, 20));
         let many = attribute(Kind::Boolean, false, false);
-        assert!(check_row_limits(std::iter::repeat_n(&many, 1_010)).is_ok());
-        assert!(check_row_limits(std::iter::repeat_n(&many, 1_011)).is_err());
+        assert!(check_row_limits("c", std::iter::repeat_n(&many, 1_010)).is_ok());
+        assert!(check_row_limits("c", std::iter::repeat_n(&many, 1_011)).is_err());
     }
 
     #[test]

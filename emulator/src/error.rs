@@ -92,6 +92,8 @@ pub(crate) struct ApiError {
     pub kind: ErrorType,
     /// The message; Appwrite's default unless the failure has a more specific one.
     pub message: String,
+    /// What the error is about (an id or key), which 1.9's default messages name.
+    pub subject: Option<String>,
 }
 
 impl ApiError {
@@ -100,6 +102,16 @@ impl ApiError {
         ApiError {
             kind,
             message: kind.message().to_owned(),
+            subject: None,
+        }
+    }
+
+    /// An error with the type's default message about `subject` (the database, collection,
+    /// document, attribute or index it names): from 1.9 the message quotes it.
+    pub(crate) fn about(kind: ErrorType, subject: impl Into<String>) -> Self {
+        ApiError {
+            subject: Some(subject.into()),
+            ..ApiError::new(kind)
         }
     }
 
@@ -108,6 +120,30 @@ impl ApiError {
         ApiError {
             kind,
             message: message.into(),
+            subject: None,
+        }
+    }
+
+    /// The message a release gives: a default message differs between releases (1.9 quotes
+    /// the subject; 1.6 and 1.7 word a few otherwise); a specific one does not.
+    fn message_in(&self, version: crate::AppwriteVersion) -> std::borrow::Cow<'_, str> {
+        use crate::AppwriteVersion as V;
+        if self.message != self.kind.message() {
+            return self.message.as_str().into();
+        }
+        if version >= V::V1_9_0 {
+            if let (Some(template), Some(subject)) = (templated(self.kind), &self.subject) {
+                return template.replace("{}", subject).into();
+            }
+        }
+        match self.kind {
+            ErrorType::general_route_not_found if version <= V::V1_6 => {
+                "The requested route was not found. Please refer to the API docs and try again.".into()
+            }
+            ErrorType::database_query_order_null if version <= V::V1_7 => {
+                "The order attribute had a null value. Cursor pagination requires all documents order attribute values are non-null.".into()
+            }
+            _ => self.message.as_str().into(),
         }
     }
 
@@ -158,14 +194,40 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+/// Appwrite 1.9's default messages that quote what they are about (`{}`).
+fn templated(kind: ErrorType) -> Option<&'static str> {
+    use ErrorType as E;
+    Some(match kind {
+        E::database_not_found => "Database with the requested ID '{}' could not be found.",
+        E::database_already_exists => "Database with the requested ID '{}' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
+        E::collection_not_found => "Collection with the requested ID '{}' could not be found.",
+        E::collection_already_exists => "A collection with the requested ID '{}' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
+        E::document_not_found => "Document with the requested ID '{}' could not be found.",
+        E::document_already_exists => "Document with the requested ID '{}' already exists. Try again with a different ID or use ID.unique() to generate a unique ID.",
+        E::attribute_not_found => "Attribute with the requested key '{}' could not be found.",
+        E::attribute_unknown => "The attribute '{}' required for the index could not be found. Please confirm all your attributes are in the available state.",
+        E::attribute_not_available => "The requested attribute '{}' is not yet available. Please try again later.",
+        E::attribute_already_exists => "Attribute with the requested key '{}' already exists. Attribute keys must be unique, try again with a different key.",
+        E::attribute_limit_exceeded => "The maximum number or size of attributes for collection '{}' has been reached.",
+        E::attribute_type_invalid => "The attribute '{}' type is invalid.",
+        E::index_not_found => "Index with the requested key '{}' could not be found.",
+        E::index_limit_exceeded => "The maximum number of indexes for collection '{}' has been reached.",
+        E::index_already_exists => "Index with the requested key '{}' already exists. Try again with a different key.",
+        E::index_dependency => "Attribute '{}' cannot be renamed or deleted. Please remove the associated index first.",
+        _ => return None,
+    })
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.kind.code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let reported = REPORTED_VERSION.try_with(|v| *v).unwrap_or(VERSION);
+        let version = reported.parse().unwrap_or(crate::AppwriteVersion::NEWEST);
         let body = json!({
-            "message": self.message,
+            "message": self.message_in(version),
             "code": self.kind.code(),
             "type": self.kind.as_str(),
-            "version": REPORTED_VERSION.try_with(|v| *v).unwrap_or(VERSION),
+            "version": reported,
         });
         (status, axum::Json(body)).into_response()
     }

@@ -1326,3 +1326,36 @@ async fn the_reported_version_is_the_personality() {
         assert_eq!(missing.1["version"], version.reported());
     }
 }
+
+#[tokio::test]
+async fn default_error_messages_follow_the_release() {
+    use appwrite_emulator::AppwriteVersion as V;
+    let cases = [
+        (V::V1_6, "Database not found", "The requested route was not found. Please refer to the API docs and try again."),
+        (V::V1_8, "Database not found", "Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details."),
+        (V::V1_9_0, "Database with the requested ID 'nope' could not be found.", "Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details."),
+        (V::V1_9_5, "Database with the requested ID 'nope' could not be found.", "Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details."),
+    ];
+    for (version, missing_database, missing_route) in cases {
+        let (_emulator, api) = start_as(version).await;
+        let (status, body) = api.get("/databases/nope").await;
+        assert_eq!((status, body["type"].as_str()), (404, Some("database_not_found")));
+        assert_eq!(body["message"], missing_database, "{version}");
+        assert_eq!(body["version"], version.reported());
+        let (status, body) = api.get("/no/such/route").await;
+        assert_eq!(status, 404);
+        assert_eq!(body["message"], missing_route, "{version}");
+    }
+    // A document's id is quoted from 1.9 on, in the answer to a duplicate too.
+    let (_emulator, api) = start_as(V::V1_9_5).await;
+    let text = ("string", json!({"key": "s", "size": 10, "required": false}));
+    let col = api.collection(json!([]), false, &[text]).await;
+    let document = json!({"documentId": "d1", "data": {"s": "x"}});
+    api.post(&format!("{col}/documents"), document.clone()).await;
+    let (status, body) = api.post(&format!("{col}/documents"), document).await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        body["message"],
+        "Document with the requested ID 'd1' already exists. Try again with a different ID or use ID.unique() to generate a unique ID."
+    );
+}

@@ -167,10 +167,13 @@ fn unauthorized(action: &str) -> ApiError {
 /// Appwrite answers 404 for disabled databases and collections to everyone but the API key.
 pub(crate) fn visible(caller: &Caller, collection: &Collection) -> ApiResult<()> {
     if !collection.database_enabled && !caller.is_key() {
-        return Err(ApiError::new(ErrorType::database_not_found));
+        return Err(ApiError::about(
+            ErrorType::database_not_found,
+            &collection.database_id,
+        ));
     }
     if !collection.enabled && !caller.is_key() {
-        return Err(ApiError::new(ErrorType::collection_not_found));
+        return Err(ApiError::about(ErrorType::collection_not_found, &collection.id));
     }
     Ok(())
 }
@@ -187,7 +190,7 @@ pub(crate) fn get(
     visible(caller, collection)?;
     let plan = Plan::new(collection, queries)?;
     let doc = find(c, collection, id)?.filter(|d| can_read(caller, collection, d));
-    let doc = doc.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
+    let doc = doc.ok_or_else(|| ApiError::about(ErrorType::document_not_found, id))?;
     Ok(doc.selected(collection, plan.select.as_deref()))
 }
 
@@ -330,9 +333,10 @@ fn owner_permissions(caller: &Caller) -> Vec<String> {
     }
 }
 
-fn conflict(err: rusqlite::Error) -> ApiError {
+/// A write that a primary key or unique index refused: the document (`id`) already exists.
+fn conflict(err: rusqlite::Error, id: &str) -> ApiError {
     match err.sqlite_error_code() {
-        Some(ErrorCode::ConstraintViolation) => ApiError::new(ErrorType::document_already_exists),
+        Some(ErrorCode::ConstraintViolation) => ApiError::about(ErrorType::document_already_exists, id),
         _ => ApiError::from(err),
     }
 }
@@ -389,7 +393,7 @@ fn insert(
     );
     c.prepare_cached(&sql)?
         .execute(params_from_iter(row.iter()))
-        .map_err(conflict)?;
+        .map_err(|e| conflict(e, id))?;
     let stored = find(c, collection, id)?.ok_or_else(|| ApiError::internal("inserted document vanished"))?;
     sync_fulltext(c, collection, &stored, false)?;
     Ok(stored)
@@ -536,7 +540,7 @@ fn apply_update(
     );
     c.prepare_cached(&sql)?
         .execute(params_from_iter(params.iter()))
-        .map_err(conflict)?;
+        .map_err(|e| conflict(e, &existing.id))?;
     let doc =
         find(c, collection, &existing.id)?.ok_or_else(|| ApiError::internal("updated document vanished"))?;
     sync_fulltext(c, collection, &doc, false)?;
@@ -555,7 +559,8 @@ pub(crate) fn update(
     if data.is_empty() && permissions.is_none() {
         return Err(ApiError::new(ErrorType::document_missing_payload));
     }
-    let existing = find(c, collection, id)?.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
+    let existing =
+        find(c, collection, id)?.ok_or_else(|| ApiError::about(ErrorType::document_not_found, id))?;
     let permissions = permissions
         .map(|p| final_permissions(caller, Some(p), Vec::new()))
         .transpose()?;
@@ -565,7 +570,7 @@ pub(crate) fn update(
     match updated {
         None => {
             if !can_read(caller, collection, &existing) {
-                return Err(ApiError::new(ErrorType::document_not_found));
+                return Err(ApiError::about(ErrorType::document_not_found, id));
             }
             Ok((existing.to_json(collection), None))
         }
@@ -669,7 +674,8 @@ pub(crate) fn delete(
     id: &str,
 ) -> ApiResult<Change> {
     visible(caller, collection)?;
-    let existing = find(c, collection, id)?.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
+    let existing =
+        find(c, collection, id)?.ok_or_else(|| ApiError::about(ErrorType::document_not_found, id))?;
     if !can_write(caller, "delete", collection, &existing.permissions) {
         return Err(unauthorized("delete"));
     }
@@ -708,7 +714,7 @@ pub(crate) fn increment(
     let attribute = collection
         .available()
         .find(|a| a.key == key)
-        .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))?;
+        .ok_or_else(|| ApiError::about(ErrorType::attribute_not_found, key))?;
     if attribute.array
         || !matches!(
             attribute.kind,
@@ -720,7 +726,8 @@ pub(crate) fn increment(
             "Attribute must be an integer or float attribute",
         ));
     }
-    let existing = find(c, collection, id)?.ok_or_else(|| ApiError::new(ErrorType::document_not_found))?;
+    let existing =
+        find(c, collection, id)?.ok_or_else(|| ApiError::about(ErrorType::document_not_found, id))?;
     if !can_write(caller, "update", collection, &existing.permissions) {
         return Err(unauthorized("update"));
     }

@@ -49,7 +49,7 @@ pub(crate) fn create_database(
         params![id, name, enabled, now],
     )?;
     if inserted == 0 {
-        return Err(ApiError::new(ErrorType::database_already_exists));
+        return Err(ApiError::about(ErrorType::database_already_exists, id));
     }
     get_database(c, id)
 }
@@ -61,7 +61,7 @@ pub(crate) fn get_database(c: &Connection, id: &str) -> ApiResult<Database> {
         Database::read,
     )
     .optional()?
-    .ok_or_else(|| ApiError::new(ErrorType::database_not_found))
+    .ok_or_else(|| ApiError::about(ErrorType::database_not_found, id))
 }
 
 pub(crate) fn list_databases(c: &Connection) -> ApiResult<Vec<Database>> {
@@ -83,7 +83,7 @@ pub(crate) fn update_database(
         params![id, name, enabled, ids::now()],
     )?;
     if changed == 0 {
-        return Err(ApiError::new(ErrorType::database_not_found));
+        return Err(ApiError::about(ErrorType::database_not_found, id));
     }
     get_database(c, id)
 }
@@ -189,7 +189,8 @@ pub(crate) fn load_collection(
             },
         )
         .optional()?;
-    let mut collection = collection.ok_or_else(|| ApiError::new(ErrorType::collection_not_found))?;
+    let mut collection =
+        collection.ok_or_else(|| ApiError::about(ErrorType::collection_not_found, collection_id))?;
     collection.attributes = load_attributes(c, collection.seq)?;
     collection.indexes = load_indexes(c, collection.seq)?;
     Ok(collection)
@@ -213,7 +214,7 @@ pub(crate) fn create_collection(
         params![database_id, id, name, enabled, document_security, json!(permissions).to_string(), now],
     )?;
     if inserted == 0 {
-        return Err(ApiError::new(ErrorType::collection_already_exists));
+        return Err(ApiError::about(ErrorType::collection_already_exists, id));
     }
     let seq = tx.last_insert_rowid();
     tx.execute_batch(&format!(
@@ -314,9 +315,12 @@ pub(crate) fn create_attribute(
     ids::check_key("key", &attribute.key)?;
     attribute.check_default()?;
     if collection.attribute(&attribute.key).is_some() {
-        return Err(ApiError::new(ErrorType::attribute_already_exists));
+        return Err(ApiError::about(
+            ErrorType::attribute_already_exists,
+            &attribute.key,
+        ));
     }
-    crate::attribute::check_row_limits(collection.attributes.iter().chain([&attribute]))?;
+    crate::attribute::check_row_limits(collection_id, collection.attributes.iter().chain([&attribute]))?;
     let now = ids::now();
     attribute.status = "processing".into();
     attribute.created.clone_from(&now);
@@ -362,7 +366,7 @@ pub(crate) fn get_attribute(
     collection
         .attribute(key)
         .cloned()
-        .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))
+        .ok_or_else(|| ApiError::about(ErrorType::attribute_not_found, key))
 }
 
 pub(crate) fn list_attributes(
@@ -396,7 +400,7 @@ pub(crate) fn update_attribute(
     let mut attribute = collection
         .attribute(key)
         .cloned()
-        .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))?;
+        .ok_or_else(|| ApiError::about(ErrorType::attribute_not_found, key))?;
     if attribute.kind.route() != route {
         return Err(ApiError::with(
             ErrorType::attribute_type_invalid,
@@ -404,7 +408,7 @@ pub(crate) fn update_attribute(
         ));
     }
     if !attribute.is_available() {
-        return Err(ApiError::new(ErrorType::attribute_not_available));
+        return Err(ApiError::about(ErrorType::attribute_not_available, key));
     }
     attribute.required = update.required;
     attribute.default = update.default;
@@ -498,14 +502,14 @@ pub(crate) fn update_attribute(
     if let Some(new_key) = &update.new_key {
         ids::check_key("newKey", new_key)?;
         if new_key != key && collection.attribute(new_key).is_some() {
-            return Err(ApiError::new(ErrorType::attribute_already_exists));
+            return Err(ApiError::about(ErrorType::attribute_already_exists, new_key));
         }
         if collection
             .indexes
             .iter()
             .any(|i| i.attributes.iter().any(|a| a == key))
         {
-            return Err(ApiError::new(ErrorType::index_dependency));
+            return Err(ApiError::about(ErrorType::index_dependency, key));
         }
         attribute.key.clone_from(new_key);
     }
@@ -534,7 +538,7 @@ pub(crate) fn delete_attribute(
     let collection = load_collection(c, database_id, collection_id)?;
     let attribute = collection
         .attribute(key)
-        .ok_or_else(|| ApiError::new(ErrorType::attribute_not_found))?;
+        .ok_or_else(|| ApiError::about(ErrorType::attribute_not_found, key))?;
     let mut indexes = collection.indexes.clone();
     let mut removed = Vec::new();
     let mut rebuilt = Vec::new();
@@ -745,7 +749,7 @@ pub(crate) fn create_index(
     )
     .map_err(|message| ApiError::with(ErrorType::index_invalid, message))?;
     if collection.indexes.iter().any(|i| i.key == key) {
-        return Err(ApiError::new(ErrorType::index_already_exists));
+        return Err(ApiError::about(ErrorType::index_already_exists, &key));
     }
     let now = ids::now();
     c.execute(
@@ -860,7 +864,7 @@ pub(crate) fn get_index(
         .indexes
         .into_iter()
         .find(|i| i.key == key)
-        .ok_or_else(|| ApiError::new(ErrorType::index_not_found))
+        .ok_or_else(|| ApiError::about(ErrorType::index_not_found, key))
 }
 
 pub(crate) fn list_indexes(c: &Connection, database_id: &str, collection_id: &str) -> ApiResult<Vec<Index>> {
