@@ -57,7 +57,7 @@ catalogue! {
     user_already_exists = "user_already_exists", 409, "A user with the same id, email, or phone already exists in this project.";
     user_not_found = "user_not_found", 404, "User with the requested ID could not be found.";
     user_unauthorized = "user_unauthorized", 401, "The current user is not authorized to perform the requested action.";
-    user_key_and_session_set = "user_key_and_session_set", 403, "API key and session used in the same request. Use either `setSession` or `setKey`.";
+    user_key_and_session_set = "user_key_and_session_set", 403, "API key and session used in the same request. Use either `setSession` or `setKey`. Learn about which authentication method to use in the SSR docs: https://appwrite.io/docs/products/auth/server-side-rendering";
     database_not_found = "database_not_found", 404, "Database not found";
     database_already_exists = "database_already_exists", 409, "Database already exists";
     database_query_order_null = "database_query_order_null", 400, "The order attribute/column had a null value. Cursor pagination requires all documents/rows order attribute/column values are non-null.";
@@ -194,6 +194,24 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
+/// The types Appwrite 1.9.0 renamed: (before, from 1.9.0).
+const RENAMED_IN_1_9: [(&str, &str); 1] = [("user_key_and_session_set", "user_api_key_and_session_set")];
+
+/// The `type` string a release sends for the type named `name` in 1.8.
+pub(crate) fn name_in(name: &'static str, version: crate::AppwriteVersion) -> &'static str {
+    if version < crate::AppwriteVersion::V1_9_0 {
+        return name;
+    }
+    RENAMED_IN_1_9
+        .iter()
+        .find(|(before, _)| *before == name)
+        .map_or(name, |(_, after)| after)
+}
+
+fn type_in(kind: ErrorType, version: crate::AppwriteVersion) -> &'static str {
+    name_in(kind.as_str(), version)
+}
+
 /// Appwrite 1.9's default messages that quote what they are about (`{}`).
 fn templated(kind: ErrorType) -> Option<&'static str> {
     use ErrorType as E;
@@ -226,7 +244,7 @@ impl IntoResponse for ApiError {
         let body = json!({
             "message": self.message_in(version),
             "code": self.kind.code(),
-            "type": self.kind.as_str(),
+            "type": type_in(self.kind, version),
             "version": reported,
         });
         (status, axum::Json(body)).into_response()

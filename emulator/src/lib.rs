@@ -111,6 +111,22 @@ pub fn error_types() -> &'static [(&'static str, u16)] {
     error::CATALOGUE
 }
 
+/// [`error_types`] as a given release names them (1.9.0 renamed one).
+///
+/// ```
+/// use appwrite_emulator::{error_types_in, AppwriteVersion};
+///
+/// let names = |v| error_types_in(v).into_iter().map(|(name, _)| name).collect::<Vec<_>>();
+/// assert!(names(AppwriteVersion::V1_8).contains(&"user_key_and_session_set"));
+/// assert!(names(AppwriteVersion::V1_9_5).contains(&"user_api_key_and_session_set"));
+/// ```
+pub fn error_types_in(version: AppwriteVersion) -> Vec<(&'static str, u16)> {
+    error::CATALOGUE
+        .iter()
+        .map(|&(name, code)| (error::name_in(name, version), code))
+        .collect()
+}
+
 /// A running emulator.
 pub struct Emulator {
     address: SocketAddr,

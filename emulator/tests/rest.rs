@@ -636,9 +636,10 @@ async fn permissions_decide_reads_and_writes_per_role() {
         .await
         .unwrap();
     assert_eq!(both.status().as_u16(), 403);
+    // 1.9.0 renamed the type (`user_key_and_session_set` before).
     assert_eq!(
         both.json::<Value>().await.unwrap()["type"],
-        "user_key_and_session_set"
+        "user_api_key_and_session_set"
     );
 }
 
@@ -1337,7 +1338,7 @@ async fn default_error_messages_follow_the_release() {
         (V::V1_9_5, "Database with the requested ID 'nope' could not be found.", "Route not found. Please ensure the endpoint is configured correctly and that the API route is valid for this SDK version. Refer to the API docs for more details."),
     ];
     for (version, missing_database, missing_route) in cases {
-        let (_emulator, api) = start_as(version).await;
+        let (emulator, api) = start_as(version).await;
         let (status, body) = api.get("/databases/nope").await;
         assert_eq!((status, body["type"].as_str()), (404, Some("database_not_found")));
         assert_eq!(body["message"], missing_database, "{version}");
@@ -1345,6 +1346,23 @@ async fn default_error_messages_follow_the_release() {
         let (status, body) = api.get("/no/such/route").await;
         assert_eq!(status, 404);
         assert_eq!(body["message"], missing_route, "{version}");
+        let both = reqwest::Client::new()
+            .get(format!("{}/databases", emulator.endpoint()))
+            .header("X-Appwrite-Project", emulator.project_id())
+            .header("X-Appwrite-Key", emulator.api_key())
+            .header("X-Appwrite-JWT", "any.jwt.at-all")
+            .send()
+            .await
+            .unwrap();
+        let status = both.status().as_u16();
+        let body: Value = both.json().await.unwrap();
+        let renamed = version >= V::V1_9_0;
+        let expected = ["user_key_and_session_set", "user_api_key_and_session_set"][renamed as usize];
+        assert_eq!(
+            (status, body["type"].as_str()),
+            (403, Some(expected)),
+            "{version}"
+        );
     }
     // A document's id is quoted from 1.9 on, in the answer to a duplicate too.
     let (_emulator, api) = start_as(V::V1_9_5).await;

@@ -131,10 +131,12 @@ macro_rules! kinds {
             /// Every kind this version of the crate knows (all but [`ErrorKind::Other`]).
             pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$variant,)*];
 
-            /// The kind of an Appwrite `type` string.
+            /// The kind of an Appwrite `type` string (of any release: 1.9 renamed
+            /// `user_key_and_session_set` to `user_api_key_and_session_set`).
             pub fn from_type(name: &str) -> Self {
                 match name {
                     $($name => ErrorKind::$variant,)*
+                    "user_api_key_and_session_set" => ErrorKind::UserKeyAndSessionSet,
                     _ => ErrorKind::Other,
                 }
             }

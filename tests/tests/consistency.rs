@@ -181,16 +181,23 @@ async fn the_key_rule_agrees_across_orm_derive_and_emulator() {
     );
 }
 
-#[test]
-fn the_error_catalogue_agrees_across_orm_emulator_and_appwrite() {
-    let appwrite: HashMap<&str, u16> = include_str!("../fixtures/appwrite-1.8.1-errors.tsv")
+/// Appwrite's catalogue of one release: error type → HTTP status.
+fn catalogue(tsv: &'static str) -> HashMap<&'static str, u16> {
+    let catalogue: HashMap<&str, u16> = tsv
         .lines()
         .filter_map(|line| {
             let mut fields = line.split('\t');
             Some((fields.next()?, fields.next()?.parse().ok()?))
         })
         .collect();
-    assert!(appwrite.len() > 200, "the fixture is Appwrite's whole catalogue");
+    assert!(catalogue.len() > 150, "the fixture is Appwrite's whole catalogue");
+    catalogue
+}
+
+#[test]
+fn the_error_catalogue_agrees_across_orm_emulator_and_appwrite() {
+    use appwrite_emulator::AppwriteVersion as V;
+    let appwrite = catalogue(include_str!("../fixtures/appwrite-1.8.1-errors.tsv"));
     for kind in ErrorKind::ALL {
         let name = kind.as_type().expect("a known kind has a type");
         assert!(
@@ -199,16 +206,26 @@ fn the_error_catalogue_agrees_across_orm_emulator_and_appwrite() {
         );
         assert_eq!(ErrorKind::from_type(name), *kind);
     }
-    for &(name, code) in appwrite_emulator::error_types() {
-        assert_eq!(
-            appwrite.get(name),
-            Some(&code),
-            "the emulator's `{name}` answers {code}"
-        );
-        assert_ne!(
-            ErrorKind::from_type(name),
-            ErrorKind::Other,
-            "the ORM cannot name the emulator's `{name}`"
-        );
+    // Every type the emulator answers with exists, with its status, in the release it plays,
+    // and the ORM knows it by that release's name.
+    let releases = [
+        (V::V1_6, include_str!("../fixtures/appwrite-1.6.2-errors.tsv")),
+        (V::V1_8, include_str!("../fixtures/appwrite-1.8.1-errors.tsv")),
+        (V::V1_9_5, include_str!("../fixtures/appwrite-1.9.6-errors.tsv")),
+    ];
+    for (version, tsv) in releases {
+        let appwrite = catalogue(tsv);
+        for (name, code) in appwrite_emulator::error_types_in(version) {
+            assert_eq!(
+                appwrite.get(name),
+                Some(&code),
+                "the emulator as {version} answers `{name}` with {code}"
+            );
+            assert_ne!(
+                ErrorKind::from_type(name),
+                ErrorKind::Other,
+                "the ORM cannot name the emulator's `{name}` ({version})"
+            );
+        }
     }
 }
