@@ -73,11 +73,8 @@ pub(super) fn event_names(
         events.push(event);
         events.extend(twin);
     }
-    if version.subscription_ids() {
-        // Appwrite 1.9 drops repeated names (an id equal to `*` or to another id).
-        let mut seen = std::collections::HashSet::with_capacity(events.len());
-        events.retain(|e| seen.insert(e.clone()));
-    }
+    // No two names can be equal (ids never contain `*`, and a twin always differs in its
+    // `tables`/`rows` segments), so Appwrite's `array_unique` has nothing to drop.
     events
 }
 
@@ -108,11 +105,10 @@ pub(super) fn channels(
         return rows.into_iter().chain(documents).collect();
     }
     let mut all: Vec<String> = documents.into_iter().chain(rows).collect();
+    // Appwrite's `array_unique` only drops the second bare `rows`: the families differ in
+    // their literal segments, so no other channel can repeat.
     all.push(format!("tablesdb.{db}.tables.{col}.rows"));
     all.push(format!("tablesdb.{db}.tables.{col}.rows.{doc}"));
-    // Identical ids (a collection named `rows`, say) must not name a channel twice.
-    let mut seen = std::collections::HashSet::with_capacity(16);
-    all.retain(|c| seen.insert(c.clone()));
     if version.action_channels() {
         let suffixed: Vec<String> = all.iter().map(|c| format!("{c}.{action}")).collect();
         all.extend(suffixed);
