@@ -554,9 +554,45 @@ async fn hostile_realtime_sockets_get_error_frames_and_the_server_keeps_serving(
         if rng.chance(30) {
             params.append_pair("jwt", cut(&text(&mut rng), 2_000));
         }
+        // 1.9's per-channel queries in the URL: valid, hostile and oddly bracketed slots.
+        for _ in 0..*rng.pick(&[0, 0, 1, 4, 50]) {
+            let channel = *rng.pick(&[
+                "documents",
+                "rows",
+                "databases_fz_collections_c_documents",
+                "project",
+            ]);
+            let slot = rng.pick(&["[0][]", "[]", "", "[1]", "[x][y][z]", "[", "[]]]", "[0][0][0]"]);
+            let value = if rng.chance(60) {
+                query(&mut rng, 2)
+            } else {
+                cut(&text(&mut rng), 300).to_owned()
+            };
+            params.append_pair(&format!("{channel}{slot}"), &value);
+        }
         let url = format!("{ws}/realtime?{}", params.finish());
+        // A URL past what the HTTP library will send (64 KiB) never reaches the server.
+        let Ok(mut request) =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url.as_str())
+        else {
+            continue;
+        };
+        if rng.chance(20) {
+            let origin = rng.pick(&[
+                "http://localhost",
+                "https://evil.test",
+                "null",
+                "appwrite-ios://x",
+                "::",
+                "chrome-extension://",
+            ]);
+            request
+                .headers_mut()
+                .insert("origin", origin.parse().expect("a header value"));
+        }
         let mut socket =
-            match tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(&url)).await
+            match tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(request))
+                .await
             {
                 Ok(Ok((socket, _))) => socket,
                 Ok(Err(err)) => {
