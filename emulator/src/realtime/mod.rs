@@ -260,10 +260,13 @@ fn account_channels(channels: Vec<String>, caller: &Caller, version: crate::Appw
         Caller::User { id, .. } => Some(id.as_str()),
         _ => None,
     };
+    // A URL may name thousands of channels: the duplicate check is a set, not a scan.
+    let mut seen: std::collections::HashSet<String> =
+        std::collections::HashSet::with_capacity(channels.len() + 1);
     let mut kept: Vec<String> = Vec::with_capacity(channels.len() + 1);
     let mut appended: Vec<String> = Vec::new();
     for channel in channels {
-        if kept.contains(&channel) {
+        if !seen.insert(channel.clone()) {
             continue;
         }
         let action = channel
@@ -281,7 +284,7 @@ fn account_channels(channels: Vec<String>, caller: &Caller, version: crate::Appw
         }
     }
     for channel in appended {
-        if !kept.contains(&channel) {
+        if seen.insert(channel.clone()) {
             kept.push(channel);
         }
     }

@@ -4,6 +4,8 @@
 //! one subscription with two queries, `documents[0][]=q1&documents[1][]=q2` two. A channel
 //! without queries joins slot 0, which then listens to everything (`select(["*"])`).
 
+use std::collections::HashMap;
+
 use crate::query::{self, Query};
 
 use super::filter;
@@ -30,17 +32,29 @@ fn php_name(name: &str) -> String {
     name.replace(['.', ' '], "_")
 }
 
-fn param(pairs: &[(String, String)], key: &str) -> Param {
-    let mut text = None;
-    let mut slots: Vec<(String, Vec<String>)> = Vec::new();
-    let mut next_index = 0usize;
+/// The query parameters by PHP name (`documents[0][]` is `documents`), each with the rest of
+/// its key and its value, in order — built once per socket, so that each channel's lookup is
+/// one map access whatever the URL holds.
+fn by_name(pairs: &[(String, String)]) -> HashMap<String, Vec<(&str, &str)>> {
+    let mut names: HashMap<String, Vec<(&str, &str)>> = HashMap::new();
     for (name, value) in pairs {
         let (base, rest) = name.split_at(name.find('[').unwrap_or(name.len()));
-        if php_name(base) != key {
-            continue;
-        }
+        names
+            .entry(php_name(base))
+            .or_default()
+            .push((rest, value.as_str()));
+    }
+    names
+}
+
+fn param(entries: Option<&Vec<(&str, &str)>>) -> Param {
+    let mut text = None;
+    let mut slots: Vec<(String, Vec<String>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut next_index = 0usize;
+    for &(rest, value) in entries.into_iter().flatten() {
         if rest.is_empty() {
-            text = Some(value.clone());
+            text = Some(value.to_owned());
             continue;
         }
         // `[k]…`: the slot's key, or the next integer for `[]`, as PHP appends.
@@ -52,21 +66,18 @@ fn param(pairs: &[(String, String)], key: &str) -> Param {
         } else {
             first.to_owned()
         };
-        if let Ok(index) = slot.parse::<usize>() {
-            next_index = next_index.max(index + 1);
+        if let Ok(number) = slot.parse::<usize>() {
+            next_index = next_index.max(number.saturating_add(1));
         }
-        let at = match slots.iter().position(|(k, _)| *k == slot) {
-            Some(at) => at,
-            None => {
-                slots.push((slot, Vec::new()));
-                slots.len() - 1
-            }
-        };
+        let at = *index.entry(slot.clone()).or_insert_with(|| {
+            slots.push((slot, Vec::new()));
+            slots.len() - 1
+        });
         // `[k]=q` sets the slot to one query, `[k][]=q` appends one.
         if tail.is_empty() {
-            slots[at].1 = vec![value.clone()];
+            slots[at].1 = vec![value.to_owned()];
         } else {
-            slots[at].1.push(value.clone());
+            slots[at].1.push(value.to_owned());
         }
     }
     match (text, slots.is_empty()) {
@@ -91,23 +102,22 @@ fn queries(texts: &[String]) -> Result<Vec<Query>, String> {
 /// The subscriptions of `channels` (already rewritten for the caller's account) and their
 /// query parameters among `pairs`, in Appwrite's slot order.
 pub(super) fn subscriptions(channels: &[String], pairs: &[(String, String)]) -> Result<Vec<Slot>, String> {
+    let params = by_name(pairs);
     let mut slots: Vec<Slot> = Vec::new();
-    let slot = |key: &str, slots: &mut Vec<Slot>| -> usize {
-        match slots.iter().position(|s| s.key == key) {
-            Some(at) => at,
-            None => {
-                slots.push(Slot {
-                    key: key.to_owned(),
-                    channels: Vec::new(),
-                    queries: Vec::new(),
-                });
-                slots.len() - 1
-            }
-        }
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut slot = |key: &str, slots: &mut Vec<Slot>| -> usize {
+        *index.entry(key.to_owned()).or_insert_with(|| {
+            slots.push(Slot {
+                key: key.to_owned(),
+                channels: Vec::new(),
+                queries: Vec::new(),
+            });
+            slots.len() - 1
+        })
     };
     for channel in channels {
         let key = php_name(channel);
-        let groups = match param(pairs, &key) {
+        let groups = match param(params.get(&key)) {
             // `project` as one string is the project's id, not queries.
             Param::Absent => None,
             Param::Text(_) if key == "project" => None,
@@ -123,10 +133,10 @@ pub(super) fn subscriptions(channels: &[String], pairs: &[(String, String)]) -> 
             continue;
         };
         for (key, texts) in groups {
+            // Channels arrive deduplicated and a channel's slots are distinct, so a channel
+            // joins a slot at most once.
             let at = slot(&key, &mut slots);
-            if !slots[at].channels.contains(channel) {
-                slots[at].channels.push(channel.clone());
-            }
+            slots[at].channels.push(channel.clone());
             // A slot keeps the queries it got first (Appwrite's order of precedence).
             if slots[at].queries.is_empty() {
                 slots[at].queries = queries(&texts)?;
