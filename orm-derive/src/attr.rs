@@ -482,6 +482,8 @@ pub(crate) struct SerdeField {
     pub(crate) rename: Option<LitStr>,
     pub(crate) skip: bool,
     pub(crate) flatten: Option<TokenStream>,
+    // `#[serde(default)]` or `#[serde(default = "path")]`: a missing value decodes as a default.
+    pub(crate) default: bool,
 }
 
 // serde's own attributes are validated by serde; here unknown serde options are skipped over
@@ -496,6 +498,9 @@ pub(crate) fn serde_field(cx: &Ctxt, attrs: &[syn::Attribute]) -> SerdeField {
                 out.skip = true;
             } else if meta.path == FLATTEN {
                 out.flatten = Some(meta.path.to_token_stream());
+            } else if meta.path == DEFAULT {
+                out.default = true;
+                skip_value(&meta)?;
             } else {
                 skip_value(&meta)?;
             }
@@ -511,6 +516,8 @@ pub(crate) struct SerdeContainer {
     pub(crate) rename_all: Option<Spanned<RenameRule>>,
     // `transparent`, `tag`, `content` or `untagged`: each changes the JSON shape the derive relies on.
     pub(crate) reshaped: Option<TokenStream>,
+    // `#[serde(default)]` on the struct: every field has a default.
+    pub(crate) default: bool,
 }
 
 pub(crate) fn serde_container(cx: &Ctxt, attrs: &[syn::Attribute]) -> SerdeContainer {
@@ -526,6 +533,9 @@ pub(crate) fn serde_container(cx: &Ctxt, attrs: &[syn::Attribute]) -> SerdeConta
                 .any(|s| meta.path == *s)
             {
                 out.reshaped = Some(meta.path.to_token_stream());
+                skip_value(&meta)?;
+            } else if meta.path == DEFAULT {
+                out.default = true;
                 skip_value(&meta)?;
             } else {
                 skip_value(&meta)?;

@@ -38,7 +38,17 @@ fn impl_collection(cont: &Container<'_>) -> TokenStream {
     let document_security = cont.attrs.document_security;
     let handles = cont.stored_fields().map(|f| field_handle(cont, f));
     let setters = cont.stored_fields().map(|f| patch_setter(cont, f));
-    let attributes = cont.stored_fields().map(attribute);
+    let serde_default = |field: &Field<'_>| cont.attrs.serde.default || field.attrs.serde.default;
+    let attributes = cont
+        .stored_fields()
+        .map(|field| attribute(field, serde_default(field)));
+    // Fields serde fills in when the key is missing: a document older than the field stores
+    // `null` there, which decodes as the default too.
+    let null_as_default: Vec<&str> = cont
+        .stored_fields()
+        .filter(|field| serde_default(field) && field.ty.as_ref().is_some_and(|ty| !ty.optional))
+        .map(|field| field.key.as_str())
+        .collect();
     let indexes = cont.attrs.indexes.iter().map(|i| index(cont, i));
     let permissions = cont.attrs.permissions.iter().map(|p| {
         let action = format_ident!("{}", capitalize(p.action));
@@ -96,6 +106,9 @@ fn impl_collection(cont: &Container<'_>) -> TokenStream {
                         permissions: ::appwrite_orm::__private::Vec::from([#(#permissions),*]),
                         attributes: ::appwrite_orm::__private::Vec::from([#(#attributes),*]),
                         indexes: ::appwrite_orm::__private::Vec::from([#(#indexes),*]),
+                        null_as_default: ::appwrite_orm::__private::Vec::from([
+                            #(::appwrite_orm::__private::ToOwned::to_owned(#null_as_default)),*
+                        ]),
                     })
                 }
             }
@@ -153,14 +166,16 @@ fn patch_setter(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     }
 }
 
-fn attribute(field: &Field<'_>) -> TokenStream {
+// `serde_default`: serde fills the field in when a document lacks it, so the server need not
+// require it (older documents keep `null` there).
+fn attribute(field: &Field<'_>, serde_default: bool) -> TokenStream {
     let ty = field.ty.as_ref().expect("stored field");
     let attrs = &field.attrs;
     let key = &field.key;
     let kind = attribute_kind(field);
     let required = match &attrs.required {
         Some(required) => required.value,
-        None => !ty.optional && !ty.array && attrs.default.is_none(),
+        None => !ty.optional && !ty.array && attrs.default.is_none() && !serde_default,
     };
     let array = ty.array;
     let default = match &attrs.default {

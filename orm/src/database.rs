@@ -58,7 +58,8 @@ impl Database {
             database: database.clone(),
             collections: collections.clone(),
         };
-        let documents = crate::Subscription::open(&self.orm.realtime(), channels, scope);
+        // Untyped documents decode every value as it is.
+        let documents = crate::Subscription::open(&self.orm.realtime(), channels, scope, &[]);
         crate::CollectionSubscription::new(&self.orm.realtime(), documents, database, collections)
     }
 }

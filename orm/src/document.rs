@@ -604,6 +604,59 @@ impl<'de> Deserialize<'de> for Sequence {
 
 /// Decodes a response; on failure, decodes again while tracking the path so that the error
 /// names the field that did not match.
+/// Decodes a document, or a page of documents, of collection `T`. A `null` under a key serde
+/// defaults ([`CollectionSchema::null_as_default`](crate::schema::CollectionSchema)) — what a
+/// document written before the field existed holds — decodes as the default. The one-pass
+/// decode runs first; only when it fails, and `T` has such keys, are those `null`s dropped and
+/// the decode tried again, so documents that need nothing of it cost nothing more.
+pub(crate) fn decode_of<T: crate::Collection, R: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    collection: &str,
+) -> crate::Result<R> {
+    decode_with_defaults(bytes, collection, &T::schema().null_as_default)
+}
+
+/// [`decode_of`] for code that holds the collection's defaulted keys rather than its type.
+pub(crate) fn decode_with_defaults<R: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    collection: &str,
+    keys: &[String],
+) -> crate::Result<R> {
+    match serde_json::from_slice(bytes) {
+        Ok(decoded) => Ok(decoded),
+        Err(_) if !keys.is_empty() => {
+            let retried = serde_json::from_slice::<serde_json::Value>(bytes)
+                .ok()
+                .map(|mut value| {
+                    drop_default_nulls(&mut value, keys);
+                    value
+                })
+                .and_then(|value| serde_json::from_value(value).ok());
+            match retried {
+                Some(decoded) => Ok(decoded),
+                None => decode_named(bytes, collection),
+            }
+        }
+        Err(_) => decode_named(bytes, collection),
+    }
+}
+
+/// Removes `null` values under `keys` from a document, or from each document of a page.
+fn drop_default_nulls(value: &mut serde_json::Value, keys: &[String]) {
+    let strip = |document: &mut serde_json::Value| {
+        if let Some(fields) = document.as_object_mut() {
+            fields.retain(|key, v| !(v.is_null() && keys.iter().any(|k| k == key)));
+        }
+    };
+    match value
+        .get_mut("documents")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        Some(documents) => documents.iter_mut().for_each(strip),
+        None => strip(value),
+    }
+}
+
 pub(crate) fn decode_named<R: serde::de::DeserializeOwned>(
     bytes: &[u8],
     collection: &str,

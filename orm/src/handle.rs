@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::client::Orm;
-use crate::document::decode_named;
+use crate::document::decode_of;
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::QueryValue;
 use crate::transport::Retry;
@@ -149,7 +149,7 @@ impl<T: Collection> CollectionHandle<T> {
             .transport()
             .send(method, path, query, body, retry)
             .await?;
-        decode_named::<R>(&bytes, T::ID)
+        decode_of::<T, R>(&bytes, T::ID)
     }
 
     /// Creates a document with a new id (generated here, so a lost response can be retried

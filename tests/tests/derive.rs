@@ -447,3 +447,37 @@ fn a_server_document_decodes_into_the_struct_and_serializes_back_without_metadat
     data.as_object_mut().unwrap().retain(|k, _| !k.starts_with('$'));
     assert_eq!(serde_json::to_value(&document).unwrap(), data);
 }
+
+#[test]
+fn serde_defaults_make_attributes_optional_and_their_nulls_decode_as_defaults() {
+    #[derive(appwrite_orm::Collection, serde::Serialize, serde::Deserialize)]
+    #[collection(id = "evolving")]
+    struct Evolving {
+        title: String,
+        #[serde(default)]
+        retries: i32,
+        #[serde(default, rename = "seenBy")]
+        seen_by: Vec<String>,
+        #[serde(default)]
+        note: Option<String>,
+    }
+    use appwrite_orm::Collection as _;
+    let schema = Evolving::schema();
+    let required = |key: &str| schema.attribute(key).expect(key).required;
+    assert!(required("title"));
+    assert!(
+        !required("retries"),
+        "serde fills it in, so the server need not require it"
+    );
+    // `Option` already reads `null` as `None`; the others need their nulls dropped first.
+    assert_eq!(schema.null_as_default, ["retries", "seenBy"]);
+
+    #[derive(appwrite_orm::Collection, serde::Serialize, serde::Deserialize, Default)]
+    #[serde(default)]
+    struct AllDefault {
+        count: u32,
+        label: String,
+    }
+    assert_eq!(AllDefault::schema().null_as_default, ["count", "label"]);
+    assert!(AllDefault::schema().attributes.iter().all(|a| !a.required));
+}

@@ -488,3 +488,173 @@ async fn settings_are_checked_by_name_and_the_key_never_shows() {
     assert!(!format!("{orm:?}").contains("super-secret"));
     assert!(!format!("{:?}", Orm::builder().api_key("super-secret")).contains("super-secret"));
 }
+
+/// Schema evolution: a collection's first version and the fields later versions add.
+mod evolve {
+    use super::*;
+
+    pub(crate) mod v1 {
+        use super::*;
+
+        #[derive(Collection, Serialize, Deserialize, Debug, Clone, PartialEq)]
+        #[collection(id = "tickets")]
+        pub(crate) struct Ticket {
+            pub(crate) title: String,
+        }
+    }
+
+    /// Every kind of field a newcomer adds, each one in a way that keeps older documents
+    /// readable: a serde default, an `Option`, or a default the server fills in.
+    pub(crate) mod v2 {
+        use super::*;
+
+        #[derive(Collection, Serialize, Deserialize, Debug, Clone, PartialEq)]
+        #[collection(id = "tickets")]
+        pub(crate) struct Ticket {
+            pub(crate) title: String,
+            #[serde(default)]
+            pub(crate) retries: i32,
+            #[serde(default)]
+            pub(crate) score: f64,
+            #[serde(default)]
+            pub(crate) escalated: bool,
+            #[serde(default)]
+            pub(crate) tags: Vec<String>,
+            #[serde(default)]
+            pub(crate) owner: String,
+            pub(crate) note: Option<String>,
+            pub(crate) due: Option<DateTime<Utc>>,
+            pub(crate) status: Option<Status>,
+            #[collection(format = "email")]
+            pub(crate) contact: Option<String>,
+            #[collection(default = 3)]
+            pub(crate) priority: i64,
+        }
+    }
+
+    /// A required field with no default: older documents would have no value for it.
+    pub(crate) mod v3 {
+        use super::*;
+
+        #[derive(Collection, Serialize, Deserialize, Debug, Clone, PartialEq)]
+        #[collection(id = "tickets")]
+        pub(crate) struct Ticket {
+            pub(crate) title: String,
+            pub(crate) retries: i32,
+        }
+    }
+}
+
+#[tokio::test]
+async fn fields_added_with_a_default_or_as_options_keep_older_documents_readable() {
+    use evolve::{v1, v2};
+    let (_emulator, orm) = start().await;
+    let db = orm
+        .connect()
+        .register::<v1::Ticket>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    for (id, title) in [("a", "first"), ("b", "second"), ("c", "third")] {
+        db.collection::<v1::Ticket>()
+            .create_with_id(id, &v1::Ticket { title: title.into() })
+            .await
+            .unwrap();
+    }
+    let plan = orm.connect().register::<v2::Ticket>().plan().await.unwrap();
+    assert!(
+        !plan.steps.iter().any(|s| s.is_destructive()),
+        "nothing here strands a document:\n{plan}"
+    );
+    assert!(plan.to_string().contains("+ tickets.retries integer"), "{plan}");
+    let db = orm
+        .connect()
+        .register::<v2::Ticket>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    let tickets = db.collection::<v2::Ticket>();
+    let expected = |title: &str| v2::Ticket {
+        title: title.into(),
+        retries: 0,
+        score: 0.0,
+        escalated: false,
+        tags: Vec::new(),
+        owner: String::new(),
+        note: None,
+        due: None,
+        status: None,
+        contact: None,
+        priority: 3,
+    };
+    // One document at a time, a page, and a paged stream all read the older documents.
+    assert_eq!(tickets.get_or_fail("a").await.unwrap().data(), &expected("first"));
+    let all = tickets.find([v2::Ticket::TITLE.order_asc()]).await.unwrap();
+    let titles: Vec<&v2::Ticket> = all.iter().map(|d| d.data()).collect();
+    assert_eq!(
+        titles,
+        [&expected("first"), &expected("second"), &expected("third")]
+    );
+    let streamed: Vec<_> = tickets.stream([]).try_collect().await.unwrap();
+    assert_eq!(streamed.len(), 3);
+    // A realtime event of an older document (changed by an instance still on v1) decodes too.
+    let mut events = tickets.listen_documents();
+    events.ready().await.unwrap();
+    orm.connect()
+        .register::<v1::Ticket>()
+        .await
+        .unwrap()
+        .collection::<v1::Ticket>()
+        .update("b", v1::Ticket::patch().title("second, edited"))
+        .await
+        .unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), events.try_next())
+        .await
+        .expect("an event in time")
+        .expect("it decodes")
+        .expect("the stream is open");
+    assert_eq!(event.document.data(), &expected("second, edited"));
+}
+
+#[tokio::test]
+async fn a_required_field_added_to_a_collection_with_documents_is_refused_naming_the_fix() {
+    use evolve::{v1, v3};
+    let (_emulator, orm) = start().await;
+    // On an empty collection a required field is harmless: nothing lacks it.
+    orm.connect()
+        .register::<v1::Ticket>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    let plan = orm.connect().register::<v3::Ticket>().plan().await.unwrap();
+    assert!(!plan.steps.iter().any(|s| s.is_destructive()), "{plan}");
+
+    let db = orm.connect().register::<v1::Ticket>().await.unwrap();
+    db.collection::<v1::Ticket>()
+        .create(&v1::Ticket { title: "old".into() })
+        .await
+        .unwrap();
+    let err = orm
+        .connect()
+        .register::<v3::Ticket>()
+        .auto_migrate(true)
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(
+            err,
+            Error::Migration(appwrite_orm::migration::MigrationError::Destructive { .. })
+        ),
+        "{message}"
+    );
+    assert!(message.contains("tickets.retries"), "{message}");
+    assert!(message.contains("already holds documents"), "{message}");
+    assert!(
+        message.contains("#[serde(default)]") && message.contains("Option"),
+        "{message}"
+    );
+    // Nothing was created.
+    let plan = orm.connect().register::<v3::Ticket>().plan().await.unwrap();
+    assert!(plan.to_string().contains("! tickets.retries"), "{plan}");
+}

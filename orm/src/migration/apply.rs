@@ -126,7 +126,11 @@ impl Migrator {
                 self.server_collection(&schema.id).await?
             };
             match server {
-                Some(server) => diff_collection(schema, &server, &mut steps),
+                Some(server) => {
+                    let first = steps.len();
+                    diff_collection(schema, &server, &mut steps);
+                    self.guard_required(&schema.id, &mut steps[first..]).await?;
+                }
                 None => {
                     steps.push(Step::CreateCollection {
                         schema: (*schema).clone(),
@@ -149,6 +153,39 @@ impl Migrator {
         // Indexes need their attributes available, so they go last.
         steps.sort_by_key(|s| matches!(s, Step::CreateIndex { .. } | Step::RecreateIndex { .. }));
         Ok(Plan { steps })
+    }
+
+    /// Turns the required attributes these steps add into [`Step::AddRequiredAttribute`] when
+    /// the collection already holds documents (they would have no value for them).
+    async fn guard_required(&self, collection: &str, steps: &mut [Step]) -> Result<()> {
+        let adds_required =
+            |step: &Step| matches!(step, Step::CreateAttribute { attribute, .. } if attribute.required);
+        if !steps.iter().any(adds_required) {
+            return Ok(());
+        }
+        let path = format!("{}/collections/{collection}/documents", self.database_path());
+        let one = crate::query::params(&[crate::query::Query::limit(1)]);
+        let page: Value = self
+            .orm
+            .transport()
+            .call(Method::GET, &path, &one, None, Retry::Safe)
+            .await?;
+        let holds_documents = page["documents"].as_array().is_some_and(|d| !d.is_empty());
+        if holds_documents {
+            for step in steps.iter_mut().filter(|s| adds_required(s)) {
+                if let Step::CreateAttribute {
+                    collection,
+                    attribute,
+                } = step
+                {
+                    *step = Step::AddRequiredAttribute {
+                        collection: std::mem::take(collection),
+                        attribute: attribute.clone(),
+                    };
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Fails with the plan's text when the server differs from the schemas (for CI).
@@ -238,6 +275,10 @@ impl Migrator {
                     .map(drop)
             }
             Step::CreateAttribute {
+                collection,
+                attribute,
+            }
+            | Step::AddRequiredAttribute {
                 collection,
                 attribute,
             } => {

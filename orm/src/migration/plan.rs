@@ -43,6 +43,17 @@ pub enum Step {
         /// What differs, for display.
         changes: Vec<String>,
     },
+    /// Unsafe: a required attribute added to a collection that already holds documents. They
+    /// would have no value for it, and reading them back would fail; refused like a destructive
+    /// step. The fix is a default the server fills in (`#[collection(default = …)]`), a serde
+    /// default (`#[serde(default)]`, which makes the attribute optional and decodes the older
+    /// documents' `null` as the default), or an `Option`.
+    AddRequiredAttribute {
+        /// The collection id.
+        collection: String,
+        /// The attribute to create.
+        attribute: Attribute,
+    },
     /// Create an index.
     CreateIndex {
         /// The collection id.
@@ -91,6 +102,7 @@ impl Step {
         matches!(
             self,
             Step::RecreateAttribute { .. }
+                | Step::AddRequiredAttribute { .. }
                 | Step::DeleteAttribute { .. }
                 | Step::RecreateIndex { .. }
                 | Step::DeleteIndex { .. }
@@ -119,6 +131,17 @@ impl fmt::Display for Step {
             } => {
                 write!(f, "~ {collection}.{}: {}", attribute.key, changes.join(", "))
             }
+            Step::AddRequiredAttribute {
+                collection,
+                attribute,
+            } => write!(
+                f,
+                "! {collection}.{key} {} is required, but the collection already holds documents, \
+                 which would have no value for it and could no longer be read: give `{key}` a \
+                 default (#[collection(default = …)] or #[serde(default)]) or make it an Option",
+                describe(attribute),
+                key = attribute.key,
+            ),
             Step::CreateIndex { collection, index } => {
                 write!(f, "+ {collection} index {} ({})", index.key, index.kind.as_str())
             }

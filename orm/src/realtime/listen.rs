@@ -27,7 +27,12 @@ impl<T: Collection> CollectionHandle<T> {
             database: self.orm().database_id().to_owned(),
             collections: vec![T::ID.to_owned()],
         };
-        crate::Subscription::open(&self.orm().realtime(), vec![self.documents_channel()], scope)
+        crate::Subscription::open(
+            &self.orm().realtime(),
+            vec![self.documents_channel()],
+            scope,
+            &T::schema().null_as_default,
+        )
     }
 
     /// The events of one document. After a reconnect it re-reads the document, so a delete it
@@ -39,7 +44,12 @@ impl<T: Collection> CollectionHandle<T> {
             id: id.to_owned(),
         };
         let channel = format!("{}.{id}", self.documents_channel());
-        crate::Subscription::open(&self.orm().realtime(), vec![channel], scope)
+        crate::Subscription::open(
+            &self.orm().realtime(),
+            vec![channel],
+            scope,
+            &T::schema().null_as_default,
+        )
     }
 
     /// An opt-in read cache of this collection, invalidated by its realtime events; see

@@ -19,7 +19,7 @@ use super::connection::{Raw, Realtime};
 use super::delivery::{Delivery, PageRequest};
 use super::ready::Ready;
 use super::{Event, EventKind, ListenError, Origin, RealtimeOptions};
-use crate::document::decode_named;
+use crate::document::decode_with_defaults;
 use crate::query::QueryMethod;
 use crate::transport::{Retry, Transport};
 use crate::{Document, Query};
@@ -98,7 +98,14 @@ impl<T> Subscription<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
-    pub(crate) fn open(realtime: &Realtime, channels: Vec<String>, scope: Scope) -> Self {
+    /// `defaults`: the keys whose `null` decodes as serde's default
+    /// ([`CollectionSchema::null_as_default`](crate::schema::CollectionSchema)).
+    pub(crate) fn open(
+        realtime: &Realtime,
+        channels: Vec<String>,
+        scope: Scope,
+        defaults: &'static [String],
+    ) -> Self {
         let crate::realtime::connection::Receiving {
             id,
             rx,
@@ -111,6 +118,7 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
             transport: Arc::clone(realtime.transport()),
             options: Arc::clone(realtime.options()),
             scope,
+            defaults,
             delivery: Delivery::new(Utc::now()),
             retry_at: None,
             live_since_page: 0,
@@ -138,6 +146,8 @@ struct Engine<T> {
     transport: Arc<Transport>,
     options: Arc<RealtimeOptions>,
     scope: Scope,
+    /// Keys whose `null` decodes as serde's default.
+    defaults: &'static [String],
     delivery: Delivery,
     /// When a catch-up page that failed transiently is tried again.
     retry_at: Option<tokio::time::Instant>,
@@ -238,20 +248,21 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
         // Not a document event: nothing to decode.
         let kind = event.kind()?;
         let payload = event.payload();
-        let document = match decode_named::<Document<T>>(payload.as_bytes(), "realtime") {
-            Ok(document) => document,
-            Err(crate::Error::Decode { path, source, .. }) => {
-                let document_id = serde_json::from_str::<Value>(payload)
-                    .ok()
-                    .and_then(|v| v["$id"].as_str().map(str::to_owned));
-                return Some(Err(ListenError::Decode {
-                    document_id,
-                    path,
-                    source,
-                }));
-            }
-            Err(_) => return None,
-        };
+        let document =
+            match decode_with_defaults::<Document<T>>(payload.as_bytes(), "realtime", self.defaults) {
+                Ok(document) => document,
+                Err(crate::Error::Decode { path, source, .. }) => {
+                    let document_id = serde_json::from_str::<Value>(payload)
+                        .ok()
+                        .and_then(|v| v["$id"].as_str().map(str::to_owned));
+                    return Some(Err(ListenError::Decode {
+                        document_id,
+                        path,
+                        source,
+                    }));
+                }
+                Err(_) => return None,
+            };
         if !self.delivery.versions.admit(
             document.meta().collection_id(),
             document.id(),
@@ -324,7 +335,9 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
                 collections,
             } => {
                 let collection = &collections[request.collection];
-                match changed_since::<T>(&self.transport, &database, collection, &request).await {
+                match changed_since::<T>(&self.transport, &database, collection, &request, self.defaults)
+                    .await
+                {
                     Ok(documents) => {
                         let read = documents.len();
                         let last = documents.last().map(|d| (d.updated_at(), d.id().to_owned()));
@@ -359,7 +372,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
             .await
         {
             Ok(bytes) => {
-                let document = decode_named::<Document<T>>(&bytes, collection);
+                let document = decode_with_defaults::<Document<T>>(&bytes, collection, self.defaults);
                 self.delivery.finish_scan();
                 match document {
                     Ok(document) => {
@@ -449,6 +462,7 @@ async fn changed_since<T: DeserializeOwned>(
     database: &str,
     collection: &str,
     request: &PageRequest,
+    defaults: &[String],
 ) -> crate::Result<Vec<Document<T>>> {
     let path = format!("/databases/{database}/collections/{collection}/documents");
     let time = |at: &DateTime<Utc>| vec![Value::String(crate::datetime::format(at))];
@@ -480,6 +494,6 @@ async fn changed_since<T: DeserializeOwned>(
     let bytes = transport
         .send(Method::GET, &path, &params, None, Retry::Safe)
         .await?;
-    let page: Documents<T> = decode_named(&bytes, collection)?;
+    let page: Documents<T> = decode_with_defaults(&bytes, collection, defaults)?;
     Ok(page.documents)
 }

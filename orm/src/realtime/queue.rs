@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use super::handler::{Delivery, HandlerOptions, ListenerHandle};
 use super::{Event, EventKind, ListenError, Names, Origin};
-use crate::document::decode_named;
+use crate::document::decode_with_defaults;
 use crate::{Collection, CollectionHandle, Document, Error, Result};
 
 /// Each event handled by one live instance: a Redis Streams consumer group shared by every
@@ -225,6 +225,7 @@ impl<T: Collection> CollectionHandle<T> {
             name: queue.consumer.clone(),
             claim_idle: queue.claim_idle,
             collection: T::ID,
+            defaults: &T::schema().null_as_default,
             _stop_offers: stop_offers,
         };
         let deliveries = stream::unfold(consumer, |mut consumer| async move {
@@ -321,6 +322,8 @@ struct Consumer {
     name: String,
     claim_idle: Duration,
     collection: &'static str,
+    /// Keys whose `null` decodes as serde's default.
+    defaults: &'static [String],
     // Dropped with the consumer, which stops this instance's offering too.
     _stop_offers: watch::Sender<()>,
 }
@@ -408,7 +411,8 @@ impl Consumer {
     ) -> std::result::Result<Delivery<T>, ListenError> {
         let field = |name: &str| entry.get::<String>(name).unwrap_or_default();
         let document = field("document");
-        let decoded = decode_named::<Document<T>>(document.as_bytes(), self.collection);
+        let decoded =
+            decode_with_defaults::<Document<T>>(document.as_bytes(), self.collection, self.defaults);
         let kind = EventKind::from_action(&field("kind"));
         let (document, kind) = match (decoded, kind) {
             (Ok(document), Some(kind)) => (document, kind),

@@ -28,6 +28,10 @@ pub struct CollectionSchema {
     pub attributes: Vec<Attribute>,
     /// The indexes, in declaration order.
     pub indexes: Vec<Index>,
+    /// The keys of fields serde gives a default (`#[serde(default)]`) that are not `Option`:
+    /// such a field is optional on the server, and a `null` stored there (by a document
+    /// written before the field existed) decodes as the default.
+    pub null_as_default: Vec<String>,
 }
 
 impl CollectionSchema {
