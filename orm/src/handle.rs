@@ -94,14 +94,30 @@ impl<T> fmt::Debug for CollectionHandle<T> {
     }
 }
 
-/// One page of documents, with Appwrite's `total` (capped at 5 000 by the server).
+/// The most documents Appwrite counts in a list's `total`: past it, `total` stays at this value.
+/// [`CollectionHandle::count`] counts exactly whatever the number.
+pub const TOTAL_CAP: u64 = 5_000;
+
+/// How many ids one request of an exact count reads past the cap.
+const COUNT_PAGE: u32 = 1_000;
+
+/// One page of documents, with Appwrite's `total` (capped at [`TOTAL_CAP`] by the server).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(bound = "T: serde::de::DeserializeOwned")]
 pub struct Page<T> {
-    /// Matching documents, up to 5 000.
+    /// Matching documents, as Appwrite counts them: at most [`TOTAL_CAP`], see
+    /// [`Page::total_is_capped`].
     pub total: u64,
     /// The documents of this page.
     pub documents: Vec<Document<T>>,
+}
+
+impl<T> Page<T> {
+    /// Whether `total` reached Appwrite's cap, so that more documents may match than it says
+    /// ([`CollectionHandle::count`] gives the exact number).
+    pub fn total_is_capped(&self) -> bool {
+        self.total >= TOTAL_CAP
+    }
 }
 
 fn permission_strings(permissions: &[Permission]) -> Value {
@@ -286,10 +302,41 @@ impl<T: Collection> CollectionHandle<T> {
         Ok(self.find_page(queries).await?.documents.into_iter().next())
     }
 
-    /// How many documents match, as Appwrite counts them (at most 5 000).
+    /// How many documents match, exactly. Appwrite's `total` stops at [`TOTAL_CAP`]; when it
+    /// reaches it, the rest are counted by reading ids, one request per 1 000 documents. With a
+    /// limit, offset or cursor among `queries` the server's `total` is returned as it is.
     pub async fn count(&self, queries: impl IntoIterator<Item = Query>) -> Result<u64> {
-        let queries: Vec<Query> = queries.into_iter().chain([Query::limit(1)]).collect();
-        Ok(self.find_page(queries).await?.total)
+        let filters: Vec<Query> = queries.into_iter().collect();
+        let first = filters.iter().cloned().chain([Query::limit(1)]);
+        let total = self.find_page(first).await?.total;
+        if total < TOTAL_CAP || filters.iter().any(|q| q.method().is_paging()) {
+            return Ok(total);
+        }
+        let mut counted = 0u64;
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut page = filters.clone();
+            page.push(Query::select(["$id"]));
+            page.push(Query::limit(COUNT_PAGE));
+            page.extend(cursor.take().map(Query::cursor_after));
+            let ids: Value = self
+                .orm
+                .transport()
+                .call(
+                    Method::GET,
+                    &self.documents,
+                    &crate::query::params(&page),
+                    None,
+                    Retry::Safe,
+                )
+                .await?;
+            let ids = ids["documents"].as_array().map(Vec::as_slice).unwrap_or_default();
+            counted += ids.len() as u64;
+            match ids.last().and_then(|d| d["$id"].as_str()) {
+                Some(last) if ids.len() == COUNT_PAGE as usize => cursor = Some(last.to_owned()),
+                _ => return Ok(counted),
+            }
+        }
     }
 
     /// Every matching document, page by page with a cursor (never capped at 25 or 5 000).

@@ -61,7 +61,7 @@ pub use collection::{AttributeEnum, Collection};
 pub use database::{Connect, Database};
 pub use document::{Document, Metadata};
 pub use error::{Error, ErrorKind, Result};
-pub use handle::{CollectionHandle, Page, BATCH_SIZE};
+pub use handle::{CollectionHandle, Page, BATCH_SIZE, TOTAL_CAP};
 pub use patch::Patch;
 pub use permission::{Action, ParsePermissionError, Permission, Role, Verification};
 pub use query::{Field, Query, QueryMethod};

@@ -658,3 +658,37 @@ async fn a_required_field_added_to_a_collection_with_documents_is_refused_naming
     let plan = orm.connect().register::<v3::Ticket>().plan().await.unwrap();
     assert!(plan.to_string().contains("! tickets.retries"), "{plan}");
 }
+
+#[tokio::test]
+async fn counts_are_exact_past_appwrites_total_cap_and_pages_say_when_theirs_is_capped() {
+    let (_emulator, orders) = start_with_orders().await;
+    let items: Vec<Order> = (0..5_100).map(order).collect();
+    orders.create_many(&items).await.unwrap();
+    // Appwrite's `total` stops at 5 000; the page says so.
+    let page = orders.find_page([Query::limit(1)]).await.unwrap();
+    assert_eq!(page.total, appwrite_orm::TOTAL_CAP);
+    assert!(page.total_is_capped());
+    // `count` reads ids past the cap, with and without a filter.
+    assert_eq!(orders.count([]).await.unwrap(), 5_100);
+    assert_eq!(
+        orders.count([Order::STATUS.eq(Status::Paid)]).await.unwrap(),
+        1_700
+    );
+    // Below the cap nothing is paged and the page's total is exact.
+    let few = orders
+        .find_page([
+            Order::USER_ID.eq("u1"),
+            Order::STATUS.eq(Status::Paid),
+            Query::limit(1),
+        ])
+        .await
+        .unwrap();
+    assert!(!few.total_is_capped());
+    assert_eq!(
+        few.total,
+        orders
+            .count([Order::USER_ID.eq("u1"), Order::STATUS.eq(Status::Paid)])
+            .await
+            .unwrap()
+    );
+}
