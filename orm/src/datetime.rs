@@ -4,6 +4,12 @@
 //! Use [`appwrite_format`] on a `DateTime<Utc>` field whose JSON must look exactly like the
 //! server's; plain chrono serde also works, since Appwrite accepts any RFC 3339 input.
 //!
+//! **Precision**: Appwrite stores milliseconds. A `Utc::now()` written and read back has lost its
+//! microseconds (truncated, never rounded up). Query bounds are adjusted so that comparisons
+//! keep their meaning: `gte(t)`, `lt(t)` and the low end of `between` round a finer `t` up to
+//! the next millisecond, `gt` and `lte` truncate it — so `gte(t)` never matches a document
+//! stored before `t`. `eq(t)` with a finer `t` compares its truncation.
+//!
 //! ```
 //! use appwrite_orm::datetime;
 //! use chrono::{TimeZone, Utc};

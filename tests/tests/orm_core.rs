@@ -692,3 +692,42 @@ async fn counts_are_exact_past_appwrites_total_cap_and_pages_say_when_theirs_is_
             .unwrap()
     );
 }
+
+#[tokio::test]
+async fn datetime_bounds_finer_than_a_millisecond_keep_their_meaning() {
+    let (_emulator, orders) = start_with_orders().await;
+    let base = Utc.with_ymd_and_hms(2025, 1, 1, 12, 0, 0).unwrap();
+    let ms = |n: i64| base + chrono::Duration::milliseconds(n);
+    for n in 0..3 {
+        let mut item = order(n as u32);
+        item.placed_at = ms(n);
+        orders.create(&item).await.unwrap();
+    }
+    // Half a millisecond past each stored value: Appwrite keeps milliseconds only.
+    let half = chrono::Duration::microseconds(500);
+    let at = |queries: Vec<Query>| {
+        let orders = orders.clone();
+        async move {
+            let mut found: Vec<DateTime<Utc>> = orders
+                .find(queries)
+                .await
+                .unwrap()
+                .iter()
+                .map(|d| d.placed_at)
+                .collect();
+            found.sort();
+            found
+        }
+    };
+    assert_eq!(at(vec![Order::PLACED_AT.gte(ms(0) + half)]).await, [ms(1), ms(2)]);
+    assert_eq!(at(vec![Order::PLACED_AT.gt(ms(0) + half)]).await, [ms(1), ms(2)]);
+    assert_eq!(at(vec![Order::PLACED_AT.lt(ms(1) + half)]).await, [ms(0), ms(1)]);
+    assert_eq!(at(vec![Order::PLACED_AT.lte(ms(1) + half)]).await, [ms(0), ms(1)]);
+    assert_eq!(
+        at(vec![Order::PLACED_AT.between(ms(0) + half, ms(1) + half)]).await,
+        [ms(1)]
+    );
+    // Exact milliseconds are sent as they are.
+    assert_eq!(at(vec![Order::PLACED_AT.gte(ms(1))]).await, [ms(1), ms(2)]);
+    assert_eq!(at(vec![Order::PLACED_AT.lt(ms(1))]).await, [ms(0)]);
+}

@@ -53,10 +53,10 @@ impl<C, V> Field<C, V> {
 }
 
 macro_rules! one_value {
-    ($($(#[$doc:meta])* $name:ident => $method:ident),* $(,)?) => {$(
+    ($($(#[$doc:meta])* $name:ident => $method:ident via $convert:ident),* $(,)?) => {$(
         $(#[$doc])*
         pub fn $name(&self, value: impl Into<V>) -> Query {
-            self.query(QueryMethod::$method, vec![value.into().to_query_value()])
+            self.query(QueryMethod::$method, vec![value.into().$convert()])
         }
     )*};
 }
@@ -64,17 +64,18 @@ macro_rules! one_value {
 impl<C, V: QueryValue> Field<C, V> {
     one_value! {
         /// Equal to `value` (`equal`).
-        eq => Equal,
+        eq => Equal via to_query_value,
         /// Not equal to `value` (`notEqual`).
-        ne => NotEqual,
-        /// Less than `value` (`lessThan`).
-        lt => LessThan,
+        ne => NotEqual via to_query_value,
+        /// Less than `value` (`lessThan`; a datetime finer than a millisecond is rounded up).
+        lt => LessThan via to_query_value_rounded_up,
         /// Less than or equal to `value` (`lessThanEqual`).
-        lte => LessThanEqual,
+        lte => LessThanEqual via to_query_value,
         /// Greater than `value` (`greaterThan`).
-        gt => GreaterThan,
-        /// Greater than or equal to `value` (`greaterThanEqual`).
-        gte => GreaterThanEqual,
+        gt => GreaterThan via to_query_value,
+        /// Greater than or equal to `value` (`greaterThanEqual`; a datetime finer than a
+        /// millisecond is rounded up).
+        gte => GreaterThanEqual via to_query_value_rounded_up,
     }
 
     /// Equal to any of `values` (`equal` with several values).
@@ -89,7 +90,10 @@ impl<C, V: QueryValue> Field<C, V> {
     pub fn between(&self, low: impl Into<V>, high: impl Into<V>) -> Query {
         self.query(
             QueryMethod::Between,
-            vec![low.into().to_query_value(), high.into().to_query_value()],
+            vec![
+                low.into().to_query_value_rounded_up(),
+                high.into().to_query_value(),
+            ],
         )
     }
 
@@ -97,7 +101,10 @@ impl<C, V: QueryValue> Field<C, V> {
     pub fn not_between(&self, low: impl Into<V>, high: impl Into<V>) -> Query {
         self.query(
             QueryMethod::NotBetween,
-            vec![low.into().to_query_value(), high.into().to_query_value()],
+            vec![
+                low.into().to_query_value_rounded_up(),
+                high.into().to_query_value(),
+            ],
         )
     }
 }
