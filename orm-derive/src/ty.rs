@@ -94,6 +94,14 @@ pub(crate) fn classify(ty: &Type) -> Result<FieldType<'_>, Unsupported<'_>> {
             message: "nested arrays cannot be stored in an Appwrite attribute".to_owned(),
         });
     }
+    if optional && array {
+        // Appwrite keeps no difference between a missing list and an empty one: `None` would
+        // come back as `Some(vec![])`.
+        return Err(Unsupported {
+            ty,
+            message: "`Option<Vec<T>>` cannot round-trip `None`: Appwrite stores a missing list as an empty one; use `Vec<T>` (empty for none)".to_owned(),
+        });
+    }
     let scalar = scalar(scalar_ty)?;
     Ok(FieldType {
         scalar,

@@ -225,10 +225,16 @@ impl<T: Collection> CollectionHandle<T> {
             .await
     }
 
-    /// Applies a typed partial update; only the attributes set in the patch are sent.
+    /// Applies a typed partial update; only the attributes set in the patch are sent. An
+    /// empty patch changes nothing: it reads the document instead (Appwrite would refuse it
+    /// with a 400).
     pub async fn update(&self, id: &str, patch: impl Into<Patch<T>>) -> Result<Document<T>> {
         check_id(id)?;
-        let body = json!({"data": patch.into().to_json()});
+        let patch = patch.into();
+        if patch.is_empty() {
+            return self.get_or_fail(id).await;
+        }
+        let body = json!({"data": patch.to_json()});
         self.decode_call(
             Method::PATCH,
             &self.document_path(id),

@@ -731,3 +731,14 @@ async fn datetime_bounds_finer_than_a_millisecond_keep_their_meaning() {
     assert_eq!(at(vec![Order::PLACED_AT.gte(ms(1))]).await, [ms(1), ms(2)]);
     assert_eq!(at(vec![Order::PLACED_AT.lt(ms(1))]).await, [ms(0)]);
 }
+
+#[tokio::test]
+async fn an_empty_patch_changes_nothing_and_reads_the_document() {
+    let (_emulator, orders) = start_with_orders().await;
+    let created = orders.create(&order(1)).await.unwrap();
+    let same = orders.update(created.id(), Order::patch()).await.unwrap();
+    assert_eq!(same.data(), created.data());
+    assert_eq!(same.updated_at(), created.updated_at(), "nothing was written");
+    let missing = orders.update("nope", Order::patch()).await.unwrap_err();
+    assert!(missing.is(ErrorKind::DocumentNotFound), "{missing}");
+}

@@ -19,7 +19,7 @@ pub enum Level {
 #[collection(id = "alerts", document_security = false)]
 pub struct Alert {
     level: Level,
-    levels: Option<Vec<Level>>,
+    levels: Vec<Level>,
     #[collection(format = "url")]
     link: Option<String>,
 }
@@ -27,5 +27,5 @@ pub struct Alert {
 fn main() {
     let _ = Alert::LEVEL.eq(Level::High);
     let _ = Alert::LEVELS.contains([Level::Low]);
-    let _ = Alert::patch().link(Some("https://example.com".to_owned())).levels(None);
+    let _ = Alert::patch().link(Some("https://example.com".to_owned())).levels(Vec::new());
 }
