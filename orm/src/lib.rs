@@ -73,10 +73,95 @@ pub use realtime::{
     RetryPolicy, SchemaItem, SchemaStatus, ServiceIdentity, Subscription,
 };
 
-/// Derives [`Collection`](trait@Collection) for a struct with named fields.
+/// Derives [`Collection`](trait@Collection) for a struct with named fields: the struct becomes
+/// the collection's schema (migrated by `auto_migrate`), each field an attribute with a typed
+/// handle (`Order::TOTAL`) for queries, and `Order::patch()` a typed partial update.
 ///
-/// Options go in `#[collection(...)]` on the struct and on fields; see the crate README for the
-/// full list and the type mapping.
+/// # Struct options: `#[collection(...)]`
+///
+/// | option | meaning |
+/// |---|---|
+/// | `id = "orders"` | the collection id (default: the struct's name in snake case, `OrderItem` → `order_item`) |
+/// | `name = "Orders"` | the display name (default: the struct's name) |
+/// | `document_security` / `document_security = true` | document-level permissions apply too (default off) |
+/// | `permissions(read = "any", create = ["users", "label:admin"], update = …, delete = …, write = …)` | collection permissions; roles are Appwrite's strings: `any`, `guests`, `users`, `users/verified`, `user:<id>`, `user:<id>/verified`, `team:<id>`, `team:<id>/<role>`, `member:<id>`, `label:<name>` |
+/// | `index(key = "by_user", fields(user_id, placed_at = "desc"))` | a key index; add `unique` for a unique one or `fulltext` for a fulltext one (string fields only); each field may say `"asc"` or `"desc"` |
+/// | `rename_all = "camelCase"` | restates `#[serde(rename_all)]`: attribute keys are always the keys serde writes, and the derive refuses a rule serde does not apply too |
+///
+/// # Field options: `#[collection(...)]`
+///
+/// | option | on | meaning |
+/// |---|---|---|
+/// | `size = 64` | `String` | maximum length (default 255) |
+/// | `format = "email"` / `"url"` / `"ip"` | `String` | an email, url or ip attribute |
+/// | `min = 0`, `max = 100` | numbers | bounds (integers default to the Rust type's range) |
+/// | `default = 3` | scalars | a value the server fills in when a document omits it; the attribute is then optional |
+/// | `required` / `required = false` | any | overrides the rule below |
+/// | `rename = "key"` | any | restates `#[serde(rename)]` |
+/// | `skip` | any | not an attribute (needs `#[serde(skip)]` too) |
+///
+/// # Types
+///
+/// `String` → string, `i8`…`i64` and `u8`…`u32` → integer, `f32`/`f64` → float, `bool` → boolean,
+/// `chrono::DateTime<Utc>` → datetime (milliseconds, see [`datetime`]), a unit enum with
+/// `#[derive(AttributeEnum)]` → enum, `Vec<T>` → array, `Option<T>` → optional. `u64`, `u128`,
+/// nested structs, maps, tuples, `Vec<Vec<T>>`, `Option<Vec<T>>` (Appwrite cannot keep `None`
+/// apart from an empty list) and `#[serde(flatten)]` do not compile, each with a message naming
+/// what to use instead.
+///
+/// # Required or not
+///
+/// A field is a required attribute unless it is an `Option`, a `Vec`, has a `default`, or has
+/// `#[serde(default)]` (then a `null` stored by an older document decodes as the default). A
+/// default on a required attribute does not compile: Appwrite accepts a default only on an
+/// optional one. Adding a required field to a collection that already holds documents is
+/// refused by the migration — see [`migration`].
+///
+/// # Example
+///
+/// ```
+/// use appwrite_orm::schema::{AttributeKind, IndexKind};
+/// use appwrite_orm::{AttributeEnum, Collection};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(AttributeEnum, Serialize, Deserialize, Clone, Copy)]
+/// #[serde(rename_all = "lowercase")]
+/// enum Status { Open, Closed }
+///
+/// #[derive(Collection, Serialize, Deserialize)]
+/// #[serde(rename_all = "camelCase")]
+/// #[collection(id = "tickets", document_security, permissions(read = "users", create = "users"))]
+/// #[collection(index(key = "by_email", unique, fields(contact)))]
+/// #[collection(index(key = "search", fulltext, fields(subject)))]
+/// struct Ticket {
+///     #[collection(size = 200)]
+///     subject: String,
+///     status: Status,
+///     #[collection(format = "email")]
+///     contact: String,
+///     #[collection(default = 0, min = 0, max = 10)]
+///     priority: i32,
+///     #[serde(default)]
+///     reopened_count: u32,
+///     tags: Vec<String>,
+///     closed_at: Option<chrono::DateTime<chrono::Utc>>,
+/// }
+///
+/// let schema = Ticket::schema();
+/// assert_eq!(Ticket::ID, "tickets");
+/// let key = |k: &str| schema.attribute(k).unwrap();
+/// assert!(key("subject").required);
+/// assert_eq!(key("subject").kind, AttributeKind::String { size: 200 });
+/// assert_eq!(key("contact").kind, AttributeKind::Email);
+/// assert!(!key("priority").required, "a default makes it optional");
+/// assert!(!key("reopenedCount").required, "so does #[serde(default)]");
+/// assert!(key("tags").array);
+/// assert_eq!(schema.indexes[0].kind, IndexKind::Unique);
+/// assert_eq!(schema.indexes[1].kind, IndexKind::Fulltext);
+/// let open = Ticket::STATUS.eq(Status::Open);
+/// let patch = Ticket::patch().priority(3);
+/// # let _ = (open, patch);
+/// ```
 #[cfg(feature = "derive")]
 pub use appwrite_orm_derive::Collection;
 
