@@ -61,6 +61,27 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A bulk write stopped part-way. Bulk writes go in batches of [`BATCH_SIZE`](crate::BATCH_SIZE),
+    /// each stored whole or not at all: the batches before the refused one are stored, the
+    /// refused one and those after it are not.
+    #[error(
+        "bulk write stopped: {} of {total} items stored, the batch of items {}..{} refused ({cause}), {} not sent: {source}",
+        written.len(), refused.start, refused.end, total - refused.end
+    )]
+    Bulk {
+        /// The ids of the items stored, in order (the first `written.len()` items).
+        written: Vec<String>,
+        /// The positions of the refused batch's items.
+        refused: std::ops::Range<usize>,
+        /// How many items there were.
+        total: usize,
+        /// What in the refused batch the server objected to, as far as it could be found out
+        /// (the ids that already exist, or the unique index and the items that collide).
+        cause: String,
+        /// The server's answer.
+        #[source]
+        source: Box<Error>,
+    },
     /// A query cannot be used where it was given.
     #[error("invalid query `{method}` for {operation}: {reason}")]
     InvalidQuery {
@@ -92,6 +113,7 @@ impl Error {
     pub fn kind(&self) -> Option<ErrorKind> {
         match self {
             Error::Appwrite { kind, .. } => Some(*kind),
+            Error::Bulk { source, .. } => source.kind(),
             _ => None,
         }
     }

@@ -409,7 +409,7 @@ impl<T: Collection> CollectionHandle<T> {
     // carries its id as `$id`.
     async fn bulk_write(&self, method: Method, items: &[(String, &T)]) -> Result<Vec<Document<T>>> {
         let mut written = Vec::with_capacity(items.len());
-        for chunk in items.chunks(BATCH_SIZE) {
+        for (batch, chunk) in items.chunks(BATCH_SIZE).enumerate() {
             let documents = chunk
                 .iter()
                 .map(|(id, item)| {
@@ -420,12 +420,124 @@ impl<T: Collection> CollectionHandle<T> {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let body = json!({"documents": documents});
-            let page: Page<T> = self
+            let answer: Result<Page<T>> = self
                 .decode_call(method.clone(), &self.documents, &[], Some(&body), Retry::Safe)
-                .await?;
-            written.extend(page.documents);
+                .await;
+            match answer {
+                Ok(page) => written.extend(page.documents),
+                Err(source) => {
+                    let start = batch * BATCH_SIZE;
+                    let cause = self.bulk_cause(&source, start, chunk, &documents).await;
+                    return Err(Error::Bulk {
+                        written: written.iter().map(|d| d.id().to_owned()).collect(),
+                        refused: start..start + chunk.len(),
+                        total: items.len(),
+                        cause,
+                        source: Box::new(source),
+                    });
+                }
+            }
         }
         Ok(written)
+    }
+
+    /// What a refused batch collided with: for a conflict, the ids that already exist, or else
+    /// the unique index and the items whose values repeat within the batch or match a stored
+    /// document (Appwrite names neither).
+    async fn bulk_cause(
+        &self,
+        source: &Error,
+        start: usize,
+        chunk: &[(String, &T)],
+        data: &[Value],
+    ) -> String {
+        if !source.is(ErrorKind::DocumentAlreadyExists) {
+            return source
+                .kind()
+                .map_or_else(|| "the request failed".to_owned(), |k| k.to_string());
+        }
+        let item = |i: usize| format!("item {} (id {})", start + i, chunk[i].0);
+        let ids: Vec<Value> = chunk.iter().map(|(id, _)| Value::String(id.clone())).collect();
+        let existing = self.stored_values("$id", ids).await;
+        let taken: Vec<String> = (0..chunk.len())
+            .filter(|&i| existing.contains(&Value::String(chunk[i].0.clone())))
+            .map(item)
+            .collect();
+        if !taken.is_empty() {
+            return format!("ids already stored: {}", taken.join(", "));
+        }
+        for index in T::schema()
+            .indexes
+            .iter()
+            .filter(|i| i.kind == crate::schema::IndexKind::Unique)
+        {
+            let key = |d: &Value| {
+                index
+                    .fields
+                    .iter()
+                    .map(|f| d[f.attribute.as_str()].clone())
+                    .collect::<Vec<_>>()
+            };
+            let mut seen: Vec<(Vec<Value>, usize)> = Vec::new();
+            let mut clashes = Vec::new();
+            for (i, document) in data.iter().enumerate() {
+                match seen.iter().find(|(k, _)| *k == key(document)) {
+                    Some((_, first)) => clashes.push(format!("{} repeats {}", item(i), item(*first))),
+                    None => seen.push((key(document), i)),
+                }
+            }
+            if let [field] = index.fields.as_slice() {
+                let values: Vec<Value> = data.iter().map(|d| d[field.attribute.as_str()].clone()).collect();
+                let stored = self.stored_values(field.attribute.as_str(), values).await;
+                for (i, document) in data.iter().enumerate() {
+                    if stored.contains(&document[field.attribute.as_str()]) {
+                        clashes.push(format!("{} matches a stored document", item(i)));
+                    }
+                }
+            }
+            if !clashes.is_empty() {
+                let fields: Vec<&str> = index.fields.iter().map(|f| f.attribute.as_str()).collect();
+                return format!(
+                    "unique index `{}` ({}): {}",
+                    index.key,
+                    fields.join(", "),
+                    clashes.join("; ")
+                );
+            }
+        }
+        "a document conflicts with one already stored".to_owned()
+    }
+
+    /// The values of `attribute` among `values` that stored documents hold (empty when the
+    /// lookup fails: it only explains an error).
+    async fn stored_values(&self, attribute: &'static str, values: Vec<Value>) -> Vec<Value> {
+        let values: Vec<Value> = values.into_iter().filter(|v| !v.is_null()).collect();
+        if values.is_empty() {
+            return Vec::new();
+        }
+        let queries = [
+            Query::new(crate::QueryMethod::Equal, Some(attribute), values),
+            Query::select([attribute]),
+            Query::limit(BATCH_SIZE as u32),
+        ];
+        let found: Result<Value> = self
+            .orm
+            .transport()
+            .call(
+                Method::GET,
+                &self.documents,
+                &crate::query::params(&queries),
+                None,
+                Retry::Safe,
+            )
+            .await;
+        found
+            .ok()
+            .and_then(|page| page["documents"].as_array().cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| d[attribute].clone())
+            .collect()
     }
 
     /// Applies `patch` to every matching document (bulk endpoint); returns how many changed.

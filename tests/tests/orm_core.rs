@@ -742,3 +742,67 @@ async fn an_empty_patch_changes_nothing_and_reads_the_document() {
     let missing = orders.update("nope", Order::patch()).await.unwrap_err();
     assert!(missing.is(ErrorKind::DocumentNotFound), "{missing}");
 }
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[collection(id = "members", index(key = "by_email", unique, fields(email)))]
+struct Member {
+    #[collection(size = 64)]
+    email: String,
+}
+
+#[tokio::test]
+async fn a_bulk_write_stopped_part_way_says_what_was_stored_and_what_collided() {
+    let (_emulator, orm) = start().await;
+    let db = orm
+        .connect()
+        .register::<Member>()
+        .auto_migrate(true)
+        .await
+        .unwrap();
+    let members = db.collection::<Member>();
+    let member = |n: usize| Member {
+        email: format!("m{n}@example.com"),
+    };
+    members.create_with_id("taken", &member(9_999)).await.unwrap();
+
+    // Item 120 repeats a stored email: the first batch (0..100) is stored, the second is not.
+    let mut items: Vec<Member> = (0..150).map(member).collect();
+    items[120] = member(9_999);
+    let err = members.create_many(&items).await.unwrap_err();
+    assert!(
+        err.is(ErrorKind::DocumentAlreadyExists),
+        "the server's kind still shows: {err}"
+    );
+    let Error::Bulk {
+        written,
+        refused,
+        total,
+        cause,
+        ..
+    } = &err
+    else {
+        panic!("a bulk error: {err}");
+    };
+    assert_eq!((written.len(), refused.clone(), *total), (100, 100..150, 150));
+    assert!(cause.contains("unique index `by_email` (email)"), "{cause}");
+    assert!(
+        cause.contains("item 120") && cause.contains("matches a stored document"),
+        "{cause}"
+    );
+    assert_eq!(members.count([]).await.unwrap(), 101);
+    let message = err.to_string();
+    assert!(message.contains("100 of 150 items stored"), "{message}");
+    assert!(message.contains("items 100..150 refused"), "{message}");
+
+    // Two items of one batch with the same email.
+    let mut twins: Vec<Member> = (200..210).map(member).collect();
+    twins[7] = member(203);
+    let Error::Bulk { cause, written, .. } = members.create_many(&twins).await.unwrap_err() else {
+        panic!("a bulk error");
+    };
+    assert!(written.is_empty());
+    assert!(
+        cause.contains("item 7") && cause.contains("repeats item 3"),
+        "{cause}"
+    );
+}
