@@ -160,6 +160,11 @@ fn scalar(ty: &Type) -> Result<Scalar<'_>, Unsupported<'_>> {
             Some(Type::Path(tz)) if tz.path.segments.last().is_some_and(|s| s.ident == "Utc") => Scalar::Datetime,
             _ => return unsupported("datetimes must be `chrono::DateTime<Utc>`: Appwrite stores them in UTC"),
         },
+        "NaiveDateTime" | "NaiveDate" | "NaiveTime" | "OffsetDateTime" | "PrimitiveDateTime" | "SystemTime" => {
+            return unsupported(&format!(
+                "`{name}` cannot be stored: Appwrite's datetime attribute holds an instant in UTC; use `chrono::DateTime<Utc>` (e.g. `naive.and_utc()`)"
+            ))
+        }
         "HashMap" | "BTreeMap" | "IndexMap" | "HashSet" | "BTreeSet" | "Value" | "Map" => {
             return unsupported("maps, sets and JSON values cannot be stored in an Appwrite attribute; use a Vec or separate fields")
         }
