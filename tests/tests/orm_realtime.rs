@@ -798,3 +798,36 @@ async fn two_writes_in_the_same_millisecond_are_two_events() {
     .map(|event| (event.origin, event.document.version));
     assert_eq!(versions, [(Origin::Live, 1), (Origin::Live, 2)]);
 }
+
+#[tokio::test]
+async fn an_upsert_event_says_whether_it_created_the_document() {
+    // The upsert endpoint and its `upsert` events exist from Appwrite 1.7.2.
+    if tests::appwrite_version() < AppwriteVersion::V1_8 {
+        return;
+    }
+    let (_emulator, orm) = start(RealtimeOptions::default()).await;
+    let tickets = tickets_of(&orm).await;
+    let mut all = tickets.listen_documents();
+    ready([all.ready()]).await;
+    tickets.create_with_id("old", &ticket("first", 1)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    tickets.upsert("old", &ticket("again", 2)).await.unwrap();
+    tickets.upsert("new", &ticket("fresh", 3)).await.unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let event = next(&mut all).await.unwrap();
+        seen.push((
+            event.document.id().to_owned(),
+            event.kind,
+            event.created_document(),
+        ));
+    }
+    assert_eq!(
+        seen,
+        [
+            ("old".to_owned(), EventKind::Create, true),
+            ("old".to_owned(), EventKind::Upsert, false),
+            ("new".to_owned(), EventKind::Upsert, true),
+        ]
+    );
+}

@@ -314,6 +314,18 @@ impl<T> Event<T> {
             Names::Single(_) => Vec::new(),
         }
     }
+
+    /// Whether the event brought the document into existence: a `Create`, or an `Upsert` that
+    /// created it (Appwrite names both halves of an upsert `upsert`; a document it created has
+    /// `$updatedAt` equal to `$createdAt`, to the millisecond — an update within the same
+    /// millisecond as the creation would count as one too).
+    pub fn created_document(&self) -> bool {
+        match self.kind {
+            EventKind::Create => true,
+            EventKind::Upsert => self.document.created_at() == self.document.updated_at(),
+            _ => false,
+        }
+    }
 }
 
 /// Why a listener yields an error item; the listener keeps going after every one of them.
