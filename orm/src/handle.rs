@@ -481,9 +481,11 @@ impl<T: Collection> CollectionHandle<T> {
             let mut seen: Vec<(Vec<Value>, usize)> = Vec::new();
             let mut clashes = Vec::new();
             for (i, document) in data.iter().enumerate() {
-                match seen.iter().find(|(k, _)| *k == key(document)) {
+                // Each item's key is built once; a batch holds at most BATCH_SIZE items.
+                let values = key(document);
+                match seen.iter().find(|(k, _)| *k == values) {
                     Some((_, first)) => clashes.push(format!("{} repeats {}", item(i), item(*first))),
-                    None => seen.push((key(document), i)),
+                    None => seen.push((values, i)),
                 }
             }
             if let [field] = index.fields.as_slice() {
