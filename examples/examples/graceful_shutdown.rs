@@ -63,7 +63,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if event.kind == EventKind::Create && event.document.status == EmailStatus::Queued {
                     send(&emails, &event.document, takes).await?;
                 }
-                Ok::<_, appwrite_orm::Error>(())
+                Ok(())
             }
         })
     };

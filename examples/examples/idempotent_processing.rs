@@ -100,7 +100,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if event.kind == EventKind::Create {
                     ledger.credit(&event.document, name).await?;
                 }
-                Ok::<_, appwrite_orm::Error>(())
+                Ok(())
             }
         });
         listener.ready().await?;

@@ -143,7 +143,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if event.kind == EventKind::Create && event.document.status == JobStatus::Pending {
                     worker.run(event.document.clone()).await?;
                 }
-                Ok::<_, appwrite_orm::Error>(())
+                Ok(())
             }
         })
     };

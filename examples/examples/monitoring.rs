@@ -104,7 +104,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .record(started.elapsed());
-                Ok::<_, appwrite_orm::Error>(())
+                Ok(())
             }
         })
     };

@@ -163,7 +163,7 @@ async fn start(
                     .await?;
             }
             println!("instance {instance} handled {task}");
-            Ok::<_, redis::RedisError>(())
+            Ok(())
         }
     };
     let worker = if settings.fan_out {

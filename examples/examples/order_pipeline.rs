@@ -179,14 +179,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let pipeline = pipeline.clone();
         pipeline.orders.clone().on_documents(move |event| {
             let pipeline = pipeline.clone();
-            async move { pipeline.on_order(event.kind, &event.document).await }
+            async move { Ok(pipeline.on_order(event.kind, &event.document).await?) }
         })
     };
     let payment_stage = {
         let pipeline = pipeline.clone();
         pipeline.payments.clone().on_documents(move |event| {
             let pipeline = pipeline.clone();
-            async move { pipeline.on_payment(event.kind, &event.document).await }
+            async move { Ok(pipeline.on_payment(event.kind, &event.document).await?) }
         })
     };
     order_stages.ready().await?;

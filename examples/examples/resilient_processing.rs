@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use appwrite_orm::{
-    AttributeEnum, Collection, CollectionHandle, DeadLetter, EventKind, HandlerOptions, RetryPolicy,
+    AttributeEnum, Collection, CollectionHandle, DeadLetter, EventKind, HandlerError, HandlerOptions,
+    RetryPolicy,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -97,7 +98,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let dead_letters = dead_letters.clone();
             async move {
                 let record = DeadLetterRecord {
-                    collection_id: Webhook::ID.to_owned(),
+                    collection_id: Webhook::_COLLECTION_ID.to_owned(),
                     document_id: letter.event.document.id().to_owned(),
                     action: letter.event.kind.action().to_owned(),
                     error: letter.error.chars().take(1024).collect(),
@@ -119,13 +120,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     return Ok(());
                 }
                 let id = event.document.id();
-                network.post(&event.document, id)?;
+                network.post(&event.document, id).map_err(HandlerError::msg)?;
                 webhooks
                     .update(id, Webhook::patch().status(Delivery::Delivered))
-                    .await
-                    .map_err(|err| err.to_string())?;
+                    .await?;
                 println!("delivered {id} to {}", event.document.target);
-                Ok::<_, String>(())
+                Ok(())
             }
         })
     };

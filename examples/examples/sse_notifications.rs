@@ -62,7 +62,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             async move {
                 // No open stream is not an error.
                 let _ = events.send(event);
-                Ok::<_, Infallible>(())
             }
         })
     };

@@ -127,6 +127,17 @@ fn check_renames(cx: &Ctxt, cont: &Container<'_>) {
 
 // Every attribute key follows the key rule and is unique after renaming; the generated query
 // handles (`PLACED_AT`) must not collide either.
+// The constants `Collection` itself defines. They start with `_` so that only a field starting
+// with `_` can collide with them.
+const RESERVED_CONSTANTS: [&str; 6] = [
+    "_COLLECTION_ID",
+    "_COLLECTION_NAME",
+    "_ID",
+    "_CREATED_AT",
+    "_UPDATED_AT",
+    "_SEQUENCE",
+];
+
 fn check_keys(cx: &Ctxt, cont: &Container<'_>) {
     let mut keys = HashMap::new();
     let mut constants = HashMap::new();
@@ -142,6 +153,15 @@ fn check_keys(cx: &Ctxt, cont: &Container<'_>) {
             );
         }
         let constant = crate::case::constant_name(&field.name);
+        if RESERVED_CONSTANTS.contains(&constant.as_str()) {
+            cx.error_spanned_by(
+                field.ident,
+                format!(
+                    "field `{}` would get the query handle `{constant}`, which `Collection` reserves; rename the field (keep its key with #[serde(rename = \"{}\")])",
+                    field.name, field.key
+                ),
+            );
+        }
         if let Some(previous) = constants.insert(constant.clone(), &field.name) {
             cx.error_spanned_by(
                 field.ident,

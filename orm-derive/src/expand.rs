@@ -92,8 +92,8 @@ fn impl_collection(cont: &Container<'_>) -> TokenStream {
 
             #[automatically_derived]
             impl ::appwrite_orm::Collection for #ident {
-                const ID: &'static str = #id;
-                const NAME: &'static str = #name;
+                const _COLLECTION_ID: &'static str = #id;
+                const _COLLECTION_NAME: &'static str = #name;
                 type Patch = #patch;
 
                 fn schema() -> &'static ::appwrite_orm::__private::CollectionSchema {
@@ -155,6 +155,21 @@ fn patch_setter(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     let field_ty = &field.original.ty;
     let key = &field.key;
     let doc = format!("Sets the `{key}` attribute.");
+    let ty = field.ty.as_ref().expect("stored field");
+    if ty.optional && !ty.array {
+        // `note("x")` on an `Option<String>`: `Into<Option<String>>` has no `&str` impl.
+        let scalar = ty.scalar_ty;
+        let doc = format!("Sets the `{key}` attribute; `None` clears it.");
+        return quote! {
+            #[doc = #doc]
+            #[must_use]
+            #vis fn #method(mut self, value: impl ::appwrite_orm::IntoOptional<#scalar>) -> Self {
+                let value: #field_ty = ::appwrite_orm::IntoOptional::into_optional(value);
+                self.0.__set(#key, &value);
+                self
+            }
+        };
+    }
     quote! {
         #[doc = #doc]
         #[must_use]
@@ -252,7 +267,7 @@ fn attribute_kind(field: &Field<'_>) -> TokenStream {
         Scalar::Enum(enum_ty) => {
             // Spanned at the field's type so that a nested struct is reported there.
             quote_spanned! {enum_ty.span()=>
-                #kind::Enum { elements: ::appwrite_orm::__private::enum_elements::<#enum_ty>() }
+                #kind::enum_of::<#enum_ty>()
             }
         }
     }
@@ -307,7 +322,7 @@ fn enum_default_check(field: &Field<'_>) -> Option<TokenStream> {
         field.name
     );
     Some(quote_spanned! {default.tokens.span()=>
-        const _: () = ::appwrite_orm::__private::assert!(::appwrite_orm::__private::enum_has_element::<#enum_ty>(#text), #message);
+        const _: () = ::appwrite_orm::__private::assert!(::appwrite_orm::schema::is_enum_element::<#enum_ty>(#text), #message);
     })
 }
 

@@ -15,8 +15,8 @@ pub(crate) fn collection(input: &DeriveInput, errors: syn::Error) -> TokenStream
         syn::Data::Struct(_) => quote! {
             #[allow(unused_qualifications)]
             impl ::appwrite_orm::Collection for #ident {
-                const ID: &'static str = "";
-                const NAME: &'static str = "";
+                const _COLLECTION_ID: &'static str = "";
+                const _COLLECTION_NAME: &'static str = "";
                 type Patch = ::appwrite_orm::Patch<Self>;
 
                 fn schema() -> &'static ::appwrite_orm::__private::CollectionSchema {

@@ -13,6 +13,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod fallback;
+mod projection;
 mod symbol;
 mod ty;
 
@@ -27,4 +28,9 @@ pub fn derive_collection(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(AttributeEnum)]
 pub fn derive_attribute_enum(input: TokenStream) -> TokenStream {
     attribute_enum::derive(&parse_macro_input!(input as DeriveInput)).into()
+}
+
+#[proc_macro_derive(Projection, attributes(projection))]
+pub fn derive_projection(input: TokenStream) -> TokenStream {
+    projection::derive(&parse_macro_input!(input as DeriveInput)).into()
 }

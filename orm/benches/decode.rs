@@ -55,7 +55,7 @@ fn main() {
         serde_json::to_value(document.data()).ok(),
         serde_json::to_value(&plain).ok()
     );
-    assert_eq!(Order::ID, "orders");
+    assert_eq!(Order::_COLLECTION_ID, "orders");
     divan::main();
 }
 

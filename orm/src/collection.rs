@@ -3,13 +3,24 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use chrono::{DateTime, Utc};
+
 use crate::schema::CollectionSchema;
-use crate::{Patch, Permission};
+use crate::{Field, Patch, Permission};
 
 /// A Rust type stored as the documents of one Appwrite collection.
 ///
 /// Implement it with `#[derive(Collection)]`, which also checks at compile time everything the
 /// server would reject later (bad keys, unsupported types, impossible defaults, …).
+///
+/// # Names
+///
+/// The derive gives each field a query handle named after it in capitals (`title` →
+/// `Ticket::TITLE`). Everything this trait adds starts with `_` — the collection's id and name
+/// (`Ticket::_COLLECTION_ID`) and handles of Appwrite's own attributes (`Ticket::_ID` for `$id`,
+/// `_CREATED_AT`, `_UPDATED_AT`, `_SEQUENCE`) — so no ordinary field can hide one: a field named
+/// `id` or `name` gets `Ticket::ID` / `Ticket::NAME` and the collection's constants stay
+/// reachable. The few field names that would collide (`_id`, `_created_at`, …) do not compile.
 ///
 /// ```
 /// use appwrite_orm::{AttributeEnum, Collection};
@@ -33,16 +44,29 @@ use crate::{Patch, Permission};
 /// }
 ///
 /// let schema = Ticket::schema();
-/// assert_eq!(Ticket::ID, "tickets");
-/// assert_eq!(Ticket::NAME, "Ticket");
+/// assert_eq!(Ticket::_COLLECTION_ID, "tickets");
+/// assert_eq!(Ticket::_COLLECTION_NAME, "Ticket");
 /// assert_eq!(schema.attributes[2].key, "openedBy");
 /// assert!(!schema.attributes[2].required);
+///
+/// // Appwrite's own attributes, typed: newest first, created since a point in time.
+/// let since = chrono::Utc::now() - chrono::Duration::hours(1);
+/// let recent = [Ticket::_CREATED_AT.gte(since), Ticket::_CREATED_AT.order_desc()];
+/// assert_eq!(recent[1].to_string(), r#"{"method":"orderDesc","attribute":"$createdAt"}"#);
 /// ```
 pub trait Collection: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The collection id.
-    const ID: &'static str;
+    const _COLLECTION_ID: &'static str;
     /// The collection's display name.
-    const NAME: &'static str;
+    const _COLLECTION_NAME: &'static str;
+    /// Query handle of the document id, `$id`.
+    const _ID: Field<Self, String> = Field::__new("$id");
+    /// Query handle of the creation time, `$createdAt`.
+    const _CREATED_AT: Field<Self, DateTime<Utc>> = Field::__new("$createdAt");
+    /// Query handle of the last update time, `$updatedAt`.
+    const _UPDATED_AT: Field<Self, DateTime<Utc>> = Field::__new("$updatedAt");
+    /// Query handle of the insertion counter, `$sequence` (servers 1.8 and later).
+    const _SEQUENCE: Field<Self, i64> = Field::__new("$sequence");
     /// The typed partial update the derive generates (`<Struct>Patch`).
     type Patch: Into<Patch<Self>>;
 

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use crate::client::Orm;
 use crate::document::decode_of;
 use crate::error::{Error, ErrorKind, Result};
-use crate::query::QueryValue;
+use crate::query::{IntoQueries, QueryValue};
 use crate::transport::Retry;
 use crate::{Collection, Document, Field, Patch, Permission, Query};
 
@@ -23,6 +23,12 @@ use crate::{Collection, Document, Field, Patch, Permission, Query};
 pub const BATCH_SIZE: usize = 100;
 /// The page size [`CollectionHandle::stream`] reads with.
 const STREAM_PAGE: u32 = 100;
+
+/// The future of a server call that takes queries: `handle.find(…).await` gives `Result<R>`.
+///
+/// Boxed so that its type does not depend on the argument's: a value that is not a list of
+/// queries is reported once, at the argument. One allocation per call, next to a request.
+pub type Call<'a, R> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<R>> + Send + 'a>>;
 
 /// Typed access to the documents of collection `T`; get one from
 /// [`Database::collection`](crate::Database::collection). Cheap to clone.
@@ -140,12 +146,23 @@ fn data_of<T: serde::Serialize>(data: &T) -> Result<Value> {
 
 impl<T: Collection> CollectionHandle<T> {
     pub(crate) fn new(orm: Orm) -> Self {
-        let documents = format!("/databases/{}/collections/{}/documents", orm.database_id(), T::ID);
+        let documents = format!(
+            "/databases/{}/collections/{}/documents",
+            orm.database_id(),
+            T::_COLLECTION_ID
+        );
         CollectionHandle {
             orm,
             documents: documents.into(),
             types: PhantomData,
         }
+    }
+
+    // One list request; every query-taking read goes through it.
+    async fn list<R: serde::de::DeserializeOwned>(&self, queries: &[Query]) -> Result<R> {
+        let params = crate::query::params(queries);
+        self.decode_call(Method::GET, &self.documents, &params, None, Retry::Safe)
+            .await
     }
 
     fn document_path(&self, id: &str) -> String {
@@ -165,7 +182,7 @@ impl<T: Collection> CollectionHandle<T> {
             .transport()
             .send(method, path, query, body, retry)
             .await?;
-        decode_of::<T, R>(&bytes, T::ID)
+        decode_of::<T, R>(&bytes, T::_COLLECTION_ID)
     }
 
     /// Creates a document with a new id (generated here, so a lost response can be retried
@@ -284,65 +301,88 @@ impl<T: Collection> CollectionHandle<T> {
     }
 
     /// One page of matching documents with the total count.
-    pub async fn find_page(&self, queries: impl IntoIterator<Item = Query>) -> Result<Page<T>> {
-        let queries: Vec<Query> = queries.into_iter().collect();
-        self.decode_call(
-            Method::GET,
-            &self.documents,
-            &crate::query::params(&queries),
-            None,
-            Retry::Safe,
-        )
-        .await
+    pub fn find_page(&self, queries: impl IntoQueries) -> Call<'_, Page<T>> {
+        let queries = queries.into_queries();
+        Box::pin(async move { self.list(&queries).await })
     }
 
     /// Matching documents: one page (Appwrite's default limit is 25; add [`Query::limit`], or
     /// use [`CollectionHandle::stream`] for all of them).
-    pub async fn find(&self, queries: impl IntoIterator<Item = Query>) -> Result<Vec<Document<T>>> {
-        Ok(self.find_page(queries).await?.documents)
+    pub fn find(&self, queries: impl IntoQueries) -> Call<'_, Vec<Document<T>>> {
+        let queries = queries.into_queries();
+        Box::pin(async move { Ok(self.find_page(queries).await?.documents) })
+    }
+
+    /// Matching documents read as projection `P`: a `select` of `P`'s attributes (and of the
+    /// metadata a [`Document`] carries), so the others do not travel. Otherwise as
+    /// [`CollectionHandle::find`].
+    ///
+    /// ```no_run
+    /// # use appwrite_orm::{Collection, CollectionHandle, Projection};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Collection, Serialize, Deserialize)]
+    /// # #[collection(id = "orders")]
+    /// # struct Order { user: String, total: f64, notes: String }
+    /// #[derive(Projection, Deserialize)]
+    /// #[projection(of = Order)]
+    /// struct OrderTotal {
+    ///     total: f64,
+    /// }
+    ///
+    /// # async fn run(orders: CollectionHandle<Order>) -> appwrite_orm::Result<()> {
+    /// let totals = orders.find_as::<OrderTotal>(Order::USER.eq("ada")).await?;
+    /// let sum: f64 = totals.iter().map(|d| d.total).sum();
+    /// # Ok(()) }
+    /// ```
+    pub fn find_as<P: crate::Projection<Of = T>>(
+        &self,
+        queries: impl IntoQueries,
+    ) -> Call<'_, Vec<Document<P>>> {
+        let mut queries = queries.into_queries();
+        let metadata = ["$id", "$createdAt", "$updatedAt", "$permissions"];
+        queries.push(Query::select(metadata.into_iter().chain(P::KEYS.iter().copied())));
+        Box::pin(async move { Ok(self.list::<Page<P>>(&queries).await?.documents) })
     }
 
     /// The first matching document.
-    pub async fn first(&self, queries: impl IntoIterator<Item = Query>) -> Result<Option<Document<T>>> {
-        let queries: Vec<Query> = queries.into_iter().chain([Query::limit(1)]).collect();
-        Ok(self.find_page(queries).await?.documents.into_iter().next())
+    pub fn first(&self, queries: impl IntoQueries) -> Call<'_, Option<Document<T>>> {
+        let queries = queries.into_queries();
+        Box::pin(async move {
+            let mut queries = queries;
+            queries.push(Query::limit(1));
+            Ok(self.find_page(queries).await?.documents.into_iter().next())
+        })
     }
 
     /// How many documents match, exactly. Appwrite's `total` stops at [`TOTAL_CAP`]; when it
     /// reaches it, the rest are counted by reading ids, one request per 1 000 documents. With a
     /// limit, offset or cursor among `queries` the server's `total` is returned as it is.
-    pub async fn count(&self, queries: impl IntoIterator<Item = Query>) -> Result<u64> {
-        let filters: Vec<Query> = queries.into_iter().collect();
-        let first = filters.iter().cloned().chain([Query::limit(1)]);
-        let total = self.find_page(first).await?.total;
-        if total < TOTAL_CAP || filters.iter().any(|q| q.method().is_paging()) {
-            return Ok(total);
-        }
-        let mut counted = 0u64;
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut page = filters.clone();
-            page.push(Query::select(["$id"]));
-            page.push(Query::limit(COUNT_PAGE));
-            page.extend(cursor.take().map(Query::cursor_after));
-            let ids: Value = self
-                .orm
-                .transport()
-                .call(
-                    Method::GET,
-                    &self.documents,
-                    &crate::query::params(&page),
-                    None,
-                    Retry::Safe,
-                )
-                .await?;
-            let ids = ids["documents"].as_array().map(Vec::as_slice).unwrap_or_default();
-            counted += ids.len() as u64;
-            match ids.last().and_then(|d| d["$id"].as_str()) {
-                Some(last) if ids.len() == COUNT_PAGE as usize => cursor = Some(last.to_owned()),
-                _ => return Ok(counted),
+    pub fn count(&self, queries: impl IntoQueries) -> Call<'_, u64> {
+        let queries = queries.into_queries();
+        Box::pin(async move {
+            let filters = queries;
+            let mut first = filters.clone();
+            first.push(Query::limit(1));
+            let total = self.find_page(first).await?.total;
+            if total < TOTAL_CAP || filters.iter().any(|q| q.method().is_paging()) {
+                return Ok(total);
             }
-        }
+            let mut counted = 0u64;
+            let mut cursor: Option<String> = None;
+            loop {
+                let mut page = filters.clone();
+                page.push(Query::select(["$id"]));
+                page.push(Query::limit(COUNT_PAGE));
+                page.extend(cursor.take().map(Query::cursor_after));
+                let ids: Value = self.list(&page).await?;
+                let ids = ids["documents"].as_array().map(Vec::as_slice).unwrap_or_default();
+                counted += ids.len() as u64;
+                match ids.last().and_then(|d| d["$id"].as_str()) {
+                    Some(last) if ids.len() == COUNT_PAGE as usize => cursor = Some(last.to_owned()),
+                    _ => return Ok(counted),
+                }
+            }
+        })
     }
 
     /// Every matching document, page by page with a cursor (never capped at 25 or 5 000).
@@ -350,9 +390,9 @@ impl<T: Collection> CollectionHandle<T> {
     /// cursor query is an error.
     pub fn stream(
         &self,
-        queries: impl IntoIterator<Item = Query>,
+        queries: impl IntoQueries,
     ) -> impl Stream<Item = Result<Document<T>>> + Send + 'static {
-        let queries: Vec<Query> = queries.into_iter().collect();
+        let queries: Vec<Query> = queries.into_queries();
         let invalid = queries
             .iter()
             .find(|q| q.method().is_paging())
@@ -543,31 +583,32 @@ impl<T: Collection> CollectionHandle<T> {
     }
 
     /// Applies `patch` to every matching document (bulk endpoint); returns how many changed.
-    pub async fn update_many(
-        &self,
-        patch: impl Into<Patch<T>>,
-        queries: impl IntoIterator<Item = Query>,
-    ) -> Result<u64> {
-        let queries: Vec<String> = queries.into_iter().map(|q| q.to_string()).collect();
-        let body = json!({"data": patch.into().to_json(), "queries": queries});
-        let counted: Counted = self
-            .orm
-            .transport()
-            .call(Method::PATCH, &self.documents, &[], Some(&body), Retry::Safe)
-            .await?;
-        Ok(counted.total)
+    pub fn update_many(&self, patch: impl Into<Patch<T>>, queries: impl IntoQueries) -> Call<'_, u64> {
+        let queries: Vec<String> = queries.into_queries().iter().map(Query::to_string).collect();
+        let patch: Patch<T> = patch.into();
+        Box::pin(async move {
+            let body = json!({"data": patch.to_json(), "queries": queries});
+            let counted: Counted = self
+                .orm
+                .transport()
+                .call(Method::PATCH, &self.documents, &[], Some(&body), Retry::Safe)
+                .await?;
+            Ok(counted.total)
+        })
     }
 
     /// Deletes every matching document (bulk endpoint); returns how many were deleted.
-    pub async fn delete_many(&self, queries: impl IntoIterator<Item = Query>) -> Result<u64> {
-        let queries: Vec<String> = queries.into_iter().map(|q| q.to_string()).collect();
-        let body = json!({"queries": queries});
-        let counted: Counted = self
-            .orm
-            .transport()
-            .call(Method::DELETE, &self.documents, &[], Some(&body), Retry::Safe)
-            .await?;
-        Ok(counted.total)
+    pub fn delete_many(&self, queries: impl IntoQueries) -> Call<'_, u64> {
+        let queries: Vec<String> = queries.into_queries().iter().map(Query::to_string).collect();
+        Box::pin(async move {
+            let body = json!({"queries": queries});
+            let counted: Counted = self
+                .orm
+                .transport()
+                .call(Method::DELETE, &self.documents, &[], Some(&body), Retry::Safe)
+                .await?;
+            Ok(counted.total)
+        })
     }
 
     /// Atomically adds `by` to a numeric attribute (optionally refusing to pass `max`).

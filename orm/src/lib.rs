@@ -51,6 +51,7 @@ pub mod key;
 pub mod migration;
 mod patch;
 mod permission;
+pub mod projection;
 pub mod query;
 pub mod realtime;
 pub mod schema;
@@ -61,16 +62,17 @@ pub use collection::{AttributeEnum, Collection};
 pub use database::{Connect, Database};
 pub use document::{Document, Metadata};
 pub use error::{Error, ErrorKind, Result};
-pub use handle::{CollectionHandle, Page, BATCH_SIZE, TOTAL_CAP};
-pub use patch::Patch;
+pub use handle::{Call, CollectionHandle, Page, BATCH_SIZE, TOTAL_CAP};
+pub use patch::{IntoOptional, Patch};
 pub use permission::{Action, ParsePermissionError, Permission, Role, Verification};
+pub use projection::Projection;
 pub use query::{Field, Query, QueryMethod};
 #[cfg(feature = "redis")]
 pub use realtime::WorkQueue;
 pub use realtime::{
     CacheStats, CachedCollection, CollectionEvent, CollectionSubscription, ConnectionState, DeadLetter,
-    Event, EventKind, HandlerOptions, HandlerStats, ListenError, ListenerHandle, Origin, RealtimeOptions,
-    RetryPolicy, SchemaItem, SchemaStatus, ServiceIdentity, Subscription,
+    Event, EventKind, HandlerError, HandlerOptions, HandlerStats, ListenError, ListenerHandle, Origin,
+    RealtimeOptions, RetryPolicy, SchemaItem, SchemaStatus, ServiceIdentity, Subscription,
 };
 
 /// Derives [`Collection`](trait@Collection) for a struct with named fields: the struct becomes
@@ -148,7 +150,7 @@ pub use realtime::{
 /// }
 ///
 /// let schema = Ticket::schema();
-/// assert_eq!(Ticket::ID, "tickets");
+/// assert_eq!(Ticket::_COLLECTION_ID, "tickets");
 /// let key = |k: &str| schema.attribute(k).unwrap();
 /// assert!(key("subject").required);
 /// assert_eq!(key("subject").kind, AttributeKind::String { size: 200 });
@@ -164,6 +166,11 @@ pub use realtime::{
 /// ```
 #[cfg(feature = "derive")]
 pub use appwrite_orm_derive::Collection;
+
+/// Derives [`Projection`](trait@Projection) for a struct holding some of a collection's fields:
+/// `#[projection(of = Order)]`; see the trait for the rules and an example.
+#[cfg(feature = "derive")]
+pub use appwrite_orm_derive::Projection;
 
 /// Derives [`AttributeEnum`](trait@AttributeEnum) for a unit enum.
 #[cfg(feature = "derive")]
@@ -187,41 +194,9 @@ pub mod __private {
     };
     pub use crate::{Action, AttributeEnum, Collection, Field, Patch, Permission, Role};
 
-    /// The elements of an enum attribute, owned.
-    pub fn enum_elements<E: AttributeEnum>() -> Vec<String> {
-        E::ELEMENTS.iter().map(|e| (*e).to_owned()).collect()
-    }
-
     /// Parses a role the derive already validated.
     pub fn role(text: &'static str) -> Role {
         text.parse()
             .unwrap_or_else(|err| panic!("appwrite-orm derive emitted an invalid role: {err}"))
-    }
-
-    /// Compile-time check that a default names one of the enum's elements.
-    pub const fn enum_has_element<E: AttributeEnum>(element: &str) -> bool {
-        let mut i = 0;
-        while i < E::ELEMENTS.len() {
-            if str_eq(E::ELEMENTS[i], element) {
-                return true;
-            }
-            i += 1;
-        }
-        false
-    }
-
-    const fn str_eq(a: &str, b: &str) -> bool {
-        let (a, b) = (a.as_bytes(), b.as_bytes());
-        if a.len() != b.len() {
-            return false;
-        }
-        let mut i = 0;
-        while i < a.len() {
-            if a[i] != b[i] {
-                return false;
-            }
-            i += 1;
-        }
-        true
     }
 }

@@ -102,3 +102,82 @@ impl<C> PartialEq for Patch<C> {
         self.data == other.data
     }
 }
+
+/// A value a patch setter of an optional attribute (`Option<T>` field) accepts: the value itself,
+/// `None` to clear it, an `Option<T>`, and for strings `&str` and `&String` too — so
+/// `Ticket::patch().note("x")` works as `Ticket::patch().title("x")` does on a `String` field.
+///
+/// ```
+/// use appwrite_orm::{Collection, Patch};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Collection, Serialize, Deserialize)]
+/// #[collection(id = "tickets")]
+/// struct Ticket {
+///     note: Option<String>,
+///     retries: Option<i32>,
+/// }
+///
+/// let kept: Option<String> = Some("later".into());
+/// let patch: Patch<Ticket> = Ticket::patch().note("x").retries(3).into();
+/// assert_eq!(patch.to_json(), serde_json::json!({"note": "x", "retries": 3}));
+/// let patch: Patch<Ticket> = Ticket::patch().note(kept).retries(None).into();
+/// assert_eq!(patch.to_json(), serde_json::json!({"note": "later", "retries": null}));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot set an optional `{T}` attribute",
+    label = "expected a `{T}`, an `Option<{T}>` or `None`"
+)]
+pub trait IntoOptional<T> {
+    /// The value to store; `None` stores `null`.
+    fn into_optional(self) -> Option<T>;
+}
+
+impl<T> IntoOptional<T> for Option<T> {
+    fn into_optional(self) -> Option<T> {
+        self
+    }
+}
+
+impl<E: crate::AttributeEnum> IntoOptional<E> for E {
+    fn into_optional(self) -> Option<E> {
+        Some(self)
+    }
+}
+
+macro_rules! into_optional_as_is {
+    ($($ty:ty),*) => {$(
+        impl IntoOptional<$ty> for $ty {
+            fn into_optional(self) -> Option<$ty> {
+                Some(self)
+            }
+        }
+    )*};
+}
+
+into_optional_as_is!(
+    String,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    f32,
+    f64,
+    chrono::DateTime<chrono::Utc>
+);
+
+impl IntoOptional<String> for &str {
+    fn into_optional(self) -> Option<String> {
+        Some(self.to_owned())
+    }
+}
+
+impl IntoOptional<String> for &String {
+    fn into_optional(self) -> Option<String> {
+        Some(self.clone())
+    }
+}

@@ -4,10 +4,11 @@
 //! The `.stderr` files are tied to the compiler version; after a toolchain update, review and
 //! regenerate them with `TRYBUILD=overwrite cargo test -p tests --test compiletest`.
 
-const EXPECTED_KINDS: [&str; 14] = [
+const EXPECTED_KINDS: [&str; 15] = [
     "attribute-enum",
     "default",
     "duplicate-option",
+    "ergonomics",
     "format",
     "index",
     "keys",

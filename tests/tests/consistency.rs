@@ -176,7 +176,11 @@ async fn the_key_rule_agrees_across_orm_derive_and_emulator() {
         }
     }
     assert_eq!(
-        [Everyone::ID, Dotted::ID, Short::ID],
+        [
+            Everyone::_COLLECTION_ID,
+            Dotted::_COLLECTION_ID,
+            Short::_COLLECTION_ID
+        ],
         ["abcdefghijklmnopqrstuvwxyz0123456789", "a.b-c_d", "A9"]
     );
 }

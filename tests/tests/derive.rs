@@ -87,8 +87,8 @@ fn requests() -> Vec<Request> {
 
 #[test]
 fn the_collection_request_carries_id_name_permissions_and_document_security() {
-    assert_eq!(Everything::ID, "everything.v1");
-    assert_eq!(Everything::NAME, "Everything");
+    assert_eq!(Everything::_COLLECTION_ID, "everything.v1");
+    assert_eq!(Everything::_COLLECTION_NAME, "Everything");
     assert!(Everything::document_security());
     let create = &requests()[0];
     assert_eq!(create.path, "/databases/main/collections");

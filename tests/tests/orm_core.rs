@@ -806,3 +806,88 @@ async fn a_bulk_write_stopped_part_way_says_what_was_stored_and_what_collided() 
         "{cause}"
     );
 }
+
+#[tokio::test]
+async fn appwrites_own_attributes_filter_and_order_through_typed_handles() {
+    let (_emulator, orders) = start_with_orders().await;
+    for (n, id) in ["c", "a", "b"].into_iter().enumerate() {
+        orders.create_with_id(id, &order(n as u32)).await.unwrap();
+        // Distinct creation instants, a millisecond apart at least.
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let ids = |documents: Vec<appwrite_orm::Document<Order>>| {
+        documents.iter().map(|d| d.id().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(orders.find(Order::_ID.eq("b")).await.unwrap()), ["b"]);
+    assert_eq!(
+        ids(orders.find(Order::_ID.order_asc()).await.unwrap()),
+        ["a", "b", "c"]
+    );
+    let newest_first = orders.find(Order::_CREATED_AT.order_desc()).await.unwrap();
+    assert_eq!(ids(newest_first), ["b", "a", "c"]);
+    assert_eq!(
+        ids(orders.find(Order::_SEQUENCE.order_desc()).await.unwrap()),
+        ["b", "a", "c"]
+    );
+    let a = orders.get_or_fail("a").await.unwrap();
+    let c = orders.get_or_fail("c").await.unwrap();
+    let after_a = [Order::_CREATED_AT.gt(a.created_at()), Order::_ID.order_asc()];
+    assert_eq!(ids(orders.find(&after_a).await.unwrap()), ["b"]);
+
+    // Changed after everything was created: only `c` is newer than `b`'s creation.
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    let b = orders.get_or_fail("b").await.unwrap();
+    orders.update("c", Order::patch().note("late")).await.unwrap();
+    let changed = orders.find(Order::_UPDATED_AT.gt(b.updated_at())).await.unwrap();
+    assert_eq!(ids(changed.clone()), ["c"]);
+    assert_eq!(changed[0].note.as_deref(), Some("late"));
+    assert!(changed[0].updated_at() > c.updated_at());
+    // The typed optional setter clears as well as sets.
+    let cleared = orders.update("c", Order::patch().note(None)).await.unwrap();
+    assert_eq!(cleared.note, None);
+}
+
+/// Three of `Order`'s fields; the note as an `Option` as in `Order`, the status as it is.
+#[derive(appwrite_orm::Projection, Deserialize, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[projection(of = Order)]
+struct OrderLine {
+    user_id: String,
+    status: Status,
+    note: Option<String>,
+}
+
+#[tokio::test]
+async fn a_projection_reads_only_its_attributes_into_its_own_type() {
+    use appwrite_orm::Projection;
+
+    let (_emulator, orders) = start_with_orders().await;
+    assert_eq!(OrderLine::KEYS, ["userId", "status", "note"]);
+    for n in 0..4 {
+        orders.create_with_id(&format!("o{n}"), &order(n)).await.unwrap();
+    }
+    let lines = orders
+        .find_as::<OrderLine>([Order::STATUS.eq(Status::Pending), Order::_ID.order_asc()])
+        .await
+        .unwrap();
+    let expected: Vec<(String, OrderLine)> = [0, 3]
+        .into_iter()
+        .map(|n| {
+            let full = order(n);
+            let line = OrderLine {
+                user_id: full.user_id,
+                status: full.status,
+                note: full.note,
+            };
+            (format!("o{n}"), line)
+        })
+        .collect();
+    let got: Vec<(String, &OrderLine)> = lines.iter().map(|d| (d.id().to_owned(), d.data())).collect();
+    assert_eq!(got.len(), 2);
+    for ((id, line), (want_id, want)) in got.iter().zip(&expected) {
+        assert_eq!((id, *line), (want_id, want));
+    }
+    let stored = orders.get_or_fail("o3").await.unwrap();
+    assert_eq!(lines[1].created_at(), stored.created_at());
+    assert_eq!(lines[1].updated_at(), stored.updated_at());
+}

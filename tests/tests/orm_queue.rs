@@ -62,7 +62,6 @@ async fn each_event_is_handled_once_and_a_stuck_instances_entry_is_taken_over() 
                     done.lock()
                         .unwrap()
                         .push((consumer, event.document.id().to_owned()));
-                    Ok::<_, std::convert::Infallible>(())
                 }
             })
             .await
@@ -139,9 +138,7 @@ async fn an_entry_that_is_not_an_event_is_reported_and_dropped() {
         move |report: &ListenError| reports.lock().unwrap().push(report.to_string())
     });
     let worker = charges
-        .on_documents_once_with(&queue, options, |_| async {
-            Ok::<_, std::convert::Infallible>(())
-        })
+        .on_documents_once_with(&queue, options, |_| async {})
         .await
         .unwrap();
     let stream = format!("appwrite-orm:{name}:charges:stream");

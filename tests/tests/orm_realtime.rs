@@ -6,7 +6,7 @@ use std::time::Duration;
 use appwrite_emulator::{AppwriteVersion, Config, Emulator};
 use appwrite_orm::{
     AttributeEnum, Collection, CollectionEvent, CollectionHandle, ConnectionState, Event, EventKind,
-    ListenError, Origin, Orm, RealtimeOptions, Subscription,
+    HandlerError, ListenError, Origin, Orm, RealtimeOptions, Subscription,
 };
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -485,9 +485,9 @@ async fn callback_listeners_capture_errors_and_panics_retry_and_dead_letter() {
                 let id = event.document.id().to_owned();
                 *attempts.lock().unwrap().entry(id.clone()).or_default() += 1;
                 match event.document.title.as_str() {
-                    "fails" => Err(format!("cannot handle {id}")),
+                    "fails" => Err(HandlerError::msg(format!("cannot handle {id}"))),
                     "panics" => panic!("handler blew up on {id}"),
-                    "flaky" if attempts.lock().unwrap()[&id] < 2 => Err("try again".to_owned()),
+                    "flaky" if attempts.lock().unwrap()[&id] < 2 => Err(HandlerError::msg("try again")),
                     _ => {
                         handled.lock().unwrap().push(id);
                         Ok(())
@@ -567,7 +567,6 @@ async fn shutdown_drains_in_flight_handlers_within_the_deadline() {
                 started.notify_one();
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 finished.store(true, Ordering::SeqCst);
-                Ok::<(), String>(())
             }
         })
     };
@@ -603,7 +602,6 @@ async fn shutdown_drains_in_flight_handlers_within_the_deadline() {
             async move {
                 started.notify_one();
                 tokio::time::sleep(Duration::from_secs(2)).await;
-                Ok::<(), String>(())
             }
         })
     };
@@ -761,7 +759,7 @@ async fn ready_means_the_server_holds_the_subscription_on_both_protocols() {
             assert_eq!((event.document.id(), event.origin), (id.as_str(), Origin::Live));
             assert_eq!(next(&mut all).await.unwrap().document.id(), id);
         }
-        let handler = tickets.on_documents(|_| async { Ok::<_, std::convert::Infallible>(()) });
+        let handler = tickets.on_documents(|_| async {});
         tokio::time::timeout(Duration::from_secs(10), handler.ready())
             .await
             .expect("registered in time")

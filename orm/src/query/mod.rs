@@ -48,10 +48,12 @@
 //! ```
 
 mod field;
+mod into;
 mod method;
 mod value;
 
 pub use field::Field;
+pub use into::IntoQueries;
 pub use method::QueryMethod;
 pub use value::QueryValue;
 
@@ -102,21 +104,21 @@ impl Query {
     }
 
     /// All of `queries` must match (`and`).
-    pub fn and(queries: impl IntoIterator<Item = Query>) -> Self {
+    pub fn and(queries: impl IntoQueries) -> Self {
         Query::nested(QueryMethod::And, queries)
     }
 
     /// At least one of `queries` must match (`or`).
-    pub fn or(queries: impl IntoIterator<Item = Query>) -> Self {
+    pub fn or(queries: impl IntoQueries) -> Self {
         Query::nested(QueryMethod::Or, queries)
     }
 
-    fn nested(method: QueryMethod, queries: impl IntoIterator<Item = Query>) -> Self {
+    fn nested(method: QueryMethod, queries: impl IntoQueries) -> Self {
         Query {
             method,
             attribute: None,
             values: Vec::new(),
-            nested: queries.into_iter().collect(),
+            nested: queries.into_queries(),
         }
     }
 

@@ -11,7 +11,9 @@ use tokio::task::JoinHandle;
 
 use super::ConnectionState;
 use crate::error::Result;
-use crate::{Collection, CollectionHandle, Document, Query};
+use crate::handle::Call;
+use crate::query::IntoQueries;
+use crate::{Collection, CollectionHandle, Document};
 
 /// Reads of one collection served from memory while they are known to be current.
 ///
@@ -184,28 +186,30 @@ impl<T: Collection> CachedCollection<T> {
     }
 
     /// One page of matching documents (see [`CollectionHandle::find`]).
-    pub async fn find(&self, queries: impl IntoIterator<Item = Query>) -> Result<Arc<Vec<Document<T>>>> {
-        let queries: Vec<Query> = queries.into_iter().collect();
-        let key = queries
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n");
-        if let Some(hit) = self
-            .is_fresh()
-            .then(|| lock(&self.state.maps).queries.get(&key).cloned())
-            .flatten()
-        {
-            self.state.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(hit);
-        }
-        let generation = self.state.generation();
-        let fresh_before = self.is_fresh();
-        let documents = Arc::new(self.handle.find(queries).await?);
-        self.store(fresh_before, generation, |maps| {
-            maps.queries.insert(key, Arc::clone(&documents));
-        });
-        Ok(documents)
+    pub fn find(&self, queries: impl IntoQueries) -> Call<'_, Arc<Vec<Document<T>>>> {
+        let queries = queries.into_queries();
+        Box::pin(async move {
+            let key = queries
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n");
+            if let Some(hit) = self
+                .is_fresh()
+                .then(|| lock(&self.state.maps).queries.get(&key).cloned())
+                .flatten()
+            {
+                self.state.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(hit);
+            }
+            let generation = self.state.generation();
+            let fresh_before = self.is_fresh();
+            let documents = Arc::new(self.handle.find(queries).await?);
+            self.store(fresh_before, generation, |maps| {
+                maps.queries.insert(key, Arc::clone(&documents));
+            });
+            Ok(documents)
+        })
     }
 
     // Stores a read only if nothing could have changed it unseen while it was in flight.

@@ -13,6 +13,7 @@ use futures_util::{FutureExt, Stream, StreamExt};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::outcome::HandlerOutcome;
 use super::ready::Ready;
 use super::{Event, ListenError};
 
@@ -249,7 +250,7 @@ impl<T> Delivery<T> {
     }
 }
 
-pub(crate) fn spawn<T, S, F, Fut, E>(
+pub(crate) fn spawn<T, S, F, Fut>(
     registry: &Registry,
     events: S,
     ready: Ready,
@@ -260,8 +261,8 @@ where
     T: Send + Sync + 'static,
     S: Stream<Item = Result<Delivery<T>, ListenError>> + Send + Unpin + 'static,
     F: Fn(Arc<Event<T>>) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), E>> + Send + 'static,
-    E: fmt::Display + Send + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: HandlerOutcome,
 {
     let (stop, mut stopped) = watch::channel(false);
     let (finished_tx, finished) = watch::channel(false);
@@ -307,23 +308,25 @@ where
     }
 }
 
-async fn handle<T, F, Fut, E>(
+async fn handle<T, F, Fut>(
     event: Arc<Event<T>>,
     handler: &F,
     options: &HandlerOptions<T>,
     stats: &HandlerStats,
 ) where
     F: Fn(Arc<Event<T>>) -> Fut,
-    Fut: Future<Output = Result<(), E>>,
-    E: fmt::Display,
+    Fut: Future,
+    Fut::Output: HandlerOutcome,
 {
     stats.in_flight.fetch_add(1, Ordering::Relaxed);
     let mut attempt = 0;
     let outcome = loop {
         attempt += 1;
         let error = match AssertUnwindSafe(handler(Arc::clone(&event))).catch_unwind().await {
-            Ok(Ok(())) => break Ok(()),
-            Ok(Err(err)) => err.to_string(),
+            Ok(outcome) => match outcome.into_result() {
+                Ok(()) => break Ok(()),
+                Err(err) => err.to_string(),
+            },
             Err(panic) => {
                 let message = panic
                     .downcast_ref::<&str>()

@@ -2,7 +2,6 @@
 //! read cache. They live here, beside the realtime code they start, so that the CRUD handle
 //! knows nothing of realtime.
 
-use std::fmt;
 use std::sync::Arc;
 
 use crate::{Collection, CollectionHandle};
@@ -12,7 +11,7 @@ impl<T: Collection> CollectionHandle<T> {
         format!(
             "databases.{}.collections.{}.documents",
             self.orm().database_id(),
-            T::ID
+            T::_COLLECTION_ID
         )
     }
 
@@ -25,7 +24,7 @@ impl<T: Collection> CollectionHandle<T> {
     pub fn listen_documents(&self) -> crate::Subscription<T> {
         let scope = crate::realtime::Scope::Collections {
             database: self.orm().database_id().to_owned(),
-            collections: vec![T::ID.to_owned()],
+            collections: vec![T::_COLLECTION_ID.to_owned()],
         };
         crate::Subscription::open(
             &self.orm().realtime(),
@@ -40,7 +39,7 @@ impl<T: Collection> CollectionHandle<T> {
     pub fn listen_document(&self, id: &str) -> crate::Subscription<T> {
         let scope = crate::realtime::Scope::Document {
             database: self.orm().database_id().to_owned(),
-            collection: T::ID.to_owned(),
+            collection: T::_COLLECTION_ID.to_owned(),
             id: id.to_owned(),
         };
         let channel = format!("{}.{id}", self.documents_channel());
@@ -67,7 +66,7 @@ impl<T: Collection> CollectionHandle<T> {
             &self.orm().realtime(),
             self.listen_documents(),
             self.orm().database_id().to_owned(),
-            vec![T::ID.to_owned()],
+            vec![T::_COLLECTION_ID.to_owned()],
         )
     }
 }
@@ -77,26 +76,26 @@ impl<T: Collection> CollectionHandle<T> {
     /// logged; see [`CollectionHandle::on_documents_with`] for retries and a dead-letter sink.
     /// The listener stops when the returned handle is dropped or unsubscribed, or on
     /// [`Orm::shutdown`](crate::Orm::shutdown).
-    pub fn on_documents<F, Fut, E>(&self, handler: F) -> crate::ListenerHandle
+    pub fn on_documents<F, Fut>(&self, handler: F) -> crate::ListenerHandle
     where
         F: Fn(Arc<crate::Event<T>>) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = std::result::Result<(), E>> + Send + 'static,
-        E: fmt::Display + Send + 'static,
+        Fut: std::future::Future + Send + 'static,
+        Fut::Output: crate::realtime::HandlerOutcome,
     {
         self.on_documents_with(crate::HandlerOptions::default(), handler)
     }
 
     /// [`CollectionHandle::on_documents`] with a retry policy, a dead-letter sink and a
     /// callback for the listener's own reports.
-    pub fn on_documents_with<F, Fut, E>(
+    pub fn on_documents_with<F, Fut>(
         &self,
         options: crate::HandlerOptions<T>,
         handler: F,
     ) -> crate::ListenerHandle
     where
         F: Fn(Arc<crate::Event<T>>) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = std::result::Result<(), E>> + Send + 'static,
-        E: fmt::Display + Send + 'static,
+        Fut: std::future::Future + Send + 'static,
+        Fut::Output: crate::realtime::HandlerOutcome,
     {
         let events = self.listen_documents();
         let ready = events.ready_signal();

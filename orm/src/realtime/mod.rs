@@ -73,7 +73,6 @@
 //! // …or a handler per event, with errors and panics captured.
 //! let printer = messages.on_documents(|event| async move {
 //!     println!("{:?} {}", event.kind, event.document.text);
-//!     Ok::<(), std::convert::Infallible>(())
 //! });
 //!
 //! // Once the server holds the subscription, every later write reaches it.
@@ -97,6 +96,7 @@ mod handler;
 mod identity;
 mod listen;
 mod listener;
+mod outcome;
 mod protocol;
 #[cfg(feature = "redis")]
 mod queue;
@@ -110,6 +110,7 @@ pub use handler::{DeadLetter, HandlerOptions, HandlerStats, ListenerHandle, Retr
 pub use identity::ServiceIdentity;
 pub(crate) use listener::Scope;
 pub use listener::Subscription;
+pub use outcome::{HandlerError, HandlerOutcome};
 #[cfg(feature = "redis")]
 pub use queue::WorkQueue;
 pub use schema_watch::{CollectionEvent, CollectionSubscription, SchemaItem, SchemaStatus};

@@ -46,7 +46,6 @@ use crate::{Collection, CollectionHandle, Document, Error, Result};
 /// let worker = orders
 ///     .on_documents_once(&queue, |event| async move {
 ///         println!("charging {}", event.document.total);
-///         Ok::<_, std::convert::Infallible>(())
 ///     })
 ///     .await?;
 /// worker.ready().await?;
@@ -163,11 +162,11 @@ impl<T: Collection> CollectionHandle<T> {
     /// Runs `handler` for every document event of the collection, in exactly one of the
     /// instances sharing `queue`; see [`WorkQueue`]. Each instance must call this with the same
     /// queue name; events seen by no live instance (all were down) are still lost.
-    pub async fn on_documents_once<F, Fut, E>(&self, queue: &WorkQueue, handler: F) -> Result<ListenerHandle>
+    pub async fn on_documents_once<F, Fut>(&self, queue: &WorkQueue, handler: F) -> Result<ListenerHandle>
     where
         F: Fn(Arc<Event<T>>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = std::result::Result<(), E>> + Send + 'static,
-        E: fmt::Display + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: crate::realtime::HandlerOutcome,
     {
         self.on_documents_once_with(queue, HandlerOptions::default(), handler)
             .await
@@ -176,7 +175,7 @@ impl<T: Collection> CollectionHandle<T> {
     /// [`CollectionHandle::on_documents_once`] with a retry policy, a dead-letter sink and a
     /// callback for reports. An entry is acknowledged once its handler succeeded or the event
     /// went to the dead-letter sink.
-    pub async fn on_documents_once_with<F, Fut, E>(
+    pub async fn on_documents_once_with<F, Fut>(
         &self,
         queue: &WorkQueue,
         options: HandlerOptions<T>,
@@ -184,10 +183,10 @@ impl<T: Collection> CollectionHandle<T> {
     ) -> Result<ListenerHandle>
     where
         F: Fn(Arc<Event<T>>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = std::result::Result<(), E>> + Send + 'static,
-        E: fmt::Display + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: crate::realtime::HandlerOutcome,
     {
-        let stream_key = queue.key(T::ID, "stream");
+        let stream_key = queue.key(T::_COLLECTION_ID, "stream");
         let mut redis = queue
             .client
             .get_multiplexed_async_connection()
@@ -224,7 +223,7 @@ impl<T: Collection> CollectionHandle<T> {
             stream: stream_key,
             name: queue.consumer.clone(),
             claim_idle: queue.claim_idle,
-            collection: T::ID,
+            collection: T::_COLLECTION_ID,
             defaults: &T::schema().null_as_default,
             _stop_offers: stop_offers,
         };
@@ -272,7 +271,7 @@ async fn offer<T: Collection>(
         };
         let action = event.kind.action();
         let marker = queue.key(
-            T::ID,
+            T::_COLLECTION_ID,
             &format!(
                 "offered:{}:{action}:{:016x}",
                 event.document.id(),
@@ -291,7 +290,7 @@ async fn offer<T: Collection>(
         loop {
             let offered = script
                 .key(&marker)
-                .key(queue.key(T::ID, "stream"))
+                .key(queue.key(T::_COLLECTION_ID, "stream"))
                 .arg(remember_ms)
                 .arg(action)
                 .arg(origin)

@@ -61,6 +61,26 @@ pub enum AttributeKind {
 }
 
 impl AttributeKind {
+    /// The enum attribute of `E`: its elements are the strings serde writes for its variants.
+    ///
+    /// ```
+    /// use appwrite_orm::schema::AttributeKind;
+    /// use appwrite_orm::AttributeEnum;
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(AttributeEnum, Serialize, Deserialize)]
+    /// #[serde(rename_all = "lowercase")]
+    /// enum Stage { Open, Done }
+    ///
+    /// let kind = AttributeKind::enum_of::<Stage>();
+    /// assert_eq!(kind, AttributeKind::Enum { elements: vec!["open".into(), "done".into()] });
+    /// ```
+    pub fn enum_of<E: crate::AttributeEnum>() -> Self {
+        AttributeKind::Enum {
+            elements: E::ELEMENTS.iter().map(|e| (*e).to_owned()).collect(),
+        }
+    }
+
     /// The last segment of the create route: `/attributes/<route>`.
     pub const fn route(&self) -> &'static str {
         match self {
@@ -159,4 +179,47 @@ impl DefaultValue {
             DefaultValue::Boolean(b) => json!(b),
         }
     }
+}
+
+/// Whether `element` is one of `E`'s elements, usable in constants: the derive checks an enum
+/// field's `default` with it at compile time.
+///
+/// ```
+/// use appwrite_orm::schema::is_enum_element;
+/// use appwrite_orm::AttributeEnum;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(AttributeEnum, Serialize, Deserialize)]
+/// #[serde(rename_all = "lowercase")]
+/// enum Stage { Open, Done }
+///
+/// const OPEN: bool = is_enum_element::<Stage>("open");
+/// assert!(OPEN);
+/// assert!(!is_enum_element::<Stage>("Open"));
+/// ```
+pub const fn is_enum_element<E: crate::AttributeEnum>(element: &str) -> bool {
+    let mut i = 0;
+    while i < E::ELEMENTS.len() {
+        if str_eq(E::ELEMENTS[i], element) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+// `==` on `&str` is not const.
+pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }

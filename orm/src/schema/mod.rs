@@ -8,7 +8,8 @@
 mod attribute;
 mod index;
 
-pub use attribute::{Attribute, AttributeKind, DefaultValue, DEFAULT_STRING_SIZE};
+pub(crate) use attribute::str_eq;
+pub use attribute::{is_enum_element, Attribute, AttributeKind, DefaultValue, DEFAULT_STRING_SIZE};
 pub use index::{Index, IndexField, IndexKind, SortOrder};
 
 use crate::Permission;

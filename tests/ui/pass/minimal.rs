@@ -8,7 +8,7 @@ struct BlogPost {
 }
 
 fn main() {
-    assert_eq!(BlogPost::ID, "blog_post");
-    assert_eq!(BlogPost::NAME, "BlogPost");
+    assert_eq!(BlogPost::_COLLECTION_ID, "blog_post");
+    assert_eq!(BlogPost::_COLLECTION_NAME, "BlogPost");
     assert!(BlogPost::schema().attributes[0].required);
 }
