@@ -15,6 +15,7 @@ mod expand;
 mod fallback;
 mod projection;
 mod symbol;
+mod test_attr;
 mod ty;
 
 use proc_macro::TokenStream;
@@ -33,4 +34,9 @@ pub fn derive_attribute_enum(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Projection, attributes(projection))]
 pub fn derive_projection(input: TokenStream) -> TokenStream {
     projection::derive(&parse_macro_input!(input as DeriveInput)).into()
+}
+
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    test_attr::expand(args.into(), parse_macro_input!(item as syn::ItemFn)).into()
 }

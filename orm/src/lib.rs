@@ -55,6 +55,8 @@ pub mod projection;
 pub mod query;
 pub mod realtime;
 pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod transport;
 
 pub use client::{Orm, OrmBuilder};
@@ -116,8 +118,24 @@ pub use realtime::{
 /// A field is a required attribute unless it is an `Option`, a `Vec`, has a `default`, or has
 /// `#[serde(default)]` (then a `null` stored by an older document decodes as the default). A
 /// default on a required attribute does not compile: Appwrite accepts a default only on an
-/// optional one. Adding a required field to a collection that already holds documents is
-/// refused by the migration — see [`migration`].
+/// optional one — so `#[collection(default = 0)]` alone makes the field optional, and adding
+/// `required` to it is the combination that does not compile. Adding a required field to a
+/// collection that already holds documents is refused by the migration — see [`migration`].
+///
+/// # Keys, `rename_all` and generated names
+///
+/// Serde decides the keys a document travels with, so the derive reads `#[serde(rename_all)]`
+/// and `#[serde(rename)]` and uses the keys serde writes. `#[collection(rename_all)]` and
+/// `#[collection(rename)]` are optional restatements, checked against serde's: they can never
+/// introduce a second, different rule.
+///
+/// The derive generates, per field, a query handle named after the field in capitals
+/// (`user_id` → `Order::USER_ID`, a [`Field`]) and a setter on `Order::patch()`; setters of
+/// `Option` fields accept the value, `None` or an `Option` ([`IntoOptional`]). What the
+/// [`Collection`](trait@Collection) trait itself provides starts with `_` — `_COLLECTION_ID`,
+/// `_COLLECTION_NAME` and the handles of Appwrite's attributes `_ID`, `_CREATED_AT`,
+/// `_UPDATED_AT`, `_SEQUENCE` — so no field can hide it; a field whose handle would be one of
+/// those names does not compile.
 ///
 /// # Example
 ///
@@ -171,6 +189,24 @@ pub use appwrite_orm_derive::Collection;
 /// `#[projection(of = Order)]`; see the trait for the rules and an example.
 #[cfg(feature = "derive")]
 pub use appwrite_orm_derive::Projection;
+
+/// Marks an `async fn` taking a [`testing::TestDatabase`] as a test that runs with a database
+/// of its own — on a fresh emulator, or on the real server the `APPWRITE_TEST_*` variables
+/// name — removed when it ends, passed or failed (feature `testing`):
+///
+/// ```ignore
+/// #[appwrite_orm::test]
+/// async fn totals_add_up(db: TestDatabase) -> appwrite_orm::Result<()> {
+///     let orders = db.migrated::<Order>().await?;
+///     // …
+///     Ok(())
+/// }
+/// ```
+///
+/// It expands to a plain `#[test]` calling [`testing::run`]; the body may return `()` or a
+/// `Result` whose error fails the test.
+#[cfg(feature = "testing")]
+pub use appwrite_orm_derive::test;
 
 /// Derives [`AttributeEnum`](trait@AttributeEnum) for a unit enum.
 #[cfg(feature = "derive")]

@@ -631,6 +631,10 @@ async fn the_read_cache_is_invalidated_by_events_and_bypassed_while_disconnected
     assert_eq!(cache.find([Ticket::VERSION.eq(1)]).await.unwrap().len(), 1);
     let stats = cache.stats();
     assert_eq!((stats.misses, stats.hits), (2, 2));
+    // The owned read has the plain handle's type, so either can feed the same code.
+    let owned: Option<appwrite_orm::Document<Ticket>> = cache.get_owned("c1").await.unwrap();
+    assert_eq!(owned, tickets.get("c1").await.unwrap());
+    assert_eq!(cache.stats().hits, 3, "served from the cache");
 
     // A write elsewhere: the event drops the entry, the next read fetches the new version.
     tickets.update("c1", Ticket::patch().version(2)).await.unwrap();

@@ -163,7 +163,10 @@ impl<T: Collection> CachedCollection<T> {
         &self.handle
     }
 
-    /// The document with this id, or `None`.
+    /// The document with this id, or `None`, shared with the cache: an `Arc`, so a hit costs no
+    /// copy. It derefs to [`Document<T>`] (and that to `T`), so code written against
+    /// [`CollectionHandle::get`] reads fields and metadata the same way; where a function wants
+    /// an owned `Document<T>`, [`CachedCollection::get_owned`] returns exactly that type.
     pub async fn get(&self, id: &str) -> Result<Option<Arc<Document<T>>>> {
         if let Some(hit) = self
             .is_fresh()
@@ -183,6 +186,15 @@ impl<T: Collection> CachedCollection<T> {
             maps.documents.insert(id.to_owned(), Arc::clone(&document));
         });
         Ok(Some(document))
+    }
+
+    /// [`CachedCollection::get`] as the same type [`CollectionHandle::get`] returns: a hit is
+    /// cloned out of the cache.
+    pub async fn get_owned(&self, id: &str) -> Result<Option<Document<T>>>
+    where
+        T: Clone,
+    {
+        Ok(self.get(id).await?.map(Arc::unwrap_or_clone))
     }
 
     /// One page of matching documents (see [`CollectionHandle::find`]).
