@@ -83,6 +83,16 @@ catalogue! {
     index_invalid = "index_invalid", 400, "Index invalid.";
     index_limit_exceeded = "index_limit_exceeded", 400, "The maximum number of indexes has been reached.";
     index_dependency = "index_dependency", 409, "Attribute cannot be renamed or deleted. Please remove the associated index first.";
+    transaction_not_found = "transaction_not_found", 404, "Transaction with the requested ID could not be found.";
+    transaction_expired = "transaction_expired", 410, "The transaction has expired. Please create a new transaction and try again.";
+    transaction_conflict = "transaction_conflict", 409, "The transaction has a conflict. Please resolve the conflict and try again.";
+    transaction_limit_exceeded = "transaction_limit_exceeded", 400, "The maximum number of operations per transaction has been exceeded.";
+    transaction_not_ready = "transaction_not_ready", 400, "The transaction is not ready yet. Please try again later.";
+}
+
+/// Whether `name` exists in `version`: transactions came with 1.8.
+pub(crate) fn exists_in(name: &str, version: crate::AppwriteVersion) -> bool {
+    !name.starts_with("transaction_") || version >= crate::AppwriteVersion::V1_8
 }
 
 /// An error response.
@@ -232,6 +242,7 @@ fn templated(kind: ErrorType) -> Option<&'static str> {
         E::index_limit_exceeded => "The maximum number of indexes for collection '{}' has been reached.",
         E::index_already_exists => "Index with the requested key '{}' already exists. Try again with a different key.",
         E::index_dependency => "Attribute '{}' cannot be renamed or deleted. Please remove the associated index first.",
+        E::transaction_not_found => "Transaction with the requested ID '{}' could not be found.",
         _ => return None,
     })
 }

@@ -123,6 +123,7 @@ pub fn error_types() -> &'static [(&'static str, u16)] {
 pub fn error_types_in(version: AppwriteVersion) -> Vec<(&'static str, u16)> {
     error::CATALOGUE
         .iter()
+        .filter(|(name, _)| error::exists_in(name, version))
         .map(|&(name, code)| (error::name_in(name, version), code))
         .collect()
 }

@@ -216,6 +216,13 @@ kinds! {
     IndexInvalid = "index_invalid",
     IndexDependency = "index_dependency",
     IndexLimitExceeded = "index_limit_exceeded",
+    TransactionNotFound = "transaction_not_found",
+    TransactionInvalid = "transaction_invalid",
+    TransactionFailed = "transaction_failed",
+    TransactionExpired = "transaction_expired",
+    TransactionConflict = "transaction_conflict",
+    TransactionLimitExceeded = "transaction_limit_exceeded",
+    TransactionNotReady = "transaction_not_ready",
 }
 
 impl fmt::Display for ErrorKind {

@@ -130,14 +130,14 @@ fn permission_strings(permissions: &[Permission]) -> Value {
     Value::Array(permissions.iter().map(|p| Value::String(p.to_string())).collect())
 }
 
-fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     crate::key::validate(id).map_err(|source| Error::InvalidId {
         id: id.to_owned(),
         source,
     })
 }
 
-fn data_of<T: serde::Serialize>(data: &T) -> Result<Value> {
+pub(crate) fn data_of<T: serde::Serialize>(data: &T) -> Result<Value> {
     serde_json::to_value(data).map_err(|source| Error::Encode {
         what: "document data",
         source,
@@ -431,10 +431,33 @@ impl<T: Collection> CollectionHandle<T> {
         .flat_map(stream::iter)
     }
 
-    /// Creates documents through the bulk endpoint, 100 per call (each call all or nothing).
+    /// Creates documents through the bulk endpoint, 100 per call (each call all or nothing):
+    /// not atomic past 100 items — a refused batch is [`Error::Bulk`], saying which items were
+    /// stored. For all or nothing, see [`CollectionHandle::create_many_atomic`].
     pub async fn create_many(&self, items: &[T]) -> Result<Vec<Document<T>>> {
         let with_ids: Vec<(String, &T)> = items.iter().map(|item| (crate::id::unique(), item)).collect();
         self.bulk_write(Method::POST, &with_ids).await
+    }
+
+    /// Creates every item or none, in one [transaction](crate::transaction) (Appwrite 1.8 and
+    /// later): at most [`MAX_OPERATIONS`](crate::transaction::MAX_OPERATIONS) items, each
+    /// published as its own create event after the commit. Returns the new ids, in order. A
+    /// collision with a stored id or unique value fails the whole call with
+    /// [`ErrorKind::TransactionConflict`] and stores nothing.
+    pub async fn create_many_atomic(&self, items: &[T]) -> Result<Vec<String>> {
+        let max = crate::transaction::MAX_OPERATIONS;
+        if items.len() > max {
+            return Err(Error::Config {
+                setting: "create_many_atomic",
+                reason: format!(
+                    "{} items do not fit in one transaction of at most {max}",
+                    items.len()
+                ),
+            });
+        }
+        self.orm
+            .transaction(|tx| async move { items.iter().map(|item| tx.create(item)).collect() })
+            .await
     }
 
     /// Creates or updates documents by id through the bulk endpoint, 100 per call. Returns the

@@ -57,6 +57,7 @@ pub mod realtime;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod transaction;
 mod transport;
 
 pub use client::{Orm, OrmBuilder};
@@ -76,6 +77,7 @@ pub use realtime::{
     Event, EventKind, HandlerError, HandlerOptions, HandlerStats, ListenError, ListenerHandle, Origin,
     RealtimeOptions, RetryPolicy, SchemaItem, SchemaStatus, ServiceIdentity, Subscription,
 };
+pub use transaction::Transaction;
 
 /// Derives [`Collection`](trait@Collection) for a struct with named fields: the struct becomes
 /// the collection's schema (migrated by `auto_migrate`), each field an attribute with a typed

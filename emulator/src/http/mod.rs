@@ -5,6 +5,7 @@ mod documents;
 mod extract;
 mod format;
 mod realtime;
+mod transactions;
 mod users;
 
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .merge(databases::router())
         .merge(documents::router())
         .merge(users::router())
+        .merge(transactions::router())
         .fallback(route_not_found)
         .layer(axum::middleware::map_response(appwrite_shaped))
         .layer(axum::middleware::from_fn_with_state(

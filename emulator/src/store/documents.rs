@@ -465,7 +465,7 @@ pub(crate) fn create(
     }
     check_data(collection, data, true)?;
     let permissions = final_permissions(caller, permissions, owner_permissions(caller))?;
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let doc = insert(&tx, collection, caller, id, data, permissions)?;
     tx.commit()?;
     Ok(change(Action::Create, collection, &doc))
@@ -564,7 +564,7 @@ pub(crate) fn update(
     let permissions = permissions
         .map(|p| final_permissions(caller, Some(p), Vec::new()))
         .transpose()?;
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let operators = operators::extract(data)?;
     let updated = apply_update(&tx, collection, caller, &existing, data, &operators, permissions)?;
     match updated {
@@ -596,7 +596,7 @@ pub(crate) fn upsert(
 ) -> ApiResult<(Value, Option<Change>)> {
     visible(caller, collection)?;
     ids::check_key("documentId", id)?;
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let result = upsert_one(&tx, collection, caller, id, data, permissions)?;
     tx.commit()?;
     Ok(result)
@@ -679,7 +679,7 @@ pub(crate) fn delete(
     if !can_write(caller, "delete", collection, &existing.permissions) {
         return Err(unauthorized("delete"));
     }
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     remove(&tx, collection, &existing)?;
     tx.commit()?;
     Ok(change(Action::Delete, collection, &existing))
@@ -785,7 +785,7 @@ pub(crate) fn increment(
     };
     let mut data = Map::new();
     data.insert(key.to_owned(), value);
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let doc = apply_update(&tx, collection, caller, &existing, &data, &[], None)?.unwrap_or(existing);
     tx.commit()?;
     Ok(change(Action::Update, collection, &doc))
@@ -840,7 +840,7 @@ pub(crate) fn create_many(
     documents: &[Value],
 ) -> ApiResult<Vec<Change>> {
     check_batch(documents.len())?;
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let mut changes = Vec::with_capacity(documents.len());
     for document in documents {
         let BulkEntry {
@@ -867,7 +867,7 @@ pub(crate) fn upsert_many(
     documents: &[Value],
 ) -> ApiResult<(Vec<Value>, Vec<Change>)> {
     check_batch(documents.len())?;
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let mut results = Vec::with_capacity(documents.len());
     let mut changes = Vec::with_capacity(documents.len());
     for document in documents {
@@ -921,7 +921,7 @@ pub(crate) fn update_many(
         }
         Some(_) => return Err(ApiError::structure("$permissions must be an array of strings")),
     };
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let mut changes = Vec::new();
     for existing in matching(&tx, collection, caller, queries)? {
         let doc = apply_update(
@@ -947,7 +947,7 @@ pub(crate) fn delete_many(
     caller: &Caller,
     queries: &[Query],
 ) -> ApiResult<Vec<Change>> {
-    let tx = c.transaction()?;
+    let tx = c.savepoint()?;
     let mut changes = Vec::new();
     for existing in matching(&tx, collection, caller, queries)? {
         remove(&tx, collection, &existing)?;
@@ -955,4 +955,16 @@ pub(crate) fn delete_many(
     }
     tx.commit()?;
     Ok(changes)
+}
+
+/// Whether `caller` may `action` (`update`, `delete`) the document `id`: `None` when it does
+/// not exist. Transactions check this when an operation is staged.
+pub(crate) fn may_write(
+    c: &Connection,
+    collection: &Collection,
+    caller: &Caller,
+    action: &str,
+    id: &str,
+) -> ApiResult<Option<bool>> {
+    Ok(find(c, collection, id)?.map(|doc| can_write(caller, action, collection, &doc.permissions)))
 }

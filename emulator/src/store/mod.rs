@@ -6,6 +6,7 @@ pub(crate) mod documents;
 pub(crate) mod index_rules;
 pub(crate) mod operators;
 pub(crate) mod schema;
+pub(crate) mod transactions;
 pub(crate) mod users;
 
 use std::path::Path;
@@ -44,6 +45,12 @@ CREATE TABLE IF NOT EXISTS indexes (
 CREATE TABLE IF NOT EXISTS users (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT, phone TEXT,
     labels TEXT NOT NULL, status INTEGER NOT NULL, email_verified INTEGER NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS transactions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, status TEXT NOT NULL, operations INTEGER NOT NULL,
+    expires TEXT NOT NULL, permissions TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS transaction_operations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, transaction_seq INTEGER NOT NULL, action TEXT NOT NULL,
+    database_id TEXT NOT NULL, collection_id TEXT NOT NULL, document_id TEXT, data TEXT NOT NULL, staged TEXT NOT NULL);
 ";
 
 impl Store {
