@@ -733,3 +733,56 @@ async fn orders_quickstart_prints_three_typed_events_and_leaves_no_order() {
     assert!(events[1].contains("Paid"), "{}", events[1]);
     assert!(output.iter().any(|l| l.contains("0 orders left")));
 }
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "shop_orders")]
+struct ShopOrderView {
+    item: String,
+    quantity: i32,
+    customer: String,
+}
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "shop_stock")]
+struct ShopStockView {
+    available: i32,
+}
+
+#[tokio::test]
+async fn transfer_stock_sells_exactly_the_stock_and_refuses_the_rest_cleanly() {
+    let emulator = emulator().await;
+    let (ok, output) = run("transfer_stock", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+
+    let db = client(&emulator).connect().await.unwrap();
+    let orders = db
+        .collection::<ShopOrderView>()
+        .find(Query::limit(100))
+        .await
+        .unwrap();
+    let stock = db
+        .collection::<ShopStockView>()
+        .get_or_fail("desk-lamp")
+        .await
+        .unwrap();
+    assert_eq!(orders.len(), 5, "{}", output.join("\n"));
+    assert_eq!(orders.iter().map(|o| o.quantity).sum::<i32>(), 5);
+    assert_eq!(stock.available, 0);
+    let mut customers: Vec<&str> = orders.iter().map(|o| o.customer.as_str()).collect();
+    customers.sort();
+    customers.dedup();
+    assert_eq!(customers.len(), 5, "one order per winning customer");
+    let said = |needle: &str| output.iter().filter(|l| l.contains(needle)).count();
+    assert_eq!(said("placed"), 5 + 1, "five placements and the summary");
+    assert_eq!(said(": sold out"), 15);
+    // The listener announced each stored order once and nothing of a refused one.
+    let announced: Vec<&String> = output.iter().filter(|l| l.starts_with("event: order")).collect();
+    assert_eq!(announced.len(), 5, "{}", output.join("\n"));
+    for order in &orders {
+        assert!(
+            announced.iter().any(|l| l.contains(order.id())),
+            "no event for {}",
+            order.id()
+        );
+    }
+}

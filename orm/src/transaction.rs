@@ -46,7 +46,7 @@ const TTL_SECONDS: u32 = 300;
 /// let order_id = orm
 ///     .transaction(|tx| async move {
 ///         let id = tx.create(&Order { item: "lamp".into(), quantity: 2 })?;
-///         tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, 2, Some(0));
+///         tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, 2, Some(0))?;
 ///         Ok(id)
 ///     })
 ///     .await?;
@@ -125,7 +125,8 @@ impl Transaction {
         field: Field<T, V>,
         by: V,
         max: Option<V>,
-    ) {
+    ) -> Result<()> {
+        crate::handle::check_id(id)?;
         self.step::<T>(
             "increment",
             id,
@@ -134,6 +135,7 @@ impl Transaction {
             "max",
             max.map(|m| m.to_query_value()),
         );
+        Ok(())
     }
 
     /// Stages subtracting `by` from a numeric attribute; the commit fails if it would go below
@@ -144,7 +146,8 @@ impl Transaction {
         field: Field<T, V>,
         by: V,
         min: Option<V>,
-    ) {
+    ) -> Result<()> {
+        crate::handle::check_id(id)?;
         self.step::<T>(
             "decrement",
             id,
@@ -153,6 +156,7 @@ impl Transaction {
             "min",
             min.map(|m| m.to_query_value()),
         );
+        Ok(())
     }
 
     fn step<T: Collection>(

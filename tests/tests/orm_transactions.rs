@@ -69,7 +69,7 @@ async fn place(shop: &Shop, quantity: i32) -> appwrite_orm::Result<String> {
     shop.orm
         .transaction(|tx| async move {
             let id = tx.create(&order(quantity))?;
-            tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, quantity, Some(0));
+            tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, quantity, Some(0))?;
             Ok(id)
         })
         .await
@@ -157,7 +157,7 @@ async fn creating_an_id_that_exists_is_a_typed_conflict_and_nothing_else_is_writ
     let conflict = shop
         .orm
         .transaction(|tx| async move {
-            tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, 1, Some(0));
+            tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, 1, Some(0))?;
             tx.create_with_id("o1", &order(1))
         })
         .await
