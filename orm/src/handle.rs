@@ -126,6 +126,17 @@ impl<T> Page<T> {
     }
 }
 
+fn fits_in_a_transaction(operation: &'static str, items: usize) -> Result<()> {
+    let max = crate::transaction::MAX_OPERATIONS;
+    if items > max {
+        return Err(Error::Config {
+            setting: operation,
+            reason: format!("{items} items do not fit in one transaction of at most {max}"),
+        });
+    }
+    Ok(())
+}
+
 fn permission_strings(permissions: &[Permission]) -> Value {
     Value::Array(permissions.iter().map(|p| Value::String(p.to_string())).collect())
 }
@@ -445,18 +456,20 @@ impl<T: Collection> CollectionHandle<T> {
     /// collision with a stored id or unique value fails the whole call with
     /// [`ErrorKind::TransactionConflict`] and stores nothing.
     pub async fn create_many_atomic(&self, items: &[T]) -> Result<Vec<String>> {
-        let max = crate::transaction::MAX_OPERATIONS;
-        if items.len() > max {
-            return Err(Error::Config {
-                setting: "create_many_atomic",
-                reason: format!(
-                    "{} items do not fit in one transaction of at most {max}",
-                    items.len()
-                ),
-            });
-        }
+        fits_in_a_transaction("create_many_atomic", items.len())?;
         self.orm
             .transaction(|tx| async move { items.iter().map(|item| tx.create(item)).collect() })
+            .await
+    }
+
+    /// Creates or replaces every `(id, item)` or none, in one [transaction](crate::transaction)
+    /// (Appwrite 1.8 and later), at most
+    /// [`MAX_OPERATIONS`](crate::transaction::MAX_OPERATIONS) items; the atomic counterpart of
+    /// [`CollectionHandle::upsert_many`].
+    pub async fn upsert_many_atomic(&self, items: &[(String, T)]) -> Result<()> {
+        fits_in_a_transaction("upsert_many_atomic", items.len())?;
+        self.orm
+            .transaction(|tx| async move { items.iter().try_for_each(|(id, item)| tx.upsert(id, item)) })
             .await
     }
 

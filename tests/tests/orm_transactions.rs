@@ -411,3 +411,35 @@ async fn an_atomic_bulk_create_stores_every_item_or_none() {
     assert!(matches!(err, Error::Config { .. }), "{err}");
     assert_eq!(badges_of.count(None).await.unwrap(), 4);
 }
+
+#[tokio::test]
+async fn an_atomic_bulk_upsert_replaces_every_item_or_none() {
+    let shop = shop(AppwriteVersion::NEWEST).await;
+    let badges_of = tests::migrated::<Badge>(&shop.orm).await;
+    badges_of
+        .create_with_id("b1", &Badge { code: "one".into() })
+        .await
+        .unwrap();
+    badges_of
+        .create_with_id("b2", &Badge { code: "two".into() })
+        .await
+        .unwrap();
+
+    // The second item would give b2 the code b1 keeps: neither changes.
+    let clash = [
+        ("b3".to_owned(), Badge { code: "three".into() }),
+        ("b2".to_owned(), Badge { code: "one".into() }),
+    ];
+    let refused = badges_of.upsert_many_atomic(&clash).await.unwrap_err();
+    assert!(refused.is(ErrorKind::TransactionConflict), "{refused}");
+    assert!(badges_of.get("b3").await.unwrap().is_none());
+    assert_eq!(badges_of.get_or_fail("b2").await.unwrap().code, "two");
+
+    let fine = [
+        ("b3".to_owned(), Badge { code: "three".into() }),
+        ("b2".to_owned(), Badge { code: "deux".into() }),
+    ];
+    badges_of.upsert_many_atomic(&fine).await.unwrap();
+    assert_eq!(badges_of.get_or_fail("b3").await.unwrap().code, "three");
+    assert_eq!(badges_of.get_or_fail("b2").await.unwrap().code, "deux");
+}
