@@ -121,10 +121,12 @@ pub fn error_types() -> &'static [(&'static str, u16)] {
 /// assert!(names(AppwriteVersion::V1_9_5).contains(&"user_api_key_and_session_set"));
 /// ```
 pub fn error_types_in(version: AppwriteVersion) -> Vec<(&'static str, u16)> {
+    let tablesdb = http::tablesdb::error_types().filter(|_| version >= AppwriteVersion::V1_8);
     error::CATALOGUE
         .iter()
         .filter(|(name, _)| error::exists_in(name, version))
         .map(|&(name, code)| (error::name_in(name, version), code))
+        .chain(tablesdb)
         .collect()
 }
 
@@ -189,8 +191,11 @@ impl Emulator {
     fn serve(&mut self, listener: TcpListener) {
         let (stop, stopped) = oneshot::channel::<()>();
         // Appwrite routes `…/documents/` like `…/documents`: the slash goes before routing.
+        // TablesDB requests are renamed into collections requests before routing too.
+        let tablesdb =
+            axum::middleware::from_fn_with_state(Arc::clone(&self.shared), http::tablesdb::translate);
         let app = tower::ServiceExt::<axum::extract::Request>::map_request(
-            http::router(Arc::clone(&self.shared)),
+            tower::Layer::layer(&tablesdb, http::router(Arc::clone(&self.shared))),
             http::trim_trailing_slash,
         );
         let app = axum::ServiceExt::<axum::extract::Request>::into_make_service(app);

@@ -45,9 +45,13 @@ impl AppState {
         work: impl FnOnce(&mut rusqlite::Connection) -> ApiResult<(T, Vec<Change>)> + Send + 'static,
     ) -> ApiResult<T> {
         let state = Arc::clone(self);
+        let tablesdb = crate::http::tablesdb::current();
         tokio::task::spawn_blocking(move || {
             state.store.with(|c| {
-                let (result, changes) = work(c)?;
+                let (result, mut changes) = work(c)?;
+                for change in &mut changes {
+                    change.tablesdb = tablesdb;
+                }
                 state.realtime.publish(changes);
                 Ok(result)
             })

@@ -223,6 +223,20 @@ kinds! {
     TransactionConflict = "transaction_conflict",
     TransactionLimitExceeded = "transaction_limit_exceeded",
     TransactionNotReady = "transaction_not_ready",
+    TableNotFound = "table_not_found",
+    TableAlreadyExists = "table_already_exists",
+    RowNotFound = "row_not_found",
+    RowInvalidStructure = "row_invalid_structure",
+    RowMissingData = "row_missing_data",
+    RowMissingPayload = "row_missing_payload",
+    RowAlreadyExists = "row_already_exists",
+    RowUpdateConflict = "row_update_conflict",
+    ColumnNotFound = "column_not_found",
+    ColumnAlreadyExists = "column_already_exists",
+    ColumnNotAvailable = "column_not_available",
+    ColumnLimitExceeded = "column_limit_exceeded",
+    ColumnIndexNotFound = "column_index_not_found",
+    ColumnIndexAlreadyExists = "column_index_already_exists",
 }
 
 impl fmt::Display for ErrorKind {

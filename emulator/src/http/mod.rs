@@ -5,6 +5,7 @@ mod documents;
 mod extract;
 mod format;
 mod realtime;
+pub(crate) mod tablesdb;
 mod transactions;
 mod users;
 

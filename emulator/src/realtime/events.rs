@@ -56,6 +56,29 @@ fn tables_twin(event: &str, version: AppwriteVersion) -> Option<String> {
     Some(twin.join("."))
 }
 
+/// The event strings of a write made through TablesDB (1.8+): the `tables`/`rows` names, each
+/// followed from 1.9 by its `collections`/`documents` twin; 1.8 has only the first.
+pub(super) fn row_event_names(
+    db: &str,
+    table: &str,
+    row: &str,
+    action: &str,
+    version: AppwriteVersion,
+) -> Vec<String> {
+    let mut events = Vec::with_capacity(42);
+    for event in collection_events(db, table, row, action) {
+        let Some(rows) = tables_twin(&event, AppwriteVersion::V1_9_0) else {
+            events.push(event);
+            continue;
+        };
+        events.push(rows);
+        if version.subscription_ids() {
+            events.push(event);
+        }
+    }
+    events
+}
+
 /// The event strings of a document event: 42 with the `tables` twins (1.8+), 22 without.
 pub(super) fn event_names(
     db: &str,

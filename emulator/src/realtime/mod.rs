@@ -97,6 +97,7 @@ impl Event {
                 collection_id: collection_id.to_owned(),
                 document,
                 readers: vec!["any".to_owned()],
+                tablesdb: false,
             },
             version,
         )
@@ -106,9 +107,15 @@ impl Event {
     pub(crate) fn from_change(change: Change, version: crate::AppwriteVersion) -> Self {
         let doc_id = change.document["$id"].as_str().unwrap_or_default().to_owned();
         let (db, col, action) = (&change.database_id, &change.collection_id, change.action.as_str());
-        let events = events::event_names(db, col, &doc_id, action, version);
+        let events = match change.tablesdb {
+            true => events::row_event_names(db, col, &doc_id, action, version),
+            false => events::event_names(db, col, &doc_id, action, version),
+        };
         let channels = events::channels(db, col, &doc_id, action, version);
-        let payload = crate::http::Format::realtime(version).shape(change.document);
+        let mut payload = crate::http::Format::realtime(version).shape(change.document);
+        if change.tablesdb {
+            crate::http::tablesdb::as_row(&mut payload);
+        }
         let data = json!({
             "events": events,
             "channels": channels,

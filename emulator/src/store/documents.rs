@@ -43,6 +43,8 @@ pub(crate) struct Change {
     pub document: Value,
     /// Who may read the document: collection read ∪ document read (when documentSecurity is on).
     pub readers: Vec<String>,
+    /// Made through the TablesDB API: the event is named after tables and rows first.
+    pub tablesdb: bool,
 }
 
 /// The most documents one bulk call may carry.
@@ -445,6 +447,7 @@ fn change(action: Action, collection: &Collection, doc: &Stored) -> Change {
         collection_id: collection.id.clone(),
         document: doc.to_json(collection),
         readers: doc.readers(collection),
+        tablesdb: false,
     }
 }
 

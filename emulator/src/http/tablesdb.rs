@@ -1,0 +1,309 @@
+//! The TablesDB API (1.8 and later) over the same storage as the collections API, as Appwrite
+//! serves both from one database: a `/v1/tablesdb/…` request is renamed into its collections
+//! twin before routing (tables → collections, columns → attributes, rows → documents, and the
+//! body keys that name them), and the answer renamed back — models, list keys and error types
+//! (`document_not_found` → `row_not_found`, …). Writes made this way are marked, so that their
+//! realtime events carry the `tables`/`rows` names first.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, ErrorType};
+use crate::state::AppState;
+use crate::AppwriteVersion;
+
+tokio::task_local! {
+    /// Whether the request being served came through the TablesDB API.
+    pub(crate) static TABLESDB: bool;
+}
+
+/// Whether the current request came through TablesDB (false outside a request).
+pub(crate) fn current() -> bool {
+    TABLESDB.try_with(|t| *t).unwrap_or(false)
+}
+
+/// What the renamed path addresses, which decides how its answer is renamed back.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Resource {
+    Database,
+    Tables,
+    Columns,
+    Indexes,
+    Rows,
+    /// `/v1/tablesdb/transactions…`: served natively, nothing renamed.
+    Transactions,
+}
+
+/// Renames `/v1/tablesdb/…` into the collections route; `None` for other paths.
+fn collections_path(path: &str) -> Option<(String, Resource)> {
+    let rest = path.strip_prefix("/v1/tablesdb")?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    let segments: Vec<&str> = rest.split('/').skip(1).collect();
+    if segments.first() == Some(&"transactions") {
+        return Some((path.to_owned(), Resource::Transactions));
+    }
+    let mut renamed = vec!["", "v1", "databases"];
+    let mut resource = Resource::Database;
+    for (i, segment) in segments.iter().enumerate() {
+        let name = match (i, *segment) {
+            (1, "tables") => {
+                resource = Resource::Tables;
+                "collections"
+            }
+            (3, "columns") => {
+                resource = Resource::Columns;
+                "attributes"
+            }
+            (3, "rows") => {
+                resource = Resource::Rows;
+                "documents"
+            }
+            (3, "indexes") => {
+                resource = Resource::Indexes;
+                "indexes"
+            }
+            (_, other) => other,
+        };
+        renamed.push(name);
+    }
+    Some((renamed.join("/"), resource))
+}
+
+const REQUEST_KEYS: [(&str, &str); 5] = [
+    ("tableId", "collectionId"),
+    ("rowId", "documentId"),
+    ("rowSecurity", "documentSecurity"),
+    ("rows", "documents"),
+    ("columns", "attributes"),
+];
+
+fn rename_keys(object: &mut Map<String, Value>, pairs: &[(&str, &str)], forward: bool) {
+    for (from, to) in pairs {
+        let (from, to) = if forward { (*from, *to) } else { (*to, *from) };
+        if let Some(value) = object.remove(from) {
+            object.insert(to.to_owned(), value);
+        }
+    }
+}
+
+/// A document as a row: `$collectionId` becomes `$tableId`.
+pub(crate) fn as_row(document: &mut Value) {
+    if let Some(object) = document.as_object_mut() {
+        rename_keys(object, &[("$tableId", "$collectionId")], false);
+    }
+}
+
+fn as_table(collection: &mut Value) {
+    let Some(object) = collection.as_object_mut() else {
+        return;
+    };
+    rename_keys(
+        object,
+        &[("rowSecurity", "documentSecurity"), ("columns", "attributes")],
+        false,
+    );
+    if let Some(Value::Array(indexes)) = object.get_mut("indexes") {
+        indexes.iter_mut().for_each(as_index);
+    }
+}
+
+fn as_index(index: &mut Value) {
+    if let Some(object) = index.as_object_mut() {
+        rename_keys(object, &[("columns", "attributes")], false);
+    }
+}
+
+fn each(value: &mut Value, list: &str, renamed: &str, item: fn(&mut Value)) {
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
+    match object.remove(list) {
+        Some(Value::Array(mut items)) => {
+            items.iter_mut().for_each(item);
+            object.insert(renamed.to_owned(), Value::Array(items));
+        }
+        Some(other) => {
+            object.insert(list.to_owned(), other);
+        }
+        None => item(value),
+    }
+}
+
+fn rename_answer(value: &mut Value, resource: Resource) {
+    if value.get("type").is_some() && value.get("code").is_some() && value.get("message").is_some() {
+        rename_error(value);
+        return;
+    }
+    match resource {
+        Resource::Tables => each(value, "collections", "tables", as_table),
+        Resource::Columns => each(value, "attributes", "columns", |_| {}),
+        Resource::Indexes => each(value, "indexes", "indexes", as_index),
+        Resource::Rows => each(value, "documents", "rows", as_row),
+        Resource::Database | Resource::Transactions => {}
+    }
+}
+
+// Appwrite's TablesDB errors: the same failures under the names of tables, columns and rows,
+// with their own default messages.
+const ERRORS: [(ErrorType, &str, &str); 14] = [
+    (ErrorType::collection_not_found, "table_not_found", "Table with the requested ID could not be found."),
+    (ErrorType::collection_already_exists, "table_already_exists", "A table with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID."),
+    (ErrorType::document_not_found, "row_not_found", "Row with the requested ID could not be found."),
+    (ErrorType::document_invalid_structure, "row_invalid_structure", "The row structure is invalid. Please ensure the columns match the table definition."),
+    (ErrorType::document_missing_data, "row_missing_data", "The row data is missing. Try again with row data populated"),
+    (ErrorType::document_missing_payload, "row_missing_payload", "The row data and permissions are missing. You must provide either row data or permissions to be updated."),
+    (ErrorType::document_already_exists, "row_already_exists", "Row with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID."),
+    (ErrorType::document_update_conflict, "row_update_conflict", "Remote row is newer than local."),
+    (ErrorType::attribute_not_found, "column_not_found", "Column with the requested ID could not be found."),
+    (ErrorType::attribute_already_exists, "column_already_exists", "Column with the requested key already exists. Column keys must be unique, try again with a different key."),
+    (ErrorType::attribute_not_available, "column_not_available", "The requested column is not yet available. Please try again later."),
+    (ErrorType::attribute_limit_exceeded, "column_limit_exceeded", "The maximum number or size of columns for this table has been reached."),
+    (ErrorType::index_not_found, "column_index_not_found", "Index with the requested ID could not be found."),
+    (ErrorType::index_already_exists, "column_index_already_exists", "Index with the requested key already exists. Try again with a different key."),
+];
+
+/// The TablesDB names of the error types the emulator answers with, and their statuses.
+pub(crate) fn error_types() -> impl Iterator<Item = (&'static str, u16)> {
+    ERRORS.iter().map(|(kind, name, _)| (*name, kind.code()))
+}
+
+fn rename_error(value: &mut Value) {
+    let kind = value["type"].as_str().unwrap_or_default().to_owned();
+    let Some((collections, name, message)) = ERRORS.iter().find(|(k, _, _)| k.as_str() == kind) else {
+        return;
+    };
+    value["type"] = Value::from(*name);
+    // A default message is the collections API's wording; a specific one is kept.
+    let text = value["message"].as_str().unwrap_or_default();
+    if text == collections.message() || text.contains("the requested ID '") {
+        let quoted = text
+            .split('\'')
+            .nth(1)
+            .filter(|_| text.contains("the requested ID '"))
+            .map(|id| message.replace("the requested ID", &format!("the requested ID '{id}'")));
+        value["message"] = Value::from(quoted.unwrap_or_else(|| (*message).to_owned()));
+    }
+}
+
+/// The middleware, run before routing.
+pub(crate) async fn translate(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some((path, resource)) = collections_path(request.uri().path()) else {
+        return next.run(request).await;
+    };
+    if state.realtime.version < AppwriteVersion::V1_8 {
+        return ApiError::new(ErrorType::general_route_not_found).into_response();
+    }
+    if resource == Resource::Transactions {
+        return TABLESDB.scope(true, next.run(request)).await;
+    }
+    let rebuilt = match request.uri().query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    if let Ok(uri) = rebuilt.parse() {
+        *request.uri_mut() = uri;
+    }
+    let request = match rename_request_body(request).await {
+        Ok(request) => request,
+        Err(response) => return response,
+    };
+    let response = TABLESDB.scope(true, next.run(request)).await;
+    rename_response(response, resource).await
+}
+
+async fn rename_request_body(request: Request) -> Result<Request, Response> {
+    let is_json = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !is_json {
+        return Ok(request);
+    }
+    let (mut parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, super::extract::MAX_BODY)
+        .await
+        .map_err(|_| {
+            ApiError::with(ErrorType::general_argument_invalid, "Request body too large").into_response()
+        })?;
+    let bytes = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(mut object)) => {
+            rename_keys(&mut object, &REQUEST_KEYS, true);
+            Value::Object(object).to_string().into_bytes().into()
+        }
+        // Not an object: the route reports it as it would.
+        _ => bytes,
+    };
+    parts.headers.remove(CONTENT_LENGTH);
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+async fn rename_response(response: Response, resource: Resource) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return ApiError::internal("cannot read an answer").into_response();
+    };
+    let bytes = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(mut value) => {
+            rename_answer(&mut value, resource);
+            value.to_string().into_bytes().into()
+        }
+        Err(_) => bytes,
+    };
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_renamed_segment_by_segment() {
+        let renamed = collections_path;
+        assert_eq!(
+            renamed("/v1/tablesdb"),
+            Some(("/v1/databases".into(), Resource::Database))
+        );
+        assert_eq!(
+            renamed("/v1/tablesdb/db/tables/t/rows/r/n/increment"),
+            Some((
+                "/v1/databases/db/collections/t/documents/r/n/increment".into(),
+                Resource::Rows
+            ))
+        );
+        assert_eq!(
+            renamed("/v1/tablesdb/db/tables/t/columns/string"),
+            Some((
+                "/v1/databases/db/collections/t/attributes/string".into(),
+                Resource::Columns
+            ))
+        );
+        // Ids that happen to be named like segments stay as they are.
+        assert_eq!(
+            renamed("/v1/tablesdb/tables/tables/rows/rows/rows"),
+            Some((
+                "/v1/databases/tables/collections/rows/documents/rows".into(),
+                Resource::Rows
+            ))
+        );
+        assert_eq!(renamed("/v1/tablesdbx"), None);
+        assert_eq!(renamed("/v1/databases/db"), None);
+        assert_eq!(
+            renamed("/v1/tablesdb/transactions/x").map(|r| r.1),
+            Some(Resource::Transactions)
+        );
+    }
+}
