@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::realtime::{ConnectionState, Realtime, RealtimeOptions, Registry, ServiceIdentity};
 use crate::transport::Transport;
@@ -68,6 +69,7 @@ pub struct OrmBuilder {
     api_key: Option<String>,
     timeout: Option<Duration>,
     retries: Option<u32>,
+    dialect: Dialect,
 }
 
 impl fmt::Debug for OrmBuilder {
@@ -92,6 +94,7 @@ impl Default for OrmBuilder {
             api_key: None,
             timeout: None,
             retries: None,
+            dialect: Dialect::Auto,
         }
     }
 }
@@ -154,6 +157,13 @@ impl OrmBuilder {
         self
     }
 
+    /// The database API to speak (default [`Dialect::Auto`]: TablesDB on Appwrite 1.8 and
+    /// later, the collections API before). Both reach the same data.
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Orm> {
         let missing = |setting: &'static str| Error::Config {
@@ -188,6 +198,8 @@ impl OrmBuilder {
                     api_key: self.api_key.ok_or_else(|| missing("api_key"))?,
                     retries: self.retries.unwrap_or(3),
                     backoff: Duration::from_millis(100),
+                    dialect: self.dialect,
+                    detected: tokio::sync::OnceCell::new(),
                 }),
                 database_id,
                 realtime: RealtimePart {

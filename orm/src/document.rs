@@ -648,10 +648,12 @@ fn drop_default_nulls(value: &mut serde_json::Value, keys: &[String]) {
             fields.retain(|key, v| !(v.is_null() && keys.iter().any(|k| k == key)));
         }
     };
-    match value
-        .get_mut("documents")
-        .and_then(serde_json::Value::as_array_mut)
-    {
+    let list = if value.get("documents").is_some() {
+        "documents"
+    } else {
+        "rows"
+    };
+    match value.get_mut(list).and_then(serde_json::Value::as_array_mut) {
         Some(documents) => documents.iter_mut().for_each(strip),
         None => strip(value),
     }

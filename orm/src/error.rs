@@ -8,7 +8,8 @@ use crate::key::KeyError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server answered with an Appwrite error; `kind` is its `type`, typed.
+    /// The server answered with an Appwrite error; `kind` is its `type`, typed, under the
+    /// collections API's name ([`ErrorKind::collections_twin`]); `message` is the server's.
     #[error("{message} ({code} {kind})")]
     Appwrite {
         /// The error type, e.g. [`ErrorKind::DocumentNotFound`].
@@ -237,6 +238,33 @@ kinds! {
     ColumnLimitExceeded = "column_limit_exceeded",
     ColumnIndexNotFound = "column_index_not_found",
     ColumnIndexAlreadyExists = "column_index_already_exists",
+}
+
+impl ErrorKind {
+    /// The collections API's name for the same failure: TablesDB answers `row_not_found` where
+    /// the collections API answers `document_not_found`, and so on. Errors carry this kind
+    /// whichever API the server was spoken to in, so one `err.is(ErrorKind::DocumentNotFound)`
+    /// covers both.
+    pub fn collections_twin(self) -> ErrorKind {
+        use ErrorKind as K;
+        match self {
+            K::TableNotFound => K::CollectionNotFound,
+            K::TableAlreadyExists => K::CollectionAlreadyExists,
+            K::RowNotFound => K::DocumentNotFound,
+            K::RowInvalidStructure => K::DocumentInvalidStructure,
+            K::RowMissingData => K::DocumentMissingData,
+            K::RowMissingPayload => K::DocumentMissingPayload,
+            K::RowAlreadyExists => K::DocumentAlreadyExists,
+            K::RowUpdateConflict => K::DocumentUpdateConflict,
+            K::ColumnNotFound => K::AttributeNotFound,
+            K::ColumnAlreadyExists => K::AttributeAlreadyExists,
+            K::ColumnNotAvailable => K::AttributeNotAvailable,
+            K::ColumnLimitExceeded => K::AttributeLimitExceeded,
+            K::ColumnIndexNotFound => K::IndexNotFound,
+            K::ColumnIndexAlreadyExists => K::IndexAlreadyExists,
+            other => other,
+        }
+    }
 }
 
 impl fmt::Display for ErrorKind {

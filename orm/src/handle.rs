@@ -115,6 +115,7 @@ pub struct Page<T> {
     /// [`Page::total_is_capped`].
     pub total: u64,
     /// The documents of this page.
+    #[serde(alias = "rows")]
     pub documents: Vec<Document<T>>,
 }
 
@@ -386,7 +387,7 @@ impl<T: Collection> CollectionHandle<T> {
                 page.push(Query::limit(COUNT_PAGE));
                 page.extend(cursor.take().map(Query::cursor_after));
                 let ids: Value = self.list(&page).await?;
-                let ids = ids["documents"].as_array().map(Vec::as_slice).unwrap_or_default();
+                let ids = crate::dialect::list_items(&ids);
                 counted += ids.len() as u64;
                 match ids.last().and_then(|d| d["$id"].as_str()) {
                     Some(last) if ids.len() == COUNT_PAGE as usize => cursor = Some(last.to_owned()),
@@ -611,7 +612,7 @@ impl<T: Collection> CollectionHandle<T> {
             .await;
         found
             .ok()
-            .and_then(|page| page["documents"].as_array().cloned())
+            .map(|page| crate::dialect::list_items(&page).to_vec())
             .unwrap_or_default()
             .into_iter()
             .map(|d| d[attribute].clone())

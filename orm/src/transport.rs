@@ -8,6 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::dialect::{self, Dialect};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Whether a request may be sent again after a failure without risking a double effect.
@@ -27,6 +28,9 @@ pub(crate) struct Transport {
     pub(crate) api_key: String,
     pub(crate) retries: u32,
     pub(crate) backoff: Duration,
+    pub(crate) dialect: Dialect,
+    /// What [`Dialect::Auto`] turned out to be.
+    pub(crate) detected: tokio::sync::OnceCell<Dialect>,
 }
 
 // The API key is a credential: it never appears in Debug output.
@@ -36,6 +40,7 @@ impl fmt::Debug for Transport {
             .field("endpoint", &self.endpoint)
             .field("project", &self.project)
             .field("api_key", &"<redacted>")
+            .field("dialect", &self.dialect)
             .finish_non_exhaustive()
     }
 }
@@ -59,8 +64,57 @@ impl Transport {
         serde_json::from_slice(bytes).map_err(|e| Error::decode(format!("response of {path}"), e))
     }
 
+    /// The dialect requests are sent in: the configured one, or for [`Dialect::Auto`] the one
+    /// the server's version calls for (asked once; the collections API while it cannot be).
+    pub(crate) async fn dialect(&self) -> Dialect {
+        if self.dialect != Dialect::Auto {
+            return self.dialect;
+        }
+        let detected = self
+            .detected
+            .get_or_try_init(|| async {
+                let url = format!("{}/health/version", self.endpoint);
+                let answer: Value = self
+                    .http
+                    .get(url)
+                    .header("X-Appwrite-Project", &self.project)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .json()
+                    .await?;
+                let version = answer["version"].as_str().unwrap_or_default();
+                tracing::debug!(version, "server version read for the database dialect");
+                Ok::<_, reqwest::Error>(Dialect::for_version(version))
+            })
+            .await;
+        detected.copied().unwrap_or(Dialect::Collections)
+    }
+
     /// Sends one request; returns the raw body of a successful answer.
     pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&Value>,
+        retry: Retry,
+    ) -> Result<bytes::Bytes> {
+        let renamed = match self.dialect().await {
+            Dialect::TablesDb => dialect::tablesdb_path(path),
+            _ => None,
+        };
+        let Some((path, answer)) = renamed else {
+            return self.send_as_is(method, path, query, body, retry).await;
+        };
+        let body = body.map(dialect::tablesdb_body);
+        let bytes = self
+            .send_as_is(method, &path, query, body.as_ref(), retry)
+            .await?;
+        Ok(dialect::collections_answer(bytes, answer))
+    }
+
+    async fn send_as_is(
         &self,
         method: Method,
         path: &str,
@@ -130,7 +184,7 @@ fn appwrite_error(status: StatusCode, body: &[u8]) -> Error {
         });
     let kind = parsed
         .and_then(|b| b.kind)
-        .map_or(ErrorKind::Other, |k| ErrorKind::from_type(&k));
+        .map_or(ErrorKind::Other, |k| ErrorKind::from_type(&k).collections_twin());
     Error::Appwrite {
         kind,
         code: status.as_u16(),

@@ -17,6 +17,17 @@ pub fn appwrite_version() -> appwrite_emulator::AppwriteVersion {
     }
 }
 
+/// The database API the clients of a test run speak: `APPWRITE_DIALECT` (`collections`,
+/// `tablesdb`, `auto`) so that `.ci/run` can run the suites in each, `auto` otherwise.
+pub fn dialect() -> appwrite_orm::Dialect {
+    match std::env::var("APPWRITE_DIALECT").as_deref() {
+        Ok("collections") => appwrite_orm::Dialect::Collections,
+        Ok("tablesdb") => appwrite_orm::Dialect::TablesDb,
+        Ok("auto") | Err(_) => appwrite_orm::Dialect::Auto,
+        Ok(other) => panic!("APPWRITE_DIALECT: `{other}` is not collections, tablesdb or auto"),
+    }
+}
+
 /// A client builder for `emulator`'s project, database `main`, with its API key.
 pub fn client_builder(emulator: &appwrite_emulator::Emulator) -> appwrite_orm::OrmBuilder {
     appwrite_orm::Orm::builder()
@@ -24,6 +35,7 @@ pub fn client_builder(emulator: &appwrite_emulator::Emulator) -> appwrite_orm::O
         .project(emulator.project_id())
         .database("main")
         .api_key(emulator.api_key())
+        .dialect(dialect())
 }
 
 /// [`client_builder`], built.

@@ -25,6 +25,7 @@ async fn start_with_orders() -> (Emulator, CollectionHandle<Order>) {
 async fn start() -> (Emulator, Orm) {
     let emulator = Emulator::start(Config {
         attribute_delay: Duration::from_millis(30),
+        appwrite_version: tests::appwrite_version(),
         ..Config::default()
     })
     .await

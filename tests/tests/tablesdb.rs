@@ -186,3 +186,67 @@ async fn a_tablesdb_write_is_named_after_rows_on_1_8_and_after_both_from_1_9() {
     assert_eq!(events[0], "databases.main.tables.items.rows.r1.create");
     assert_eq!(events[1], "databases.main.collections.items.documents.r1.create");
 }
+
+#[tokio::test]
+async fn each_dialect_speaks_its_own_routes_and_errors_read_the_same() {
+    use appwrite_orm::{Dialect, ErrorKind};
+
+    // 1.6 has no TablesDB: a client told to speak it fails there, the others do not.
+    let old = emulator(AppwriteVersion::V1_6).await;
+    let builder = || tests::client_builder(&old);
+    let tablesdb = builder().dialect(Dialect::TablesDb).build().unwrap();
+    let refused = tablesdb
+        .connect()
+        .register::<Item>()
+        .auto_migrate(true)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("route"), "{refused}");
+    for dialect in [Dialect::Collections, Dialect::Auto] {
+        let orm = builder().dialect(dialect).build().unwrap();
+        let items = tests::migrated::<Item>(&orm).await;
+        items
+            .create_with_id(
+                "a",
+                &Item {
+                    name: "A".into(),
+                    stock: 1,
+                },
+            )
+            .await
+            .unwrap();
+        items.delete("a").await.unwrap();
+    }
+
+    // On a server with both, the same calls work either way and a missing row is the same kind.
+    let both = emulator(AppwriteVersion::NEWEST).await;
+    for dialect in [Dialect::Collections, Dialect::TablesDb] {
+        let orm = tests::client_builder(&both).dialect(dialect).build().unwrap();
+        let items = tests::migrated::<Item>(&orm).await;
+        let id = format!("{dialect:?}").to_lowercase();
+        items
+            .create_with_id(
+                &id,
+                &Item {
+                    name: id.clone(),
+                    stock: 2,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(items.get_or_fail(&id).await.unwrap().stock, 2);
+        let missing = items.get_or_fail("nope").await.unwrap_err();
+        assert!(missing.is(ErrorKind::DocumentNotFound), "{dialect:?}: {missing}");
+        let expected = match dialect {
+            Dialect::TablesDb => "Row with the requested ID",
+            _ => "Document with the requested ID",
+        };
+        assert!(missing.to_string().contains(expected), "{dialect:?}: {missing}");
+    }
+    let orm = tests::client_builder(&both).build().unwrap();
+    assert_eq!(
+        tests::migrated::<Item>(&orm).await.count(None).await.unwrap(),
+        2,
+        "one storage"
+    );
+}

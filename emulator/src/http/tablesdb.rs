@@ -12,7 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{ApiError, ErrorType};
 use crate::state::AppState;
@@ -40,6 +40,13 @@ enum Resource {
     Transactions,
 }
 
+// The same renaming table as the ORM's, compiled from its file.
+#[path = "../../../orm/src/dialect/names.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod names;
+
+use names::{rename, rename_index, rename_list, rename_table, segment, Toward, BODY_KEYS};
+
 /// Renames `/v1/tablesdb/…` into the collections route; `None` for other paths.
 fn collections_path(path: &str) -> Option<(String, Resource)> {
     let rest = path.strip_prefix("/v1/tablesdb")?;
@@ -52,88 +59,23 @@ fn collections_path(path: &str) -> Option<(String, Resource)> {
     }
     let mut renamed = vec!["", "v1", "databases"];
     let mut resource = Resource::Database;
-    for (i, segment) in segments.iter().enumerate() {
-        let name = match (i, *segment) {
-            (1, "tables") => {
-                resource = Resource::Tables;
-                "collections"
-            }
-            (3, "columns") => {
-                resource = Resource::Columns;
-                "attributes"
-            }
-            (3, "rows") => {
-                resource = Resource::Rows;
-                "documents"
-            }
-            (3, "indexes") => {
-                resource = Resource::Indexes;
-                "indexes"
-            }
-            (_, other) => other,
+    for (i, name) in segments.iter().enumerate() {
+        resource = match (i, *name) {
+            (1, "tables") => Resource::Tables,
+            (3, "columns") => Resource::Columns,
+            (3, "rows") => Resource::Rows,
+            (3, "indexes") => Resource::Indexes,
+            _ => resource,
         };
-        renamed.push(name);
+        renamed.push(segment(i, name, Toward::Collections));
     }
     Some((renamed.join("/"), resource))
-}
-
-const REQUEST_KEYS: [(&str, &str); 5] = [
-    ("tableId", "collectionId"),
-    ("rowId", "documentId"),
-    ("rowSecurity", "documentSecurity"),
-    ("rows", "documents"),
-    ("columns", "attributes"),
-];
-
-fn rename_keys(object: &mut Map<String, Value>, pairs: &[(&str, &str)], forward: bool) {
-    for (from, to) in pairs {
-        let (from, to) = if forward { (*from, *to) } else { (*to, *from) };
-        if let Some(value) = object.remove(from) {
-            object.insert(to.to_owned(), value);
-        }
-    }
 }
 
 /// A document as a row: `$collectionId` becomes `$tableId`.
 pub(crate) fn as_row(document: &mut Value) {
     if let Some(object) = document.as_object_mut() {
-        rename_keys(object, &[("$tableId", "$collectionId")], false);
-    }
-}
-
-fn as_table(collection: &mut Value) {
-    let Some(object) = collection.as_object_mut() else {
-        return;
-    };
-    rename_keys(
-        object,
-        &[("rowSecurity", "documentSecurity"), ("columns", "attributes")],
-        false,
-    );
-    if let Some(Value::Array(indexes)) = object.get_mut("indexes") {
-        indexes.iter_mut().for_each(as_index);
-    }
-}
-
-fn as_index(index: &mut Value) {
-    if let Some(object) = index.as_object_mut() {
-        rename_keys(object, &[("columns", "attributes")], false);
-    }
-}
-
-fn each(value: &mut Value, list: &str, renamed: &str, item: fn(&mut Value)) {
-    let Some(object) = value.as_object_mut() else {
-        return;
-    };
-    match object.remove(list) {
-        Some(Value::Array(mut items)) => {
-            items.iter_mut().for_each(item);
-            object.insert(renamed.to_owned(), Value::Array(items));
-        }
-        Some(other) => {
-            object.insert(list.to_owned(), other);
-        }
-        None => item(value),
+        rename(object, &[("$collectionId", "$tableId")], Toward::TablesDb);
     }
 }
 
@@ -142,11 +84,12 @@ fn rename_answer(value: &mut Value, resource: Resource) {
         rename_error(value);
         return;
     }
+    let out = Toward::TablesDb;
     match resource {
-        Resource::Tables => each(value, "collections", "tables", as_table),
-        Resource::Columns => each(value, "attributes", "columns", |_| {}),
-        Resource::Indexes => each(value, "indexes", "indexes", as_index),
-        Resource::Rows => each(value, "documents", "rows", as_row),
+        Resource::Tables => rename_list(value, ("collections", "tables"), out, |t| rename_table(t, out)),
+        Resource::Columns => rename_list(value, ("attributes", "columns"), out, |_| {}),
+        Resource::Indexes => rename_list(value, ("indexes", "indexes"), out, |i| rename_index(i, out)),
+        Resource::Rows => rename_list(value, ("documents", "rows"), out, as_row),
         Resource::Database | Resource::Transactions => {}
     }
 }
@@ -240,7 +183,7 @@ async fn rename_request_body(request: Request) -> Result<Request, Response> {
         })?;
     let bytes = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(mut object)) => {
-            rename_keys(&mut object, &REQUEST_KEYS, true);
+            rename(&mut object, &BODY_KEYS, Toward::Collections);
             Value::Object(object).to_string().into_bytes().into()
         }
         // Not an object: the route reports it as it would.

@@ -170,7 +170,7 @@ impl Migrator {
             .transport()
             .call(Method::GET, &path, &one, None, Retry::Safe)
             .await?;
-        let holds_documents = page["documents"].as_array().is_some_and(|d| !d.is_empty());
+        let holds_documents = !crate::dialect::list_items(&page).is_empty();
         if holds_documents {
             for step in steps.iter_mut().filter(|s| adds_required(s)) {
                 if let Step::CreateAttribute {

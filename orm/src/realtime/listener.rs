@@ -438,6 +438,7 @@ impl<T: DeserializeOwned + Send + 'static> Engine<T> {
 #[derive(serde::Deserialize)]
 #[serde(bound = "T: DeserializeOwned")]
 struct Documents<T> {
+    #[serde(alias = "rows")]
     documents: Vec<Document<T>>,
 }
 
