@@ -417,9 +417,101 @@ export const testConnectionRegionCheck = def('testConnectionRegionCheck', async 
   socket.close();
 });
 
+/** The database and collection the transaction methods share: the user may create, documents carry their own permissions. */
+async function transactional(t, name) {
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name });
+  const db = database.body.$id;
+  const collection = await t.server('POST', `/databases/${db}/collections`, {
+    collectionId: ID.unique(), name: 'Test Collection', permissions: [Permission.create(Role.user(t.user.$id))], documentSecurity: true,
+  });
+  const col = collection.body.$id;
+  await t.server('POST', `/databases/${db}/collections/${col}/attributes/string`, { key: 'name', size: 256, required: true });
+  await t.settle();
+  // 1.9.6 waits for the attribute with an assertion where 1.8.1 sleeps.
+  if (t.atLeast('1.9.5')) t.eq((await t.server('GET', `/databases/${db}/collections/${col}/attributes/name`)).body.status, 'available');
+  return { db, col };
+}
+
+/** One transaction of `operations` through TablesDB, as the user, committed or rolled back. */
+async function transact(t, operations, finish = { commit: true }) {
+  const transaction = await t.side('POST', '/tablesdb/transactions', { ttl: 3600 });
+  const id = transaction.body.$id;
+  const staged = await t.side('POST', `/tablesdb/transactions/${id}/operations`, { operations });
+  const finished = await t.side('PATCH', `/tablesdb/transactions/${id}`, finish);
+  return { transaction, staged, finished };
+}
+
+const testChannelDatabaseTransaction = def('testChannelDatabaseTransaction', async (t) => {
+  const socket = t.socket(['documents'], jwt(t));
+  const hello = await socket.receive();
+  t.has(hello, 'type');
+  t.eq(hello?.type, 'connected');
+  const { db, col } = await transactional(t, 'Transactions DB');
+  const row = ID.unique();
+  const on = { databaseId: db, tableId: col, rowId: row };
+
+  const created = await transact(t, [{ ...on, action: 'create', data: { name: 'Transaction Document', $permissions: anyone } }]);
+  t.eq(created.transaction.status, 201, `create transaction: ${JSON.stringify(created.transaction.body)}`);
+  t.notEmpty(created.transaction.body.$id);
+  t.eq(created.staged.status, 201, `operations: ${JSON.stringify(created.staged.body)}`);
+  t.eq(created.finished.status, 200, `commit: ${JSON.stringify(created.finished.body)}`);
+  let frame = await socket.receive();
+  t.has(frame, 'type');
+  t.has(frame, 'data');
+  t.eq(frame?.type, 'event');
+  t.notEmpty(frame?.data);
+  t.has(frame?.data, 'timestamp');
+  t.contains(frame?.data?.channels, 'documents');
+  t.contains(frame?.data?.events, `databases.${db}.tables.${col}.rows.${row}.create`);
+  t.notEmpty(frame?.data?.payload);
+  t.eq(frame?.data?.payload?.name, 'Transaction Document');
+
+  await transact(t, [{ ...on, action: 'update', data: { name: 'Updated Transaction Document' } }]);
+  frame = await socket.receive();
+  t.has(frame, 'type');
+  t.eq(frame?.type, 'event');
+  t.contains(frame?.data?.events, `databases.${db}.tables.${col}.rows.${row}.update`);
+  t.eq(frame?.data?.payload?.name, 'Updated Transaction Document');
+
+  await transact(t, [{ ...on, action: 'delete' }]);
+  frame = await socket.receive();
+  t.has(frame, 'type');
+  t.eq(frame?.type, 'event');
+  t.contains(frame?.data?.events, `databases.${db}.tables.${col}.rows.${row}.delete`);
+  socket.close();
+});
+
+const testChannelDatabaseTransactionMultipleOperations = def('testChannelDatabaseTransactionMultipleOperations', async (t) => {
+  const socket = t.socket(['documents'], jwt(t));
+  t.eq((await socket.receive())?.type, 'connected');
+  const { db, col } = await transactional(t, 'Multi-Op DB');
+  const rows = [ID.unique(), ID.unique(), ID.unique()];
+  await transact(t, rows.map((rowId, i) => ({
+    databaseId: db, tableId: col, rowId, action: 'create', data: { name: `Doc ${i + 1}`, $permissions: anyone },
+  })));
+  // One event per document.
+  const frames = [await socket.receive(), await socket.receive(), await socket.receive()];
+  for (const frame of frames) t.eq(frame?.type, 'event');
+  const received = frames.map((frame) => frame?.data?.payload?.$id);
+  for (const row of rows) t.contains(received, row);
+  socket.close();
+});
+
+const testChannelDatabaseTransactionRollback = def('testChannelDatabaseTransactionRollback', async (t) => {
+  const socket = t.socket(['documents'], jwt(t));
+  t.eq((await socket.receive())?.type, 'connected');
+  const { db, col } = await transactional(t, 'Rollback DB');
+  await transact(t, [{ databaseId: db, tableId: col, rowId: ID.unique(), action: 'create', data: { name: 'Rollback Document' } }], { rollback: true });
+  // The original waits a second, then expects a receive timeout.
+  await sleep(QUIET_MS);
+  t.ok(await socket.quiet(QUIET_MS), 'no event after a rollback');
+  socket.close();
+});
+
 const common = [
   testChannelParsing, testPingPong, testManualAuthentication, testConnectionPlatform, testChannelDatabase, testChannelDatabaseBulkOperationMultipleClient,
-  testChannelDatabaseCollectionPermissions,
+  testChannelDatabaseCollectionPermissions, testChannelDatabaseTransaction, testChannelDatabaseTransactionMultipleOperations,
+  testChannelDatabaseTransactionRollback,
 ];
 /** The class at 1.8.1. */
 export const methods = [...common, testConnection, testConnectionFailureMissingChannels, testConnectionFailureUnknownProject];
@@ -443,8 +535,5 @@ export const outOfScope = {
   testChannelExecutions: 'functions',
   testChannelTeams: 'teams',
   testChannelMemberships: 'teams',
-  testChannelDatabaseTransaction: 'transactions (the TablesDB issue)',
-  testChannelDatabaseTransactionMultipleOperations: 'transactions (the TablesDB issue)',
-  testChannelDatabaseTransactionRollback: 'transactions (the TablesDB issue)',
   testRelationshipPayloadHidesRelatedDoc: 'relationships',
 };

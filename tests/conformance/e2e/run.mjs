@@ -14,6 +14,7 @@ import * as permissions from './permissions.mjs';
 import * as realtime from './realtime.mjs';
 import * as realtimeMessages from './realtime-messages.mjs';
 import * as realtimeQuery from './realtime-query.mjs';
+import * as acid from './transactions-acid.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -33,6 +34,8 @@ const classes = [
   ['DatabasesPermissionsTeamTest', 'client', [], permissions.teamOutOfScope],
   ['RealtimeCustomClientTest', 'client', realtime.methods, realtime.outOfScope],
   ['RealtimeConsoleClientTest', 'client', [], { '*': 'the console project (its realtime serves the Appwrite console)' }],
+  ['Legacy\\Transactions\\ACIDTest', 'client', acid.legacyMethods, {}],
+  ['TablesDB\\Transactions\\ACIDTest', 'client', acid.tablesdbMethods, {}],
   // From Appwrite 1.9.6, with the emulator behaving as that release.
   ['RealtimeCustomClientTest@1.9.6', 'client', realtime.methods196, { ...realtime.outOfScope, ...realtime.outOfScope196 }, '1.9.6'],
   ['RealtimeCustomClientQueryTestWithMessage', 'client', realtimeMessages.methods, realtimeMessages.outOfScope, '1.9.6'],
