@@ -295,6 +295,20 @@ impl Emulator {
             .send(realtime::Control::Replay(Arc::new(events)));
     }
 
+    /// Makes every pending transaction expired now, as if its `ttl` had run out (the shortest
+    /// Appwrite allows is a minute): its next staging or commit answers 410
+    /// `transaction_expired`.
+    pub fn expire_transactions(&self) {
+        let expired = self.shared.store.with(|c| {
+            c.execute(
+                "UPDATE transactions SET expires = '2000-01-01T00:00:00.000+00:00' WHERE status = 'pending'",
+                [],
+            )
+            .map_err(error::ApiError::from)
+        });
+        expired.expect("the emulator's storage answers");
+    }
+
     /// Holds every REST request whose path and query (percent-decoded) contain `path_contains`
     /// until the test releases it, so that a test can act between two requests of a client —
     /// write between two pages of a scan, say. Dropping the hold lets later requests through.

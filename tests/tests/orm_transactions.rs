@@ -86,7 +86,7 @@ async fn next_event<T>(
 
 #[tokio::test]
 async fn a_committed_transaction_writes_every_collection_and_listeners_see_each_document() {
-    let shop = shop(AppwriteVersion::NEWEST).await;
+    let shop = shop(tests::appwrite_version()).await;
     let mut order_events = shop.orders.listen_documents();
     let mut stock_events = shop.stock.listen_documents();
     order_events.ready().await.unwrap();
@@ -108,7 +108,7 @@ async fn a_committed_transaction_writes_every_collection_and_listeners_see_each_
 
 #[tokio::test]
 async fn a_decrement_past_its_minimum_fails_the_whole_transaction_and_publishes_nothing() {
-    let shop = shop(AppwriteVersion::NEWEST).await;
+    let shop = shop(tests::appwrite_version()).await;
     let mut order_events = shop.orders.listen_documents();
     order_events.ready().await.unwrap();
 
@@ -131,7 +131,7 @@ async fn a_decrement_past_its_minimum_fails_the_whole_transaction_and_publishes_
 
 #[tokio::test]
 async fn an_error_in_the_body_sends_nothing() {
-    let shop = shop(AppwriteVersion::NEWEST).await;
+    let shop = shop(tests::appwrite_version()).await;
     let failed: appwrite_orm::Result<()> = shop
         .orm
         .transaction(|tx| async move {
@@ -152,7 +152,7 @@ async fn an_error_in_the_body_sends_nothing() {
 
 #[tokio::test]
 async fn creating_an_id_that_exists_is_a_typed_conflict_and_nothing_else_is_written() {
-    let shop = shop(AppwriteVersion::NEWEST).await;
+    let shop = shop(tests::appwrite_version()).await;
     shop.orders.create_with_id("o1", &order(1)).await.unwrap();
     let conflict = shop
         .orm
@@ -172,7 +172,7 @@ async fn creating_an_id_that_exists_is_a_typed_conflict_and_nothing_else_is_writ
 
 #[tokio::test]
 async fn concurrent_orders_for_the_last_items_win_exactly_as_many_times_as_there_is_stock() {
-    let shop = std::sync::Arc::new(shop(AppwriteVersion::NEWEST).await);
+    let shop = std::sync::Arc::new(shop(tests::appwrite_version()).await);
     let attempts = (0..12).map(|_| {
         let shop = std::sync::Arc::clone(&shop);
         tokio::spawn(async move { place(&shop, 1).await })
@@ -243,7 +243,7 @@ fn update_stock(available: i32) -> serde_json::Value {
 
 #[tokio::test]
 async fn a_document_changed_after_its_operation_was_staged_makes_the_commit_conflict() {
-    let shop = shop(AppwriteVersion::NEWEST).await;
+    let shop = shop(tests::appwrite_version()).await;
     let id = open(&shop).await;
     let path = format!("/databases/transactions/{id}");
     let (status, staged) = raw(
@@ -293,7 +293,7 @@ async fn a_document_changed_after_its_operation_was_staged_makes_the_commit_conf
 
 #[tokio::test]
 async fn staging_is_checked_and_a_rollback_writes_nothing() {
-    let shop = shop(AppwriteVersion::NEWEST).await;
+    let shop = shop(tests::appwrite_version()).await;
     let id = open(&shop).await;
     let path = format!("/databases/transactions/{id}");
     let stage = |body: serde_json::Value| {
@@ -378,7 +378,7 @@ fn badges(codes: &[&str]) -> Vec<Badge> {
 
 #[tokio::test]
 async fn an_atomic_bulk_create_stores_every_item_or_none() {
-    let shop = shop(AppwriteVersion::NEWEST).await;
+    let shop = shop(tests::appwrite_version()).await;
     let badges_of = tests::migrated::<Badge>(&shop.orm).await;
     badges_of.create(&Badge { code: "taken".into() }).await.unwrap();
 
@@ -414,7 +414,7 @@ async fn an_atomic_bulk_create_stores_every_item_or_none() {
 
 #[tokio::test]
 async fn an_atomic_bulk_upsert_replaces_every_item_or_none() {
-    let shop = shop(AppwriteVersion::NEWEST).await;
+    let shop = shop(tests::appwrite_version()).await;
     let badges_of = tests::migrated::<Badge>(&shop.orm).await;
     badges_of
         .create_with_id("b1", &Badge { code: "one".into() })
@@ -442,4 +442,103 @@ async fn an_atomic_bulk_upsert_replaces_every_item_or_none() {
     badges_of.upsert_many_atomic(&fine).await.unwrap();
     assert_eq!(badges_of.get_or_fail("b3").await.unwrap().code, "three");
     assert_eq!(badges_of.get_or_fail("b2").await.unwrap().code, "deux");
+}
+
+async fn next_held(hold: &mut appwrite_emulator::RequestHold) -> appwrite_emulator::HeldRequest {
+    tokio::time::timeout(Duration::from_secs(10), hold.next())
+        .await
+        .expect("the transaction's next request in time")
+}
+
+/// Stages `transfer` (take one from the stock, record it in the order) as the body of a
+/// transaction that reads the stock first, so that a retry acts on what it reads anew.
+async fn restock_note(
+    shop: &Shop,
+    attempts: u32,
+    runs: &std::sync::atomic::AtomicU32,
+) -> appwrite_orm::Result<i32> {
+    let stock = shop.stock.clone();
+    shop.orm
+        .transaction_retrying(attempts, |tx| {
+            let stock = stock.clone();
+            runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move {
+                let seen = stock.get_or_fail("lamp").await?.available;
+                tx.update::<Stock>("lamp", Stock::patch().available(seen + 10))?;
+                Ok(seen + 10)
+            }
+        })
+        .await
+}
+
+#[tokio::test]
+async fn a_conflicting_commit_is_retried_from_the_body_and_then_succeeds() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    let shop = std::sync::Arc::new(shop(tests::appwrite_version()).await);
+    let mut hold = shop._emulator.hold_requests("/transactions/");
+    let runs = std::sync::Arc::new(AtomicU32::new(0));
+    let attempt = {
+        let (shop, runs) = (std::sync::Arc::clone(&shop), std::sync::Arc::clone(&runs));
+        tokio::spawn(async move { restock_note(&shop, 3, &runs).await })
+    };
+    // First attempt: its operations go through, then, before its commit, someone else writes.
+    next_held(&mut hold).await.release();
+    let commit = next_held(&mut hold).await;
+    shop.stock
+        .update("lamp", Stock::patch().available(7))
+        .await
+        .unwrap();
+    commit.release();
+    // Second attempt: read 7 anew, nothing in the way.
+    next_held(&mut hold).await.release();
+    next_held(&mut hold).await.release();
+    let result = attempt.await.unwrap().unwrap();
+    assert_eq!(result, 17);
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        2,
+        "the body ran again after the conflict"
+    );
+    assert_eq!(shop.stock.get_or_fail("lamp").await.unwrap().available, 17);
+
+    // Without retries the conflict is the caller's, typed.
+    drop(hold);
+    let mut hold = shop._emulator.hold_requests("/transactions/");
+    let single = {
+        let (shop, runs) = (std::sync::Arc::clone(&shop), std::sync::Arc::clone(&runs));
+        tokio::spawn(async move { restock_note(&shop, 1, &runs).await })
+    };
+    next_held(&mut hold).await.release();
+    let commit = next_held(&mut hold).await;
+    shop.stock
+        .update("lamp", Stock::patch().available(1))
+        .await
+        .unwrap();
+    commit.release();
+    let conflict = single.await.unwrap().unwrap_err();
+    assert!(conflict.is(ErrorKind::TransactionConflict), "{conflict}");
+    assert_eq!(shop.stock.get_or_fail("lamp").await.unwrap().available, 1);
+}
+
+#[tokio::test]
+async fn a_transaction_that_expires_before_its_commit_is_a_typed_expiry_and_writes_nothing() {
+    let shop = std::sync::Arc::new(shop(tests::appwrite_version()).await);
+    let mut hold = shop._emulator.hold_requests("/transactions/");
+    let attempt = {
+        let shop = std::sync::Arc::clone(&shop);
+        tokio::spawn(async move { place(&shop, 1).await })
+    };
+    next_held(&mut hold).await.release();
+    let commit = next_held(&mut hold).await;
+    shop._emulator.expire_transactions();
+    commit.release();
+    let expired = attempt.await.unwrap().unwrap_err();
+    assert!(expired.is(ErrorKind::TransactionExpired), "{expired}");
+    assert!(
+        matches!(expired, Error::Appwrite { code: 410, .. }),
+        "{expired:?}"
+    );
+    assert_eq!(shop.orders.count(None).await.unwrap(), 0);
+    assert_eq!(shop.stock.get_or_fail("lamp").await.unwrap().available, 3);
 }
