@@ -125,6 +125,27 @@ try {
   await expectError(tables.getRow({ ...base, rowId: 'stool' }), 404, 'row_not_found');
   step('a transaction staged with tableId/rowId and committed under /tablesdb');
 
+  // Writes that name a transaction are staged, not applied, until it commits.
+  const staging = await tables.createTransaction();
+  const transactionId = staging.$id;
+  const mock = await tables.createRow({ ...base, rowId: 'lamp2', data: { name: 'Lamp 2', stock: 4 }, transactionId });
+  assert.equal(mock.$id, 'lamp2');
+  await tables.updateRow({ ...base, rowId: 'bench', data: { stock: 9 }, transactionId });
+  await tables.decrementRowColumn({ ...base, rowId: 'lamp2', column: 'stock', value: 1, transactionId });
+  await tables.deleteRow({ ...base, rowId: 'desk', transactionId });
+  await expectError(tables.getRow({ ...base, rowId: 'lamp2' }), 404, 'row_not_found');
+  assert.equal((await tables.getRow({ ...base, rowId: 'bench' })).stock, 1, 'not applied before the commit');
+  assert.equal((await tables.getTransaction({ transactionId })).operations, 4);
+  await tables.updateTransaction({ transactionId, commit: true });
+  assert.equal((await tables.getRow({ ...base, rowId: 'lamp2' })).stock, 3);
+  assert.equal((await tables.getRow({ ...base, rowId: 'bench' })).stock, 9);
+  await expectError(tables.getRow({ ...base, rowId: 'desk' }), 404, 'row_not_found');
+  const legacy = await databases.createTransaction();
+  await databases.createDocument({ databaseId, collectionId: tableId, documentId: 'lamp3', data: { name: 'Lamp 3' }, transactionId: legacy.$id });
+  await databases.updateTransaction({ transactionId: legacy.$id, rollback: true });
+  await expectError(tables.getRow({ ...base, rowId: 'lamp3' }), 404, 'row_not_found');
+  step('writes naming a transactionId are staged, applied at commit and dropped by a rollback');
+
   await tables.deleteTable({ databaseId, tableId });
   await expectError(tables.listRows(base), 404, 'table_not_found');
   step('a deleted table is gone for its rows too');

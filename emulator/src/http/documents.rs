@@ -18,6 +18,7 @@ use crate::query::{self, Query};
 use crate::state::AppState;
 use crate::store::documents::{self, Change};
 use crate::store::schema::{self, Collection};
+use crate::store::transactions::{self, Operation};
 
 /// The routes of documents.
 pub(super) fn router() -> Router<Arc<AppState>> {
@@ -87,6 +88,11 @@ async fn create(
         }
         bulk_only(&ctx.caller)?;
         let batch = batch.clone();
+        if let Some(transaction) = transaction_of(&body)? {
+            let answer = json!({"total": batch.len(), "documents": []});
+            let staged = operation("bulkCreate", &db, &col, None, Value::Array(batch));
+            return stage(&state, ctx, transaction, staged, StatusCode::OK, answer).await;
+        }
         let caller = ctx.caller;
         let response = state
             .write(move |c| {
@@ -102,6 +108,15 @@ async fn create(
         .object("data")?
         .ok_or_else(|| ApiError::missing_param("data"))?;
     let permissions = permissions(&body)?;
+    if let Some(transaction) = transaction_of(&body)? {
+        let answer = staged_document(&db, &col, &id, &data, permissions.as_deref());
+        let mut staged_data = data.clone();
+        if let Some(permissions) = &permissions {
+            staged_data.insert("$permissions".into(), json!(permissions));
+        }
+        let staged = operation("create", &db, &col, Some(&id), Value::Object(staged_data));
+        return stage(&state, ctx, transaction, staged, StatusCode::CREATED, answer).await;
+    }
     let caller = ctx.caller;
     let response = state
         .write(move |c| {
@@ -166,11 +181,26 @@ async fn write_one(
     (db, col, id): (String, String, String),
     body: Body,
     status: StatusCode,
-    write: SingleWrite,
+    (action, write): (&'static str, SingleWrite),
 ) -> ApiResult<Response> {
     let format = ctx.format;
     let data = body.object("data")?.unwrap_or_default();
     let permissions = permissions(&body)?;
+    if let Some(transaction) = transaction_of(&body)? {
+        let answer = staged_document(&db, &col, &id, &data, permissions.as_deref());
+        let mut staged_data = data.clone();
+        if let Some(permissions) = &permissions {
+            staged_data.insert("$permissions".into(), json!(permissions));
+        }
+        let staged = operation(action, &db, &col, Some(&id), Value::Object(staged_data));
+        // Appwrite answers a staged upsert with 201, a staged update with 200.
+        let status = if action == "upsert" {
+            StatusCode::CREATED
+        } else {
+            status
+        };
+        return stage(&state, ctx, transaction, staged, status, answer).await;
+    }
     let (caller, timestamp) = (ctx.caller, ctx.timestamp);
     let document = state
         .write(move |c| {
@@ -189,7 +219,15 @@ async fn update(
     Path(path): DocumentPath,
     body: Body,
 ) -> ApiResult<Response> {
-    write_one(state, ctx, path, body, StatusCode::OK, documents::update).await
+    write_one(
+        state,
+        ctx,
+        path,
+        body,
+        StatusCode::OK,
+        ("update", documents::update),
+    )
+    .await
 }
 
 /// `PUT …/documents/{id}`: 200 whether it created or updated, as Appwrite answers.
@@ -199,14 +237,35 @@ async fn upsert(
     Path(path): DocumentPath,
     body: Body,
 ) -> ApiResult<Response> {
-    write_one(state, ctx, path, body, StatusCode::OK, documents::upsert).await
+    write_one(
+        state,
+        ctx,
+        path,
+        body,
+        StatusCode::OK,
+        ("upsert", documents::upsert),
+    )
+    .await
 }
 
 async fn delete(
     State(state): State<Arc<AppState>>,
     ctx: Ctx,
     Path((db, col, id)): DocumentPath,
+    body: Body,
 ) -> ApiResult<Response> {
+    if let Some(transaction) = transaction_of(&body)? {
+        let staged = operation("delete", &db, &col, Some(&id), json!({}));
+        return stage(
+            &state,
+            ctx,
+            transaction,
+            staged,
+            StatusCode::NO_CONTENT,
+            Value::Null,
+        )
+        .await;
+    }
     let (caller, timestamp) = (ctx.caller, ctx.timestamp);
     state
         .write(move |c| {
@@ -243,6 +302,17 @@ async fn increment(
         return Err(ApiError::param("value", "Value must be a positive number"));
     }
     let bound = if decrement { number("min")? } else { number("max")? };
+    if let Some(transaction) = transaction_of(&body)? {
+        let bound_name = if decrement { "min" } else { "max" };
+        let mut data = json!({"attribute": attribute, "value": value});
+        if let Some(bound) = &bound {
+            data[bound_name] = Value::Number(bound.clone());
+        }
+        let action = if decrement { "decrement" } else { "increment" };
+        let answer = json!({"$id": id, "$collectionId": col, "$databaseId": db});
+        let staged = operation(action, &db, &col, Some(&id), data);
+        return stage(&state, ctx, transaction, staged, StatusCode::OK, answer).await;
+    }
     let step = documents::Step {
         by: value,
         decrement,
@@ -323,4 +393,62 @@ async fn delete_many(
         })
         .await?;
     Ok(json(StatusCode::OK, format.shape(response)))
+}
+
+// ---- staged in a transaction (`transactionId`, 1.8+) --------------------------------------------
+
+/// The transaction a write names, if any: the write is then staged, not applied.
+fn transaction_of(body: &Body) -> ApiResult<Option<String>> {
+    body.optional_string("transactionId")
+}
+
+/// Stages one operation in transaction `id` as the write's caller; answers with `answer`.
+async fn stage(
+    state: &Arc<AppState>,
+    ctx: Ctx,
+    id: String,
+    operation: Operation,
+    status: StatusCode,
+    answer: Value,
+) -> ApiResult<Response> {
+    if state.realtime.version < crate::AppwriteVersion::V1_8 {
+        return Err(ApiError::param(
+            "transactionId",
+            "Transactions need Appwrite 1.8 or later",
+        ));
+    }
+    let (caller, format) = (ctx.caller, ctx.format);
+    state
+        .db(move |c| transactions::stage(c, &caller, &id, &[operation]).map(drop))
+        .await?;
+    if status == StatusCode::NO_CONTENT {
+        return Ok(no_content());
+    }
+    Ok(json(status, format.shape(answer)))
+}
+
+fn operation(action: &str, db: &str, col: &str, document: Option<&str>, data: Value) -> Operation {
+    Operation {
+        action: action.to_owned(),
+        database_id: db.to_owned(),
+        collection_id: col.to_owned(),
+        document_id: document.map(str::to_owned),
+        data,
+    }
+}
+
+/// What Appwrite answers for a staged single write: the document as it would be, unsaved.
+fn staged_document(
+    db: &str,
+    col: &str,
+    id: &str,
+    data: &Map<String, Value>,
+    permissions: Option<&[String]>,
+) -> Value {
+    let mut document = data.clone();
+    document.insert("$id".into(), Value::from(id));
+    document.insert("$collectionId".into(), Value::from(col));
+    document.insert("$databaseId".into(), Value::from(db));
+    document.insert("$permissions".into(), json!(permissions.unwrap_or_default()));
+    Value::Object(document)
 }
