@@ -110,11 +110,8 @@ async fn create(
     let permissions = permissions(&body)?;
     if let Some(transaction) = transaction_of(&body)? {
         let answer = staged_document(&db, &col, &id, &data, permissions.as_deref());
-        let mut staged_data = data.clone();
-        if let Some(permissions) = &permissions {
-            staged_data.insert("$permissions".into(), json!(permissions));
-        }
-        let staged = operation("create", &db, &col, Some(&id), Value::Object(staged_data));
+        let staged_data = with_permissions(&data, permissions.as_deref());
+        let staged = operation("create", &db, &col, Some(&id), staged_data);
         return stage(&state, ctx, transaction, staged, StatusCode::CREATED, answer).await;
     }
     let caller = ctx.caller;
@@ -188,11 +185,8 @@ async fn write_one(
     let permissions = permissions(&body)?;
     if let Some(transaction) = transaction_of(&body)? {
         let answer = staged_document(&db, &col, &id, &data, permissions.as_deref());
-        let mut staged_data = data.clone();
-        if let Some(permissions) = &permissions {
-            staged_data.insert("$permissions".into(), json!(permissions));
-        }
-        let staged = operation(action, &db, &col, Some(&id), Value::Object(staged_data));
+        let staged_data = with_permissions(&data, permissions.as_deref());
+        let staged = operation(action, &db, &col, Some(&id), staged_data);
         // Appwrite answers a staged upsert with 201, a staged update with 200.
         let status = if action == "upsert" {
             StatusCode::CREATED
@@ -435,6 +429,15 @@ fn operation(action: &str, db: &str, col: &str, document: Option<&str>, data: Va
         document_id: document.map(str::to_owned),
         data,
     }
+}
+
+/// A staged operation's data: the attributes, and `$permissions` when the write sets them.
+fn with_permissions(data: &Map<String, Value>, permissions: Option<&[String]>) -> Value {
+    let mut staged = data.clone();
+    if let Some(permissions) = permissions {
+        staged.insert("$permissions".into(), json!(permissions));
+    }
+    Value::Object(staged)
 }
 
 /// What Appwrite answers for a staged single write: the document as it would be, unsaved.
