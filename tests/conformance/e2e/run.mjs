@@ -15,6 +15,7 @@ import * as realtime from './realtime.mjs';
 import * as realtimeMessages from './realtime-messages.mjs';
 import * as realtimeQuery from './realtime-query.mjs';
 import * as acid from './transactions-acid.mjs';
+import * as transactions from './transactions.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -35,6 +36,8 @@ const classes = [
   ['RealtimeCustomClientTest', 'client', realtime.methods, realtime.outOfScope],
   ['RealtimeConsoleClientTest', 'client', [], { '*': 'the console project (its realtime serves the Appwrite console)' }],
   ['Legacy\\Transactions\\ACIDTest', 'client', acid.legacyMethods, {}],
+  ['Legacy\\Transactions\\TransactionsCustomServerTest', 'server', transactions.methods, transactions.outOfScope],
+  ['Legacy\\Transactions\\TransactionsCustomClientTest', 'client', transactions.methods, transactions.outOfScope],
   ['TablesDB\\Transactions\\ACIDTest', 'client', acid.tablesdbMethods, {}],
   // From Appwrite 1.9.6, with the emulator behaving as that release.
   ['RealtimeCustomClientTest@1.9.6', 'client', realtime.methods196, { ...realtime.outOfScope, ...realtime.outOfScope196 }, '1.9.6'],
