@@ -252,12 +252,13 @@ impl IntoResponse for ApiError {
         let status = StatusCode::from_u16(self.kind.code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let reported = REPORTED_VERSION.try_with(|v| *v).unwrap_or(VERSION);
         let version = reported.parse().unwrap_or(crate::AppwriteVersion::NEWEST);
-        let body = json!({
+        let mut body = json!({
             "message": self.message_in(version),
             "code": self.kind.code(),
             "type": type_in(self.kind, version),
             "version": reported,
         });
+        crate::http::tablesdb::answer_in_scope(&mut body);
         (status, axum::Json(body)).into_response()
     }
 }

@@ -25,7 +25,8 @@ use crate::error::{ApiError, ErrorType};
 use crate::state::AppState;
 
 /// A JSON response with a status.
-pub(crate) fn json(status: StatusCode, value: Value) -> Response {
+pub(crate) fn json(status: StatusCode, mut value: Value) -> Response {
+    tablesdb::answer_in_scope(&mut value);
     (status, Json(value)).into_response()
 }
 

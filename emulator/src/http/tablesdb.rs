@@ -1,8 +1,8 @@
 //! The TablesDB API (1.8 and later) over the same storage as the collections API, as Appwrite
 //! serves both from one database: a `/v1/tablesdb/…` request is renamed into its collections
 //! twin before routing (tables → collections, columns → attributes, rows → documents, and the
-//! body keys that name them), and the answer renamed back — models, list keys and error types
-//! (`document_not_found` → `row_not_found`, …). Writes made this way are marked, so that their
+//! body keys that name them), and the answer renamed back as it is made — models, list keys and
+//! error types (`document_not_found` → `row_not_found`, …). Writes made this way are marked, so that their
 //! realtime events carry the `tables`/`rows` names first.
 
 use std::sync::Arc;
@@ -19,13 +19,24 @@ use crate::state::AppState;
 use crate::AppwriteVersion;
 
 tokio::task_local! {
-    /// Whether the request being served came through the TablesDB API.
-    pub(crate) static TABLESDB: bool;
+    /// What the TablesDB request being served addresses; unset for the collections API.
+    static ANSWER: Resource;
 }
 
 /// Whether the current request came through TablesDB (false outside a request).
 pub(crate) fn current() -> bool {
-    TABLESDB.try_with(|t| *t).unwrap_or(false)
+    ANSWER.try_with(|_| ()).is_ok()
+}
+
+/// Renames an answer of the current request into TablesDB's names, if it came through TablesDB:
+/// handlers and errors call this on their JSON before it is serialized, so that no answer is
+/// parsed twice.
+pub(crate) fn answer_in_scope(value: &mut Value) {
+    let _ = ANSWER.try_with(|resource| {
+        if *resource != Resource::Transactions {
+            rename_answer(value, *resource);
+        }
+    });
 }
 
 /// What the renamed path addresses, which decides how its answer is renamed back.
@@ -149,7 +160,7 @@ pub(crate) async fn translate(
         return ApiError::new(ErrorType::general_route_not_found).into_response();
     }
     if resource == Resource::Transactions {
-        return TABLESDB.scope(true, next.run(request)).await;
+        return ANSWER.scope(resource, next.run(request)).await;
     }
     let rebuilt = match request.uri().query() {
         Some(query) => format!("{path}?{query}"),
@@ -162,8 +173,7 @@ pub(crate) async fn translate(
         Ok(request) => request,
         Err(response) => return response,
     };
-    let response = TABLESDB.scope(true, next.run(request)).await;
-    rename_response(response, resource).await
+    ANSWER.scope(resource, next.run(request)).await
 }
 
 async fn rename_request_body(request: Request) -> Result<Request, Response> {
@@ -191,22 +201,6 @@ async fn rename_request_body(request: Request) -> Result<Request, Response> {
     };
     parts.headers.remove(CONTENT_LENGTH);
     Ok(Request::from_parts(parts, Body::from(bytes)))
-}
-
-async fn rename_response(response: Response, resource: Resource) -> Response {
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return ApiError::internal("cannot read an answer").into_response();
-    };
-    let bytes = match serde_json::from_slice::<Value>(&bytes) {
-        Ok(mut value) => {
-            rename_answer(&mut value, resource);
-            value.to_string().into_bytes().into()
-        }
-        Err(_) => bytes,
-    };
-    parts.headers.remove(CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 #[cfg(test)]
