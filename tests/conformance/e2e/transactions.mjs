@@ -189,17 +189,95 @@ const testOperationsOnNonExistentDocuments = def('testOperationsOnNonExistentDoc
   }
 });
 
+/** A collection anyone may write, with `attributes` as `[type, body]` pairs; checks each is accepted. */
+async function writable(t, name, attributes) {
+  const db = (await t.server('POST', '/databases', { databaseId: ID.unique(), name })).body.$id;
+  const col = (await t.server('POST', `/databases/${db}/collections`, { collectionId: ID.unique(), name: 'TestCollection', documentSecurity: false, permissions: everyone })).body.$id;
+  const statuses = [];
+  for (const [type, body] of attributes) {
+    statuses.push((await t.server('POST', `/databases/${db}/collections/${col}/attributes/${type}`, body)).status);
+  }
+  await t.settle();
+  return { db, col, path: `/databases/${db}/collections/${col}/documents`, statuses };
+}
+
+const name = ['string', { key: 'name', size: 256, required: true }];
+const counter = ['integer', { key: 'counter', required: false, min: 0, max: 10000 }];
+const category = ['string', { key: 'category', size: 256, required: false }];
+
+const testCreateDocument = def('testCreateDocument', async (t) => {
+  const data = ['string', { key: 'data', size: 256, required: false }];
+  const { path, statuses } = await writable(t, 'WriteRoutesTestDB', [name, counter, category, data]);
+  for (const status of statuses) t.eq(status, 202);
+  const transaction = await t.side('POST', '/databases/transactions');
+  t.eq(transaction.status, 201);
+  const transactionId = transaction.body.$id;
+  const created = await t.server('POST', path, {
+    documentId: 'doc_from_route', data: { name: 'Created via normal route', counter: 100, category: 'test' }, transactionId,
+  });
+  t.eq(created.status, 201);
+  t.eq((await t.side('GET', `${path}/doc_from_route`)).status, 404, 'not there before the commit');
+  t.eq((await t.server('PATCH', `/databases/transactions/${transactionId}`, { commit: true })).status, 200);
+  const read = await t.side('GET', `${path}/doc_from_route`);
+  t.eq(read.status, 200);
+  t.eq(read.body.name, 'Created via normal route');
+});
+
+const testUpdateDocument = def('testUpdateDocument', async (t) => {
+  const { path } = await writable(t, 'UpdateRouteTestDB', [name, counter, category]);
+  const doc = await t.server('POST', path, { documentId: 'doc_to_update', data: { name: 'Original name', counter: 50, category: 'original' } });
+  t.eq(doc.status, 201);
+  const transactionId = (await t.side('POST', '/databases/transactions')).body.$id;
+  const updated = await t.server('PATCH', `${path}/doc_to_update`, {
+    data: { name: 'Updated via normal route', counter: 150, category: 'updated' }, transactionId,
+  });
+  t.eq(updated.status, 200);
+  let read = await t.side('GET', `${path}/doc_to_update`);
+  t.eq(read.body.name, 'Original name');
+  t.eq(read.body.counter, 50);
+  t.eq((await t.server('PATCH', `/databases/transactions/${transactionId}`, { commit: true })).status, 200);
+  read = await t.side('GET', `${path}/doc_to_update`);
+  t.eq(read.body.name, 'Updated via normal route');
+  t.eq(read.body.counter, 150);
+});
+
+const testUpsertDocument = def('testUpsertDocument', async (t) => {
+  const { path } = await writable(t, 'UpsertRouteTestDB', [name, counter]);
+  const transactionId = (await t.side('POST', '/databases/transactions')).body.$id;
+  let response = await t.server('PUT', `${path}/doc_upsert`, { documentId: 'doc_upsert', data: { name: 'Created by upsert', counter: 25 }, transactionId });
+  t.eq(response.status, 201);
+  t.eq((await t.side('GET', `${path}/doc_upsert`)).status, 404, 'not there before the commit');
+  response = await t.server('PUT', `${path}/doc_upsert`, { documentId: 'doc_upsert', data: { name: 'Updated by upsert', counter: 75 }, transactionId });
+  t.eq(response.status, 201, 'an upsert in a transaction answers 201');
+  t.eq((await t.server('PATCH', `/databases/transactions/${transactionId}`, { commit: true })).status, 200);
+  const read = await t.side('GET', `${path}/doc_upsert`);
+  t.eq(read.status, 200);
+  t.eq(read.body.name, 'Updated by upsert');
+  t.eq(read.body.counter, 75);
+});
+
+const testDeleteDocument = def('testDeleteDocument', async (t) => {
+  const { path } = await writable(t, 'DeleteRouteTestDB', [name]);
+  const doc = await t.server('POST', path, { documentId: 'doc_to_delete', data: { name: 'Will be deleted' } });
+  t.eq(doc.status, 201);
+  const transactionId = (await t.side('POST', '/databases/transactions')).body.$id;
+  t.eq((await t.server('DELETE', `${path}/doc_to_delete`, { transactionId })).status, 204);
+  t.eq((await t.side('GET', `${path}/doc_to_delete`)).status, 200, 'still there before the commit');
+  t.eq((await t.server('PATCH', `/databases/transactions/${transactionId}`, { commit: true })).status, 200);
+  t.eq((await t.side('GET', `${path}/doc_to_delete`)).status, 404);
+});
+
 export const methods = [
   testCreate, testCreateOperations, testCommit, testRollback, testTransactionSizeLimit, testDoubleCommitRollback,
-  testOperationsOnNonExistentDocuments, testCommitRollbackValidation, testNonExistentResources,
+  testOperationsOnNonExistentDocuments, testCreateDocument, testUpdateDocument, testUpsertDocument, testDeleteDocument,
+  testCommitRollbackValidation, testNonExistentResources,
 ];
 
 const notYet = 'not ported yet (the TablesDB issue)';
 export const outOfScope = Object.fromEntries([
   'testTransactionExpiration', 'testConcurrentTransactionConflicts',
   'testDeleteDocumentDuringTransaction', 'testBulkOperations', 'testPartialFailureRollback',
-  'testCreateDocument', 'testUpdateDocument', 'testUpsertDocument',
-  'testDeleteDocument', 'testBulkCreate', 'testBulkUpdate', 'testBulkUpsert', 'testBulkDelete', 'testMixedSingleOperations',
+  'testBulkCreate', 'testBulkUpdate', 'testBulkUpsert', 'testBulkDelete', 'testMixedSingleOperations',
   'testMixedOperations', 'testBulkUpdateWithTransactionAwareQueries', 'testBulkUpdateMatchingUpdatedDocuments',
   'testBulkDeleteMatchingCreatedDocuments', 'testBulkDeleteMatchingUpdatedDocuments', 'testIncrementDecrementOperations',
   'testIncrementDecrementEndpointsWithTransaction', 'testBulkUpdateOperations', 'testBulkUpsertOperations',
