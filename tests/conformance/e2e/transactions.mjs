@@ -1,7 +1,8 @@
 // Port of Appwrite 1.8.1 `tests/e2e/Services/Databases/Legacy/Transactions/TransactionsBase.php`
 // (the trait of TransactionsCustomServerTest and TransactionsCustomClientTest), in part: the
-// methods about creating, staging, limits, committing and rolling back. `t.side` is the class's own
-// caller (the key, or a user), as `getHeaders()` is there; the key's calls are the key's.
+// methods about creating, staging, limits, committing, rolling back, and single writes naming a
+// transaction. `t.side` is the class's own caller (the key, or a user), as `getHeaders()` is
+// there; the key's calls are the key's.
 
 import { ID, Permission, Role } from 'node-appwrite';
 import { def } from './harness.mjs';
