@@ -291,19 +291,63 @@ const testDeleteDocumentDuringTransaction = def('testDeleteDocumentDuringTransac
   t.eq((await t.server('PATCH', `/databases/transactions/${id}`, { commit: true })).status, 404, 'the document is gone');
 });
 
+const testIncrementDecrementOperations = def('testIncrementDecrementOperations', async (t) => {
+  const { db, col, path } = await writable(t, 'IncrementDecrementTestDB', [
+    ['integer', { key: 'counter', required: false, default: 0 }],
+    ['integer', { key: 'score', required: false, default: 100 }],
+  ]);
+  t.eq((await t.side('POST', path, { documentId: 'counter_doc', data: { counter: 10, score: 50 } })).status, 201);
+  const id = (await t.side('POST', '/databases/transactions')).body.$id;
+  const staged = await t.server('POST', `/databases/transactions/${id}/operations`, { operations: [
+    op(db, col, 'increment', 'counter_doc', { attribute: 'counter', value: 5 }),
+    op(db, col, 'decrement', 'counter_doc', { attribute: 'score', value: 20 }),
+    op(db, col, 'increment', 'counter_doc', { attribute: 'counter', value: 3, max: 20 }),
+    op(db, col, 'decrement', 'counter_doc', { attribute: 'score', value: 30, min: 0 }),
+  ] });
+  t.eq(staged.status, 201);
+  t.eq((await t.server('PATCH', `/databases/transactions/${id}`, { commit: true })).status, 200);
+  const read = await t.side('GET', `${path}/counter_doc`);
+  t.eq(read.status, 200);
+  t.eq(read.body.counter, 18);
+  t.eq(read.body.score, 0);
+});
+
+const testIncrementDecrementEndpointsWithTransaction = def('testIncrementDecrementEndpointsWithTransaction', async (t) => {
+  const { col, path } = await writable(t, 'IncrDecrEndpointTestDB', [['integer', { key: 'balance', required: false, default: 0 }]]);
+  await t.side('POST', path, { documentId: 'joe', data: { balance: 100 } });
+  await t.side('POST', path, { documentId: 'jane', data: { balance: 50 } });
+  const transaction = await t.side('POST', '/databases/transactions');
+  t.eq(transaction.status, 201);
+  const transactionId = transaction.body.$id;
+  for (const [who, direction, body] of [['joe', 'decrement', { value: 50, min: 0 }], ['jane', 'increment', { value: 50 }]]) {
+    const response = await t.side('PATCH', `${path}/${who}/balance/${direction}`, { transactionId, ...body });
+    t.eq(response.status, 200);
+    t.has(response.body, '$collectionId', 'the collections API names the collection');
+    t.lacks(response.body, '$tableId');
+    t.eq(response.body.$collectionId, col);
+  }
+  t.eq((await t.side('PATCH', `/databases/transactions/${transactionId}`, { commit: true })).status, 200, 'the commit succeeds');
+  const joe = await t.side('GET', `${path}/joe`);
+  const jane = await t.side('GET', `${path}/jane`);
+  t.eq(joe.status, 200);
+  t.eq(joe.body.balance, 50);
+  t.eq(jane.status, 200);
+  t.eq(jane.body.balance, 100);
+});
+
 export const methods = [
   testCreate, testCreateOperations, testCommit, testRollback, testTransactionSizeLimit, testConcurrentTransactionConflicts,
   testDeleteDocumentDuringTransaction, testDoubleCommitRollback,
   testOperationsOnNonExistentDocuments, testCreateDocument, testUpdateDocument, testUpsertDocument, testDeleteDocument,
-  testCommitRollbackValidation, testNonExistentResources,
+  testIncrementDecrementOperations, testIncrementDecrementEndpointsWithTransaction, testCommitRollbackValidation,
+  testNonExistentResources,
 ];
 
 const notYet = 'not ported yet (the TablesDB issue)';
 export const outOfScope = Object.fromEntries([
-  'testTransactionExpiration', 'testBulkOperations', 'testPartialFailureRollback',
-  'testBulkCreate', 'testBulkUpdate', 'testBulkUpsert', 'testBulkDelete', 'testMixedSingleOperations',
-  'testMixedOperations', 'testBulkUpdateWithTransactionAwareQueries', 'testBulkUpdateMatchingUpdatedDocuments',
-  'testBulkDeleteMatchingCreatedDocuments', 'testBulkDeleteMatchingUpdatedDocuments', 'testIncrementDecrementOperations',
-  'testIncrementDecrementEndpointsWithTransaction', 'testBulkUpdateOperations', 'testBulkUpsertOperations',
-  'testBulkDeleteOperations', 'testCreateOperationsValidation',
+  'testTransactionExpiration', 'testBulkOperations', 'testPartialFailureRollback', 'testBulkCreate', 'testBulkUpdate',
+  'testBulkUpsert', 'testBulkDelete', 'testMixedSingleOperations', 'testMixedOperations',
+  'testBulkUpdateWithTransactionAwareQueries', 'testBulkUpdateMatchingUpdatedDocuments',
+  'testBulkDeleteMatchingCreatedDocuments', 'testBulkDeleteMatchingUpdatedDocuments', 'testBulkUpdateOperations',
+  'testBulkUpsertOperations', 'testBulkDeleteOperations', 'testCreateOperationsValidation',
 ].map((name) => [name, notYet]));
