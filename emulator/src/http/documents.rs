@@ -335,6 +335,11 @@ async fn upsert_many(
         Some(Value::Array(batch)) => batch.clone(),
         _ => return Err(ApiError::missing_param("documents")),
     };
+    if let Some(transaction) = transaction_of(&body)? {
+        let answer = json!({"total": batch.len(), "documents": []});
+        let staged = operation("bulkUpsert", &db, &col, None, Value::Array(batch));
+        return stage(&state, ctx, transaction, staged, StatusCode::OK, answer).await;
+    }
     let caller = ctx.caller;
     let results = state
         .write(move |c| {
@@ -358,6 +363,19 @@ async fn update_many(
     bulk_only(&ctx.caller)?;
     let data: Map<String, Value> = body.object("data")?.unwrap_or_default();
     let queries = body_queries(&body)?;
+    if let Some(transaction) = transaction_of(&body)? {
+        // How many would match is not known until the commit, as Appwrite says with 0.
+        let answer = json!({"total": 0, "documents": []});
+        let texts = body.strings("queries")?.unwrap_or_default();
+        let staged = operation(
+            "bulkUpdate",
+            &db,
+            &col,
+            None,
+            json!({"data": data, "queries": texts}),
+        );
+        return stage(&state, ctx, transaction, staged, StatusCode::OK, answer).await;
+    }
     let caller = ctx.caller;
     let response = state
         .write(move |c| {
@@ -378,6 +396,12 @@ async fn delete_many(
     let format = ctx.format;
     bulk_only(&ctx.caller)?;
     let queries = body_queries(&body)?;
+    if let Some(transaction) = transaction_of(&body)? {
+        let answer = json!({"total": 0, "documents": []});
+        let texts = body.strings("queries")?.unwrap_or_default();
+        let staged = operation("bulkDelete", &db, &col, None, json!({"queries": texts}));
+        return stage(&state, ctx, transaction, staged, StatusCode::OK, answer).await;
+    }
     let caller = ctx.caller;
     let response = state
         .write(move |c| {
