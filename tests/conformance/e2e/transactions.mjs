@@ -500,11 +500,46 @@ const testBulkDeleteOperations = def('testBulkDeleteOperations', async (t) => {
   t.eq((docs.documents ?? []).map((d) => d.$id).sort(), ['doc_6', 'doc_7', 'doc_8']);
 });
 
+const testTransactionExpiration = def('testTransactionExpiration', async (t) => {
+  const { db, col } = await writable(t, 'ExpirationTestDB', [['string', { key: 'data', size: 256, required: false }]]);
+  const transaction = await t.side('POST', '/databases/transactions', { ttl: 60 });
+  t.eq(transaction.status, 201);
+  const id = transaction.body.$id;
+  const staged = await t.server('POST', `/databases/transactions/${id}/operations`, { operations: [op(db, col, 'create', ID.unique(), { data: 'Should expire' })] });
+  t.eq(staged.status, 201);
+  const details = await t.server('GET', `/databases/transactions/${id}`);
+  t.eq(details.status, 200);
+  t.eq(details.body.status, 'pending');
+  const seconds = (Date.parse(details.body.expiresAt) - Date.now()) / 1000;
+  t.ok(seconds > 55, `expires in ${seconds} s`);
+  t.ok(seconds < 65, `expires in ${seconds} s`);
+});
+
+const testMixedOperations = def('testMixedOperations', async (t) => {
+  const { db, col, path } = await writable(t, 'MixedOpsTestDB', [name]);
+  const id = (await t.side('POST', '/databases/transactions')).body.$id;
+  const added = await t.server('POST', `/databases/transactions/${id}/operations`, { operations: [op(db, col, 'create', 'mixed_doc1', { name: 'Via Operations Add' })] });
+  t.eq(added.status, 201);
+  t.eq(added.body.operations, 1);
+  t.eq((await t.server('POST', path, { documentId: 'mixed_doc2', data: { name: 'Via normal route' }, transactionId: id })).status, 201);
+  t.eq((await t.server('GET', `/databases/transactions/${id}`)).body.operations, 2);
+  t.eq((await t.side('GET', `${path}/mixed_doc1`)).status, 404);
+  t.eq((await t.side('GET', `${path}/mixed_doc2`)).status, 404);
+  t.eq((await commit(t, id)).status, 200);
+  let read = await t.side('GET', `${path}/mixed_doc1`);
+  t.eq(read.status, 200);
+  t.eq(read.body.name, 'Via Operations Add');
+  read = await t.side('GET', `${path}/mixed_doc2`);
+  t.eq(read.status, 200);
+  t.eq(read.body.name, 'Via normal route');
+});
+
 export const methods = [
-  testCreate, testCreateOperations, testCommit, testRollback, testTransactionSizeLimit, testConcurrentTransactionConflicts,
+  testCreate, testCreateOperations, testCommit, testRollback, testTransactionExpiration, testTransactionSizeLimit,
+  testConcurrentTransactionConflicts,
   testDeleteDocumentDuringTransaction, testBulkOperations, testPartialFailureRollback, testDoubleCommitRollback,
   testOperationsOnNonExistentDocuments, testCreateDocument, testUpdateDocument, testUpsertDocument, testDeleteDocument,
-  testBulkCreate, testBulkUpdate, testBulkUpsert, testBulkDelete,
+  testBulkCreate, testBulkUpdate, testBulkUpsert, testBulkDelete, testMixedOperations,
   testIncrementDecrementOperations, testIncrementDecrementEndpointsWithTransaction, testBulkUpdateOperations,
   testBulkUpsertOperations, testBulkDeleteOperations, testCommitRollbackValidation,
   testNonExistentResources,
@@ -512,7 +547,7 @@ export const methods = [
 
 const notYet = 'not ported yet (the TablesDB issue)';
 export const outOfScope = Object.fromEntries([
-  'testTransactionExpiration', 'testMixedSingleOperations', 'testMixedOperations',
+  'testMixedSingleOperations',
   'testBulkUpdateWithTransactionAwareQueries', 'testBulkUpdateMatchingUpdatedDocuments',
   'testBulkDeleteMatchingCreatedDocuments', 'testBulkDeleteMatchingUpdatedDocuments', 'testCreateOperationsValidation',
 ].map((name) => [name, notYet]));
