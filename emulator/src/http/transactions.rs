@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::{json, no_content, Body, Ctx};
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::state::AppState;
-use crate::store::transactions::{self, Operation, MAX_OPERATIONS, TTL};
+use crate::store::transactions::{self, Operation, ACTIONS, MAX_OPERATIONS, TTL};
 use crate::AppwriteVersion;
 
 /// The names of an operation's collection and document keys.
@@ -146,31 +146,101 @@ async fn stage(
 }
 
 fn operations(body: &Body, dialect: Dialect) -> ApiResult<Vec<Operation>> {
-    let invalid = |reason: &str| ApiError::param("operations", reason);
+    // Utopia's `ArrayList` of Appwrite's `Operation` validator: its text, then the item's.
+    let invalid =
+        |reason: &str| ApiError::param("operations", format!("Value must a valid array and {reason}"));
     let items = match body.0.get("operations") {
-        None | Some(Value::Null) => return Err(ApiError::missing_param("operations")),
+        None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
-        Some(_) => return Err(invalid("Value must a valid array")),
+        Some(_) => return Err(invalid("Value must be an array")),
     };
     if items.len() as i64 > MAX_OPERATIONS {
-        return Err(invalid(&format!(
-            "Value must a valid array no longer than {MAX_OPERATIONS} items"
-        )));
+        return Err(ApiError::param(
+            "operations",
+            format!("Value must a valid array no longer than {MAX_OPERATIONS} items"),
+        ));
     }
     items
         .iter()
         .map(|item| {
+            check_operation(item, dialect).map_err(|reason| invalid(&reason))?;
             let text = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_owned);
-            let required = |key: &str| {
-                text(key).ok_or_else(|| invalid(&format!("Each operation needs a string `{key}`")))
-            };
             Ok(Operation {
-                action: required("action")?,
-                database_id: required("databaseId")?,
-                collection_id: required(dialect.group)?,
+                action: text("action").unwrap_or_default(),
+                database_id: text("databaseId").unwrap_or_default(),
+                collection_id: text(dialect.group).unwrap_or_default(),
                 document_id: text(dialect.resource),
                 data: item.get("data").cloned().unwrap_or(Value::Null),
             })
         })
         .collect()
+}
+
+/// Appwrite's `Operation` validator, rule for rule and with its texts.
+fn check_operation(item: &Value, dialect: Dialect) -> Result<(), String> {
+    let Some(item) = item.as_object() else {
+        return Err("Value must be an array".to_owned());
+    };
+    let required = ["databaseId", "action", dialect.group];
+    if let Some(missing) = required.iter().find(|key| !item.contains_key(**key)) {
+        return Err(format!("Missing required key: {missing}"));
+    }
+    for key in required {
+        if item[key].as_str().is_none_or(|v| v.trim().is_empty()) {
+            return Err(format!("Key '{key}' must be a non\u{2011}empty string"));
+        }
+    }
+    let action = item["action"].as_str().unwrap_or_default();
+    if !ACTIONS.contains(&action) {
+        return Err(format!("Key 'action' must be one of: {}", ACTIONS.join(", ")));
+    }
+    let single = ACTIONS[..6].contains(&action);
+    if single && !item.contains_key(dialect.resource) {
+        return Err(format!(
+            "Key '{}' is required for action '{action}'",
+            dialect.resource
+        ));
+    }
+    if let Some(id) = item.get(dialect.resource) {
+        if id.as_str().is_none_or(|v| v.trim().is_empty()) {
+            return Err(format!("Key '{}' must be a non-empty string", dialect.resource));
+        }
+    }
+    // PHP arrays: a JSON object or a list.
+    let is_array = |v: &Value| v.is_object() || v.is_array();
+    match item.get("data") {
+        None if action != "delete" => return Err("Missing required key: data".to_owned()),
+        Some(data) if !is_array(data) => return Err("Key 'data' must be an array".to_owned()),
+        _ => {}
+    }
+    let data = item.get("data");
+    if action == "bulkUpdate" || action == "bulkDelete" {
+        let queries = data.and_then(|d| d.get("queries"));
+        match queries {
+            None => return Err(format!("Key 'queries' is required in data for {action}")),
+            Some(q) if !is_array(q) => return Err(format!("Key 'queries' must be an array for {action}")),
+            _ => {}
+        }
+    }
+    if action == "bulkUpdate" {
+        match data.and_then(|d| d.get("data")) {
+            None => return Err(format!("Key 'data' is required in data for {action}")),
+            Some(d) if !is_array(d) => return Err(format!("Key 'data.data' must be an array for {action}")),
+            _ => {}
+        }
+    }
+    if action == "increment" || action == "decrement" {
+        let key = if dialect.group == "tableId" {
+            "column"
+        } else {
+            "attribute"
+        };
+        if data.and_then(|d| d.get(key)).is_none() {
+            return Err(format!("Key '{key}' is required in data for {action}"));
+        }
+        if data.and_then(|d| d.get("value")).is_some_and(|v| !v.is_number()) {
+            return Err(format!("Key 'value' must be a numeric value for {action}"));
+        }
+    }
+    Ok(())
 }

@@ -22,7 +22,8 @@ pub(crate) const MAX_OPERATIONS: i64 = 100;
 /// The `ttl` range, in seconds, and its default.
 pub(crate) const TTL: (i64, i64, i64) = (60, 3600, 300);
 
-const ACTIONS: [&str; 10] = [
+/// The actions an operation may have; the first six name one document.
+pub(crate) const ACTIONS: [&str; 10] = [
     "create",
     "update",
     "upsert",

@@ -82,6 +82,10 @@ pub(crate) fn tablesdb_body(body: &Value) -> Value {
         if let Some(Value::Array(operations)) = object.get_mut("operations") {
             for operation in operations.iter_mut().filter_map(Value::as_object_mut) {
                 rename(operation, &BODY_KEYS[..2], Toward::TablesDb);
+                // An increment's data names its column, as TablesDB's validator requires.
+                if let Some(data) = operation.get_mut("data").and_then(Value::as_object_mut) {
+                    rename(data, &[("attribute", "column")], Toward::TablesDb);
+                }
             }
         }
     }
@@ -165,14 +169,20 @@ mod tests {
         let body = json!({
             "documentId": "o1",
             "data": {"documentId": "kept", "attributes": 1},
-            "operations": [{"collectionId": "c", "documentId": "d", "data": {"collectionId": "kept"}}],
+            "operations": [
+                {"collectionId": "c", "documentId": "d", "data": {"collectionId": "kept"}},
+                {"action": "increment", "data": {"attribute": "stock", "value": 1}},
+            ],
         });
         assert_eq!(
             tablesdb_body(&body),
             json!({
                 "rowId": "o1",
                 "data": {"documentId": "kept", "attributes": 1},
-                "operations": [{"tableId": "c", "rowId": "d", "data": {"collectionId": "kept"}}],
+                "operations": [
+                    {"tableId": "c", "rowId": "d", "data": {"collectionId": "kept"}},
+                    {"action": "increment", "data": {"column": "stock", "value": 1}},
+                ],
             })
         );
     }

@@ -607,6 +607,36 @@ const testBulkDeleteMatchingUpdatedDocuments = def('testBulkDeleteMatchingUpdate
   }
 });
 
+const testCreateOperationsValidation = def('testCreateOperationsValidation', async (t) => {
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name: 'ValidationTestDatabase' });
+  t.eq(database.status, 201);
+  const db = database.body.$id;
+  const collection = await t.server('POST', `/databases/${db}/collections`, { collectionId: ID.unique(), name: 'ValidationTest', documentSecurity: false, permissions: everyone });
+  t.eq(collection.status, 201);
+  const col = collection.body.$id;
+  t.eq((await t.server('POST', `/databases/${db}/collections/${col}/attributes/string`, { key: 'name', size: 256, required: true })).status, 202);
+  await t.settle();
+  const transaction = await t.side('POST', '/databases/transactions');
+  t.eq(transaction.status, 201);
+  const path = `/databases/transactions/${transaction.body.$id}/operations`;
+  const base = { databaseId: db, collectionId: col };
+  const refused = [
+    [{ ...base, action: 'invalidAction', documentId: ID.unique(), data: { name: 'Test' } }],
+    [{ ...base, documentId: ID.unique(), data: { name: 'Test' } }],
+    [{ action: 'create', collectionId: col, documentId: ID.unique(), data: { name: 'Test' } }],
+    [{ ...base, action: 'create', data: { name: 'Test' } }],
+    [{ ...base, action: 'create', documentId: ID.unique() }],
+    [{ ...base, action: 'bulkCreate', data: 'not an array' }],
+    [{ ...base, action: 'bulkUpdate', data: { data: { name: 'Updated' } } }],
+    [],
+    'not an array',
+  ];
+  for (const operations of refused) {
+    const response = await t.server('POST', path, { operations });
+    t.eq(response.status, 400, `refused: ${JSON.stringify(operations)} → ${response.body?.message}`);
+  }
+});
+
 export const methods = [
   testCreate, testCreateOperations, testCommit, testRollback, testTransactionExpiration, testTransactionSizeLimit,
   testConcurrentTransactionConflicts,
@@ -616,11 +646,11 @@ export const methods = [
   testBulkUpdateWithTransactionAwareQueries, testBulkUpdateMatchingUpdatedDocuments, testBulkDeleteMatchingCreatedDocuments,
   testBulkDeleteMatchingUpdatedDocuments,
   testIncrementDecrementOperations, testIncrementDecrementEndpointsWithTransaction, testBulkUpdateOperations,
-  testBulkUpsertOperations, testBulkDeleteOperations, testCommitRollbackValidation,
+  testBulkUpsertOperations, testBulkDeleteOperations, testCreateOperationsValidation, testCommitRollbackValidation,
   testNonExistentResources,
 ];
 
 const notYet = 'not ported yet (the TablesDB issue)';
 export const outOfScope = Object.fromEntries([
-  'testMixedSingleOperations', 'testCreateOperationsValidation',
+  'testMixedSingleOperations',
 ].map((name) => [name, notYet]));
