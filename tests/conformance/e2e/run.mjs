@@ -36,8 +36,13 @@ const classes = [
   ['RealtimeCustomClientTest', 'client', realtime.methods, realtime.outOfScope],
   ['RealtimeConsoleClientTest', 'client', [], { '*': 'the console project (its realtime serves the Appwrite console)' }],
   ['Legacy\\Transactions\\ACIDTest', 'client', acid.legacyMethods, {}],
-  ['Legacy\\Transactions\\TransactionsCustomServerTest', 'server', transactions.methods, transactions.outOfScope],
-  ['Legacy\\Transactions\\TransactionsCustomClientTest', 'client', transactions.methods, transactions.outOfScope],
+  ['Legacy\\Transactions\\TransactionsCustomServerTest', 'server', transactions.methods, {}],
+  ['Legacy\\Transactions\\TransactionsCustomClientTest', 'client', transactions.methods, {}],
+  ['Legacy\\Transactions\\TransactionsConsoleClientTest', 'client', [], { '*': 'the console project' }],
+  // TablesDB's transaction trait has ten methods of its own and differs in 1 500 lines: a port of its own.
+  ['TablesDB\\Transactions\\TransactionsCustomServerTest', 'server', [], { '*': 'not ported yet (the TablesDB issue)' }],
+  ['TablesDB\\Transactions\\TransactionsCustomClientTest', 'client', [], { '*': 'not ported yet (the TablesDB issue)' }],
+  ['TablesDB\\Transactions\\PermissionsCustomClientTest', 'client', [], { '*': 'not ported yet (the TablesDB issue)' }],
   ['TablesDB\\Transactions\\ACIDTest', 'client', acid.tablesdbMethods, {}],
   // From Appwrite 1.9.6, with the emulator behaving as that release.
   ['RealtimeCustomClientTest@1.9.6', 'client', realtime.methods196, { ...realtime.outOfScope, ...realtime.outOfScope196 }, '1.9.6'],

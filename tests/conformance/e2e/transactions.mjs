@@ -1,8 +1,7 @@
 // Port of Appwrite 1.8.1 `tests/e2e/Services/Databases/Legacy/Transactions/TransactionsBase.php`
-// (the trait of TransactionsCustomServerTest and TransactionsCustomClientTest), in part: the
-// methods about creating, staging, limits, committing, rolling back, and single writes naming a
-// transaction. `t.side` is the class's own caller (the key, or a user), as `getHeaders()` is
-// there; the key's calls are the key's.
+// (the trait of TransactionsCustomServerTest and TransactionsCustomClientTest), whole. `t.side` is
+// the class's own caller (the key, or a user), as `getHeaders()` is there; the key's calls are
+// the key's.
 
 import { ID, Permission, Query, Role } from 'node-appwrite';
 import { def, sleep } from './harness.mjs';
@@ -637,12 +636,60 @@ const testCreateOperationsValidation = def('testCreateOperationsValidation', asy
   }
 });
 
+const testMixedSingleOperations = def('testMixedSingleOperations', async (t) => {
+  const { path } = await writable(t, 'MultipleSingleRoutesDB', [
+    name, ['string', { key: 'status', size: 256, required: false }], ['integer', { key: 'priority', required: false, min: 1, max: 10 }],
+  ]);
+  t.eq((await t.server('POST', path, { documentId: 'existing_doc', data: { name: 'Existing Document', status: 'active', priority: 5 } })).status, 201);
+  const transaction = await t.side('POST', '/databases/transactions');
+  const transactionId = transaction.body.$id;
+  t.eq(transaction.status, 201);
+  const staged = [
+    ['POST', path, { documentId: 'new_doc_1', data: { name: 'New Document 1', status: 'pending', priority: 1 } }, 201],
+    ['POST', path, { documentId: 'new_doc_2', data: { name: 'New Document 2', status: 'pending', priority: 2 } }, 201],
+    ['PATCH', `${path}/existing_doc`, { data: { status: 'updated', priority: 10 } }, 200],
+    ['PATCH', `${path}/new_doc_1`, { data: { status: 'active', priority: 8 } }, 200],
+    ['DELETE', `${path}/new_doc_2`, {}, 204],
+    ['PUT', `${path}/upserted_doc`, { documentId: 'upserted_doc', data: { name: 'Upserted Document', status: 'new', priority: 3 } }, 201],
+  ];
+  for (const [method, route, body, status] of staged) {
+    t.eq((await t.server(method, route, { ...body, transactionId })).status, status, `${method} ${route}`);
+  }
+  const details = await t.server('GET', `/databases/transactions/${transactionId}`);
+  t.eq(details.status, 200);
+  t.eq(details.body.operations, 6);
+  t.eq((await t.side('GET', `${path}/new_doc_1`)).status, 404);
+  t.eq((await t.side('GET', `${path}/upserted_doc`)).status, 404);
+  let read = await t.side('GET', `${path}/existing_doc`);
+  t.eq(read.body.status, 'active');
+  t.eq(read.body.priority, 5);
+
+  const committed = await commit(t, transactionId);
+  t.eq(committed.status, 200);
+  t.eq(committed.body.status, 'committed');
+  read = await t.side('GET', `${path}/new_doc_1`);
+  t.eq(read.status, 200);
+  t.eq(read.body.name, 'New Document 1');
+  t.eq(read.body.status, 'active');
+  t.eq(read.body.priority, 8);
+  t.eq((await t.side('GET', `${path}/new_doc_2`)).status, 404);
+  read = await t.side('GET', `${path}/existing_doc`);
+  t.eq(read.body.status, 'updated');
+  t.eq(read.body.priority, 10);
+  read = await t.side('GET', `${path}/upserted_doc`);
+  t.eq(read.status, 200);
+  t.eq(read.body.name, 'Upserted Document');
+  t.eq(read.body.status, 'new');
+  t.eq(read.body.priority, 3);
+  t.eq((await t.side('GET', path)).body.total, 3);
+});
+
 export const methods = [
   testCreate, testCreateOperations, testCommit, testRollback, testTransactionExpiration, testTransactionSizeLimit,
   testConcurrentTransactionConflicts,
   testDeleteDocumentDuringTransaction, testBulkOperations, testPartialFailureRollback, testDoubleCommitRollback,
   testOperationsOnNonExistentDocuments, testCreateDocument, testUpdateDocument, testUpsertDocument, testDeleteDocument,
-  testBulkCreate, testBulkUpdate, testBulkUpsert, testBulkDelete, testMixedOperations,
+  testBulkCreate, testBulkUpdate, testBulkUpsert, testBulkDelete, testMixedSingleOperations, testMixedOperations,
   testBulkUpdateWithTransactionAwareQueries, testBulkUpdateMatchingUpdatedDocuments, testBulkDeleteMatchingCreatedDocuments,
   testBulkDeleteMatchingUpdatedDocuments,
   testIncrementDecrementOperations, testIncrementDecrementEndpointsWithTransaction, testBulkUpdateOperations,
@@ -650,7 +697,3 @@ export const methods = [
   testNonExistentResources,
 ];
 
-const notYet = 'not ported yet (the TablesDB issue)';
-export const outOfScope = Object.fromEntries([
-  'testMixedSingleOperations',
-].map((name) => [name, notYet]));
