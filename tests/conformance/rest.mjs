@@ -3,24 +3,12 @@
 //
 // Usage: node rest.mjs [path/to/appwrite-emulator]   (default: ../../target/debug/appwrite-emulator)
 
-import { startEmulator } from './emulator.mjs';
+import { expectError, startEmulator } from './emulator.mjs';
 import assert from 'node:assert/strict';
-import { Client, Databases, Users, Query, ID, Permission, Role, AppwriteException } from 'node-appwrite';
+import { Client, Databases, Users, Query, ID, Permission, Role } from 'node-appwrite';
 
 const binary = process.argv[2] ?? new URL('../../target/debug/appwrite-emulator', import.meta.url).pathname;
 
-
-async function expectError(promise, code, type) {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof AppwriteException, `expected an AppwriteException, got ${err}`);
-    assert.equal(err.code, code, `${err.message}`);
-    assert.equal(err.type, type, `${err.message}`);
-    return err;
-  }
-  assert.fail(`expected ${code} ${type}`);
-}
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/;
 let checks = 0;

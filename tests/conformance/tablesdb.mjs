@@ -4,23 +4,11 @@
 //
 // Usage: node tablesdb.mjs [path/to/appwrite-emulator]   (default: ../../target/debug/appwrite-emulator)
 
-import { startEmulator } from './emulator.mjs';
+import { expectError, startEmulator } from './emulator.mjs';
 import assert from 'node:assert/strict';
-import { Client, Databases, TablesDB, Query, Permission, Role, AppwriteException } from 'node-appwrite';
+import { Client, Databases, TablesDB, Query, Permission, Role } from 'node-appwrite';
 
 const binary = process.argv[2] ?? new URL('../../target/debug/appwrite-emulator', import.meta.url).pathname;
-
-async function expectError(promise, code, type) {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof AppwriteException, `expected an AppwriteException, got ${err}`);
-    assert.equal(err.code, code, `${err.message}`);
-    assert.equal(err.type, type, `${err.message}`);
-    return err;
-  }
-  assert.fail(`expected ${code} ${type}`);
-}
 
 let checks = 0;
 const step = (name) => console.log(`ok ${++checks} - ${name}`);

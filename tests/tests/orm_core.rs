@@ -862,15 +862,32 @@ struct OrderLine {
 async fn a_projection_reads_only_its_attributes_into_its_own_type() {
     use appwrite_orm::Projection;
 
-    let (_emulator, orders) = start_with_orders().await;
+    let (emulator, orders) = start_with_orders().await;
     assert_eq!(OrderLine::KEYS, ["userId", "status", "note"]);
     for n in 0..4 {
         orders.create_with_id(&format!("o{n}"), &order(n)).await.unwrap();
     }
-    let lines = orders
-        .find_as::<OrderLine>([Order::STATUS.eq(Status::Pending), Order::_ID.order_asc()])
-        .await
-        .unwrap();
+    // The request itself asks for the projection's attributes and the metadata only.
+    let mut hold = emulator.hold_requests(r#""method":"select""#);
+    let reading = {
+        let orders = orders.clone();
+        tokio::spawn(async move {
+            orders
+                .find_as::<OrderLine>([Order::STATUS.eq(Status::Pending), Order::_ID.order_asc()])
+                .await
+        })
+    };
+    let request = hold.next().await;
+    assert!(
+        request.uri().contains(
+            r#"{"method":"select","values":["$id","$createdAt","$updatedAt","$permissions","userId","status","note"]}"#
+        ),
+        "{}",
+        request.uri()
+    );
+    request.release();
+    drop(hold);
+    let lines = reading.await.unwrap().unwrap();
     let expected: Vec<(String, OrderLine)> = [0, 3]
         .into_iter()
         .map(|n| {

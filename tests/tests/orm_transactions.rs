@@ -450,8 +450,20 @@ async fn next_held(hold: &mut appwrite_emulator::RequestHold) -> appwrite_emulat
         .expect("the transaction's next request in time")
 }
 
-/// Stages `transfer` (take one from the stock, record it in the order) as the body of a
-/// transaction that reads the stock first, so that a retry acts on what it reads anew.
+/// Lets a transaction's operations through, then sets the stock to `available` while its commit
+/// is held, and lets the commit go: the commit meets a document changed after it was staged.
+async fn write_before_commit(shop: &Shop, hold: &mut appwrite_emulator::RequestHold, available: i32) {
+    next_held(hold).await.release();
+    let commit = next_held(hold).await;
+    shop.stock
+        .update("lamp", Stock::patch().available(available))
+        .await
+        .unwrap();
+    commit.release();
+}
+
+/// A transaction whose body reads the stock and stages raising it by 10, so that a retry acts
+/// on what it reads anew; `runs` counts how often the body ran.
 async fn restock_note(
     shop: &Shop,
     attempts: u32,
@@ -483,13 +495,7 @@ async fn a_conflicting_commit_is_retried_from_the_body_and_then_succeeds() {
         tokio::spawn(async move { restock_note(&shop, 3, &runs).await })
     };
     // First attempt: its operations go through, then, before its commit, someone else writes.
-    next_held(&mut hold).await.release();
-    let commit = next_held(&mut hold).await;
-    shop.stock
-        .update("lamp", Stock::patch().available(7))
-        .await
-        .unwrap();
-    commit.release();
+    write_before_commit(&shop, &mut hold, 7).await;
     // Second attempt: read 7 anew, nothing in the way.
     next_held(&mut hold).await.release();
     next_held(&mut hold).await.release();
@@ -509,13 +515,7 @@ async fn a_conflicting_commit_is_retried_from_the_body_and_then_succeeds() {
         let (shop, runs) = (std::sync::Arc::clone(&shop), std::sync::Arc::clone(&runs));
         tokio::spawn(async move { restock_note(&shop, 1, &runs).await })
     };
-    next_held(&mut hold).await.release();
-    let commit = next_held(&mut hold).await;
-    shop.stock
-        .update("lamp", Stock::patch().available(1))
-        .await
-        .unwrap();
-    commit.release();
+    write_before_commit(&shop, &mut hold, 1).await;
     let conflict = single.await.unwrap().unwrap_err();
     assert!(conflict.is(ErrorKind::TransactionConflict), "{conflict}");
     assert_eq!(shop.stock.get_or_fail("lamp").await.unwrap().available, 1);
