@@ -122,8 +122,14 @@ async fn create_database(State(state): State<Arc<AppState>>, ctx: Ctx, body: Bod
     let id = ids::custom_id("databaseId", &body.string("databaseId")?)?;
     let name = name_param(&body, "name")?;
     let enabled = body.bool_or("enabled", true)?;
+    // Appwrite records which API made a database (its `type`).
+    let kind = if super::tablesdb::current() {
+        "tablesdb"
+    } else {
+        "legacy"
+    };
     let database = state
-        .db(move |c| schema::create_database(c, &id, &name, enabled))
+        .db(move |c| schema::create_database(c, &id, &name, enabled, kind))
         .await?;
     Ok(json(StatusCode::CREATED, database.to_json()))
 }

@@ -92,7 +92,13 @@ pub(crate) fn as_row(document: &mut Value) {
 
 fn rename_answer(value: &mut Value, resource: Resource) {
     if value.get("type").is_some() && value.get("code").is_some() && value.get("message").is_some() {
-        rename_error(value);
+        // Appwrite's increment and decrement name a non-numeric column with the collections
+        // API's error whichever API was called.
+        let numeric_check =
+            resource == Resource::Rows && value["type"] == ErrorType::attribute_type_invalid.as_str();
+        if !numeric_check {
+            rename_error(value);
+        }
         return;
     }
     let out = Toward::TablesDb;
@@ -107,7 +113,7 @@ fn rename_answer(value: &mut Value, resource: Resource) {
 
 // Appwrite's TablesDB errors: the same failures under the names of tables, columns and rows,
 // with their own default messages.
-const ERRORS: [(ErrorType, &str, &str); 14] = [
+const ERRORS: [(ErrorType, &str, &str); 22] = [
     (ErrorType::collection_not_found, "table_not_found", "Table with the requested ID could not be found."),
     (ErrorType::collection_already_exists, "table_already_exists", "A table with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID."),
     (ErrorType::document_not_found, "row_not_found", "Row with the requested ID could not be found."),
@@ -120,6 +126,14 @@ const ERRORS: [(ErrorType, &str, &str); 14] = [
     (ErrorType::attribute_already_exists, "column_already_exists", "Column with the requested key already exists. Column keys must be unique, try again with a different key."),
     (ErrorType::attribute_not_available, "column_not_available", "The requested column is not yet available. Please try again later."),
     (ErrorType::attribute_limit_exceeded, "column_limit_exceeded", "The maximum number or size of columns for this table has been reached."),
+    (ErrorType::attribute_unknown, "column_unknown", "The column required for the index could not be found. Please confirm all your columns are in the available state."),
+    (ErrorType::attribute_default_unsupported, "column_default_unsupported", "Default values cannot be set for array or required columns."),
+    (ErrorType::attribute_value_invalid, "column_value_invalid", "The column value is invalid. Please check the type, range and value of the column."),
+    (ErrorType::attribute_type_invalid, "column_type_invalid", "The column type is invalid."),
+    (ErrorType::attribute_invalid_resize, "column_invalid_resize", "Existing data is too large for new size, truncate your existing data then try again."),
+    (ErrorType::index_invalid, "column_index_invalid", "Index invalid."),
+    (ErrorType::index_limit_exceeded, "column_index_limit_exceeded", "The maximum number of indexes has been reached."),
+    (ErrorType::index_dependency, "column_index_dependency", "Column cannot be renamed or deleted. Please remove the associated index first."),
     (ErrorType::index_not_found, "column_index_not_found", "Index with the requested ID could not be found."),
     (ErrorType::index_already_exists, "column_index_already_exists", "Index with the requested key already exists. Try again with a different key."),
 ];
@@ -129,7 +143,53 @@ pub(crate) fn error_types() -> impl Iterator<Item = (&'static str, u16)> {
     ERRORS.iter().map(|(kind, name, _)| (*name, kind.code()))
 }
 
+// Messages Appwrite words after the API's context (`getContext()`, `getParentContext()`), as
+// (collections API, TablesDB) fragments: at the start of a message, anywhere in it, and at the
+// start of a cursor-not-found message.
+const CONTEXT_PREFIXES: [(&str, &str); 4] = [
+    (
+        "Cannot set default value for required attribute",
+        "Cannot set default value for required column",
+    ),
+    (
+        "Cannot set default value for array attributes",
+        "Cannot set default value for array columns",
+    ),
+    ("Unknown attribute: ", "Unknown column: "),
+    ("attribute not available: ", "column not available: "),
+];
+const CONTEXT_INFIXES: [(&str, &str); 1] = [(
+    ". Verify the attribute name or create the attribute.",
+    ". Verify the column name or create the column.",
+)];
+const CURSOR_PREFIXES: [(&str, &str); 3] = [
+    ("Document '", "Row '"),
+    ("Collection '", "Table '"),
+    ("Attribute '", "Column '"),
+];
+
+/// A message worded after the collections API, in TablesDB's words.
+fn context_message(text: &str) -> Option<String> {
+    let cursor = text.ends_with("for the 'cursor' value not found.");
+    let mut prefixes = CONTEXT_PREFIXES
+        .iter()
+        .chain(CURSOR_PREFIXES.iter().filter(|_| cursor));
+    let mut renamed = prefixes
+        .find_map(|(collections, tables)| {
+            text.strip_prefix(collections)
+                .map(|rest| format!("{tables}{rest}"))
+        })
+        .unwrap_or_else(|| text.to_owned());
+    for (collections, tables) in CONTEXT_INFIXES {
+        renamed = renamed.replace(collections, tables);
+    }
+    (renamed != text).then_some(renamed)
+}
+
 fn rename_error(value: &mut Value) {
+    if let Some(text) = value["message"].as_str().and_then(context_message) {
+        value["message"] = Value::from(text);
+    }
     let kind = value["type"].as_str().unwrap_or_default().to_owned();
     let Some((collections, name, message)) = ERRORS.iter().find(|(k, _, _)| k.as_str() == kind) else {
         return;
@@ -241,6 +301,25 @@ mod tests {
         assert_eq!(
             renamed("/v1/tablesdb/transactions/x").map(|r| r.1),
             Some(Resource::Transactions)
+        );
+    }
+
+    #[test]
+    fn context_worded_messages_name_columns_rows_and_tables() {
+        let unknown = "Unknown attribute: x. Verify the attribute name or create the attribute.";
+        assert_eq!(
+            context_message(unknown).as_deref(),
+            Some("Unknown column: x. Verify the column name or create the column.")
+        );
+        assert_eq!(
+            context_message("Document 'a' for the 'cursor' value not found.").as_deref(),
+            Some("Row 'a' for the 'cursor' value not found.")
+        );
+        // A document named in another message keeps its word: only cursor messages start so.
+        assert_eq!(context_message("Document 'a' is locked"), None);
+        assert_eq!(
+            context_message("Invalid document structure: Missing required attribute \"t\""),
+            None
         );
     }
 }

@@ -30,7 +30,8 @@ impl std::fmt::Debug for Store {
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS databases (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, enabled INTEGER NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL);
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, enabled INTEGER NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'legacy');
 CREATE TABLE IF NOT EXISTS collections (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, database_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,
     enabled INTEGER NOT NULL, document_security INTEGER NOT NULL, permissions TEXT NOT NULL,
@@ -137,13 +138,27 @@ fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Columns added since the first release, added to data files written before them.
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
-    let has_lengths: bool = conn.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('indexes') WHERE name = 'lengths'",
-        [],
-        |r| r.get(0),
-    )?;
-    if !has_lengths {
-        conn.execute_batch("ALTER TABLE indexes ADD COLUMN lengths TEXT NOT NULL DEFAULT '[]'")?;
+    let added = [
+        (
+            "indexes",
+            "lengths",
+            "ALTER TABLE indexes ADD COLUMN lengths TEXT NOT NULL DEFAULT '[]'",
+        ),
+        (
+            "databases",
+            "type",
+            "ALTER TABLE databases ADD COLUMN type TEXT NOT NULL DEFAULT 'legacy'",
+        ),
+    ];
+    for (table, column, alter) in added {
+        let present: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+            [table, column],
+            |r| r.get(0),
+        )?;
+        if !present {
+            conn.execute_batch(alter)?;
+        }
     }
     Ok(())
 }

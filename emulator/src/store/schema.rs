@@ -18,6 +18,8 @@ pub(crate) struct Database {
     pub enabled: bool,
     pub created: String,
     pub updated: String,
+    /// `legacy` when made through the collections API, `tablesdb` through TablesDB.
+    pub kind: String,
 }
 
 impl Database {
@@ -28,12 +30,13 @@ impl Database {
             enabled: r.get(2)?,
             created: r.get(3)?,
             updated: r.get(4)?,
+            kind: r.get(5)?,
         })
     }
 
     /// Appwrite's `Database` model.
     pub(crate) fn to_json(&self) -> Value {
-        json!({"$id": self.id, "name": self.name, "$createdAt": self.created, "$updatedAt": self.updated, "enabled": self.enabled, "type": "legacy"})
+        json!({"$id": self.id, "name": self.name, "$createdAt": self.created, "$updatedAt": self.updated, "enabled": self.enabled, "type": self.kind})
     }
 }
 
@@ -42,11 +45,12 @@ pub(crate) fn create_database(
     id: &str,
     name: &str,
     enabled: bool,
+    kind: &str,
 ) -> ApiResult<Database> {
     let now = ids::now();
     let inserted = c.execute(
-        "INSERT OR IGNORE INTO databases (id, name, enabled, created, updated) VALUES (?1, ?2, ?3, ?4, ?4)",
-        params![id, name, enabled, now],
+        "INSERT OR IGNORE INTO databases (id, name, enabled, created, updated, type) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+        params![id, name, enabled, now, kind],
     )?;
     if inserted == 0 {
         return Err(ApiError::about(ErrorType::database_already_exists, id));
@@ -56,7 +60,7 @@ pub(crate) fn create_database(
 
 pub(crate) fn get_database(c: &Connection, id: &str) -> ApiResult<Database> {
     c.query_row(
-        "SELECT id, name, enabled, created, updated FROM databases WHERE id = ?1",
+        "SELECT id, name, enabled, created, updated, type FROM databases WHERE id = ?1",
         [id],
         Database::read,
     )
@@ -65,7 +69,8 @@ pub(crate) fn get_database(c: &Connection, id: &str) -> ApiResult<Database> {
 }
 
 pub(crate) fn list_databases(c: &Connection) -> ApiResult<Vec<Database>> {
-    let mut stmt = c.prepare("SELECT id, name, enabled, created, updated FROM databases ORDER BY rowid")?;
+    let mut stmt =
+        c.prepare("SELECT id, name, enabled, created, updated, type FROM databases ORDER BY rowid")?;
     let rows = stmt
         .query_map([], Database::read)?
         .collect::<Result<Vec<_>, _>>()?;
@@ -722,7 +727,7 @@ pub(crate) fn create_index(
                 if !attribute.is_available() {
                     return Err(ApiError::with(
                         ErrorType::attribute_not_available,
-                        format!("Attribute not available: {}", attribute.key),
+                        format!("attribute not available: {}", attribute.key),
                     ));
                 }
                 attribute.array

@@ -4,6 +4,7 @@
 
 import { ID, Permission, Role, Query } from 'node-appwrite';
 import { def, sleep as sleepMs } from './harness.mjs';
+import { listedWithoutTotal } from './databases-base.mjs';
 
 const anyone = [Permission.read(Role.any()), Permission.create(Role.any()), Permission.update(Role.any()), Permission.delete(Role.any())];
 
@@ -20,13 +21,8 @@ async function checkListing(t, path, name, filters) {
   t.eq(all.body[name]?.[0]?.enabled ?? true, all.body[name]?.[0]?.enabled ?? true);
   t.eq(ids(all)[1], 'second');
   if (name === 'collections') t.eq(all.body[name]?.[0]?.enabled, true);
-  const withoutTotal = await list({ total: false });
-  t.eq(withoutTotal.status, 200);
-  t.isType(withoutTotal.body, 'object');
-  t.isType(withoutTotal.body[name], 'array');
-  t.isType(withoutTotal.body.total, 'int');
-  t.eq(withoutTotal.body.total, 0);
-  t.ok(withoutTotal.body[name]?.length > 0, `${name} listed without a total`);
+  // TablesDB's testListTables does not ask.
+  if (!(t.tablesdb && name === 'collections')) await listedWithoutTotal(t, path, name);
   const reversed = [...ids(all)].reverse();
 
   let r = await list({ queries: [Query.limit(1)] });
@@ -159,12 +155,17 @@ const testCreateEncryptedAttribute = def('testCreateEncryptedAttribute', async (
   t.eq(actors.body.name, 'Encrypted Actors Data');
   const path = `/databases/${data.databaseId}/collections/${actors.body.$id}`;
   const firstName = await t.server('POST', `${path}/attributes/string`, { key: 'firstName', size: 256, required: true });
-  let lastName = await t.server('POST', `${path}/attributes/string`, { key: 'lastName', size: 149, required: true, encrypt: true });
-  t.eq(lastName.body.message, `Size too small. Encrypted strings require a minimum size of ${ENCRYPT_SIZE_MIN} characters.`);
-  lastName = await t.server('POST', `${path}/attributes/string`, { key: 'lastName', size: 256, required: true, encrypt: true });
-  t.ok(lastName.body.encrypt === true, 'encrypt in the create answer');
-  await t.settle();
-  t.ok((await t.server('GET', `${path}/attributes/lastName`)).body.encrypt === true, 'encrypt in the get answer');
+  let lastName;
+  if (t.tablesdb) { // TablesDB's twin checks neither the minimum size nor `encrypt` in the answers
+    lastName = await t.server('POST', `${path}/attributes/string`, { key: 'lastName', size: 256, required: true, encrypt: true });
+  } else {
+    lastName = await t.server('POST', `${path}/attributes/string`, { key: 'lastName', size: 149, required: true, encrypt: true });
+    t.eq(lastName.body.message, `Size too small. Encrypted strings require a minimum size of ${ENCRYPT_SIZE_MIN} characters.`);
+    lastName = await t.server('POST', `${path}/attributes/string`, { key: 'lastName', size: 256, required: true, encrypt: true });
+    t.ok(lastName.body.encrypt === true, 'encrypt in the create answer');
+    await t.settle();
+    t.ok((await t.server('GET', `${path}/attributes/lastName`)).body.encrypt === true, 'encrypt in the get answer');
+  }
   t.eq(firstName.status, 202);
   t.eq(firstName.body.key, 'firstName');
   t.eq(firstName.body.type, 'string');
@@ -179,6 +180,7 @@ const testCreateEncryptedAttribute = def('testCreateEncryptedAttribute', async (
   t.eq(document.status, 200);
   t.eq(document.body.firstName, 'Jonah');
   t.eq(document.body.lastName, 'Jameson');
+  if (t.tablesdb) return;
   const collection = await t.server('GET', path);
   for (const attribute of collection.body.attributes ?? []) {
     t.has(attribute, 'encrypt');
@@ -624,13 +626,7 @@ const testBulkUpdate = def('testBulkUpdate', async (t) => {
   let documents = await listAll(Query.equal('number', [100]));
   t.eq(documents.status, 200);
   t.eq(documents.body.total, 10);
-  const withoutTotal = await t.server('GET', `${path}/documents`, { total: false });
-  t.eq(withoutTotal.status, 200);
-  t.isType(withoutTotal.body, 'object');
-  t.isType(withoutTotal.body.documents, 'array');
-  t.isType(withoutTotal.body.total, 'int');
-  t.eq(withoutTotal.body.total, 0);
-  t.ok(withoutTotal.body.documents?.length > 0, 'documents listed without a total');
+  if (!t.tablesdb) await listedWithoutTotal(t, `${path}/documents`, 'documents'); // not in TablesDB's twin
   t.eq(response.body.documents, documents.body.documents, 'the update answers what a read returns');
   for (const document of documents.body.documents ?? []) {
     t.eq(document.$permissions, mine);

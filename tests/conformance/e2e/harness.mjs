@@ -19,6 +19,7 @@
 import { startEmulator as startProcess } from '../emulator.mjs';
 import { isDeepStrictEqual, inspect } from 'node:util';
 import WebSocket from 'ws';
+import * as tablesdb from './tablesdb-dialect.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,6 +60,18 @@ export class Case {
 
   /** Appwrite's test client: the raw HTTP call, the status and the decoded body. */
   async call(method, path, params = {}, headers = {}) {
+    if (this.tablesdb && tablesdb.isDatabasesPath(path)) {
+      const [tablesPath, tablesParams] = tablesdb.request(path, params);
+      const response = await this.rawCall(method, tablesPath, tablesParams, headers);
+      const [body, wrong] = tablesdb.answer(tablesPath, response.body);
+      for (const what of wrong) this.failures.push(`${method} ${tablesPath}: the TablesDB answer has ${what}`);
+      return { ...response, body };
+    }
+    return this.rawCall(method, path, params, headers);
+  }
+
+  /** `call` as it is, whatever the class's dialect. */
+  async rawCall(method, path, params = {}, headers = {}) {
     const all = { 'content-type': 'application/json', 'x-appwrite-project': this.env.project, ...headers };
     for (const [k, v] of Object.entries(all)) if (v === undefined || v === null) delete all[k];
     let url = `${this.env.endpoint}${path}`;
@@ -83,6 +96,9 @@ export class Case {
     for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
     return true;
   }
+
+  /** Whether the class is a TablesDB twin (see `tablesdb-dialect.mjs`). */
+  get tablesdb() { return this.env.dialect === 'tablesdb'; }
 
   /** The API key's headers, which Appwrite's tests send for every schema call. */
   get keyHeaders() { return { 'x-appwrite-key': this.env.key }; }
@@ -229,13 +245,13 @@ async function makeUser(env) {
 
 /**
  * Runs one ported class: `methods` in order against a fresh emulator behaving as Appwrite
- * `version`, on `side` ('server' or 'client'). A method receives the `Case` and the value the
+ * `version`, on `side` ('server' or 'client'), speaking `dialect` ('collections' or 'tablesdb'). A method receives the `Case` and the value the
  * method it depends on returned.
  */
-export async function runClass(binary, name, side, methods, version) {
+export async function runClass(binary, name, side, methods, version, dialect = 'collections') {
   if (methods.length === 0) return [];
   const { child, endpoint, project, key } = await startEmulator(binary, version);
-  const env = { endpoint: `${endpoint}`, project, key, version };
+  const env = { endpoint: `${endpoint}`, project, key, version, dialect };
   const results = [];
   try {
     Object.assign(env, await makeUser(env));
