@@ -17,6 +17,7 @@ import * as realtimeQuery from './realtime-query.mjs';
 import * as acid from './transactions-acid.mjs';
 import * as transactions from './transactions.mjs';
 import * as tablesdbQueries from './tablesdb-queries.mjs';
+import * as tablesdbTransactions from './tablesdb-transactions.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -54,8 +55,8 @@ const classes = [
   ['TablesDB\\DatabasesPermissionsMemberTest', 'client', tablesNames(permissions.memberMethods), {}, '1.8.1', 'tablesdb'],
   ['TablesDB\\DatabasesPermissionsTeamTest', 'client', [], permissions.teamOutOfScope],
   ['TablesDB\\DatabasesConsoleClientTest', 'client', [], { '*': 'the console project' }],
-  ['TablesDB\\Transactions\\TransactionsCustomServerTest', 'server', transactions.methods, {}, '1.8.1', 'tablesdb'],
-  ['TablesDB\\Transactions\\TransactionsCustomClientTest', 'client', transactions.methods, {}, '1.8.1', 'tablesdb'],
+  ['TablesDB\\Transactions\\TransactionsCustomServerTest', 'server', [...transactions.methods, ...tablesdbTransactions.methods], {}, '1.8.1', 'tablesdb'],
+  ['TablesDB\\Transactions\\TransactionsCustomClientTest', 'client', [...transactions.methods, ...tablesdbTransactions.methods], {}, '1.8.1', 'tablesdb'],
   ['TablesDB\\Transactions\\TransactionsConsoleClientTest', 'client', [], { '*': 'the console project' }],
   ['TablesDB\\Transactions\\PermissionsCustomClientTest', 'client', [], { '*': 'not ported yet (the TablesDB issue)' }],
   ['TablesDB\\Transactions\\ACIDTest', 'client', acid.tablesdbMethods, {}],
