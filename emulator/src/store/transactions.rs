@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use super::documents::{self, Action, Change, Step};
 use super::schema::{self, Collection};
-use crate::auth::Caller;
+use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::{ids, query};
 
@@ -297,6 +297,28 @@ fn check_operation(
     if is_bulk(action) {
         return Ok(());
     }
+    may_stage(c, caller, operation, collection, created)?;
+    // As on the write routes, a user may only grant roles they hold.
+    if let Some(Value::Array(permissions)) = operation.data.get("$permissions") {
+        let permissions: Vec<String> = permissions
+            .iter()
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .collect();
+        auth::check_grantable(caller, &permissions)?;
+    }
+    Ok(())
+}
+
+/// Whether `caller` may stage a single-document operation: the collection's permission, or the
+/// document's where document security allows it.
+fn may_stage(
+    c: &Connection,
+    caller: &Caller,
+    operation: &Operation,
+    collection: &Collection,
+    created: &HashSet<Target>,
+) -> ApiResult<()> {
+    let action = operation.action.as_str();
     if action == "create" {
         if !caller.can("create", &collection.permissions) {
             return Err(ApiError::new(ErrorType::user_unauthorized));

@@ -18,6 +18,7 @@ import * as acid from './transactions-acid.mjs';
 import * as transactions from './transactions.mjs';
 import * as tablesdbQueries from './tablesdb-queries.mjs';
 import * as tablesdbTransactions from './tablesdb-transactions.mjs';
+import * as tablesdbTransactionPermissions from './tablesdb-transaction-permissions.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -58,7 +59,7 @@ const classes = [
   ['TablesDB\\Transactions\\TransactionsCustomServerTest', 'server', [...transactions.methods, ...tablesdbTransactions.methods], {}, '1.8.1', 'tablesdb'],
   ['TablesDB\\Transactions\\TransactionsCustomClientTest', 'client', [...transactions.methods, ...tablesdbTransactions.methods], {}, '1.8.1', 'tablesdb'],
   ['TablesDB\\Transactions\\TransactionsConsoleClientTest', 'client', [], { '*': 'the console project' }],
-  ['TablesDB\\Transactions\\PermissionsCustomClientTest', 'client', [], { '*': 'not ported yet (the TablesDB issue)' }],
+  ['TablesDB\\Transactions\\PermissionsCustomClientTest', 'client', tablesdbTransactionPermissions.methods, {}, '1.8.1', 'tablesdb'],
   ['TablesDB\\Transactions\\ACIDTest', 'client', acid.tablesdbMethods, {}],
   // From Appwrite 1.9.6, with the emulator behaving as that release.
   ['RealtimeCustomClientTest@1.9.6', 'client', realtime.methods196, { ...realtime.outOfScope, ...realtime.outOfScope196 }, '1.9.6'],
