@@ -124,6 +124,16 @@ try {
   await expectError(tables.getRow({ ...base, rowId: 'lamp2' }), 404, 'row_not_found');
   assert.equal((await tables.getRow({ ...base, rowId: 'bench' })).stock, 1, 'not applied before the commit');
   assert.equal((await tables.getTransaction({ transactionId })).operations, 4);
+  // Reads naming the transaction see its staged writes; nobody else does, and nothing is kept.
+  assert.equal((await tables.getRow({ ...base, rowId: 'lamp2', transactionId })).stock, 3, 'created then decremented, within');
+  assert.equal((await tables.getRow({ ...base, rowId: 'bench', transactionId })).stock, 9, 'updated, within');
+  await expectError(tables.getRow({ ...base, rowId: 'desk', transactionId }), 404, 'row_not_found');
+  const within = await tables.listRows({ ...base, queries: [Query.orderAsc('name')], transactionId });
+  assert.deepEqual(within.rows.map((r) => r.$id), ['bench', 'chair', 'lamp', 'lamp2'], 'desk deleted and lamp2 created, within');
+  assert.equal(within.total, 4);
+  assert.deepEqual((await tables.listRows({ ...base, queries: [Query.orderAsc('name')] })).rows.map((r) => r.$id), ['bench', 'chair', 'desk', 'lamp']);
+  assert.equal((await tables.getTransaction({ transactionId })).operations, 4, 'reading stages nothing');
+  step('reads naming a transactionId see its staged writes, and only they do');
   await tables.updateTransaction({ transactionId, commit: true });
   assert.equal((await tables.getRow({ ...base, rowId: 'lamp2' })).stock, 3);
   assert.equal((await tables.getRow({ ...base, rowId: 'bench' })).stock, 9);

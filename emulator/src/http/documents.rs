@@ -134,11 +134,14 @@ async fn list(
     let format = ctx.format;
     let queries = query::parse_all(&array_param(&pairs, "queries"))?;
     let with_total = super::total_param(&pairs)?;
+    let transaction = read_transaction(&state, &pairs)?;
     let caller = ctx.caller;
     let list = state
         .db(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::list(c, &collection, &caller, &queries, with_total)
+            within(c, &caller, transaction.as_deref(), |c| {
+                documents::list(c, &collection, &caller, &queries, with_total)
+            })
         })
         .await?;
     Ok(json(StatusCode::OK, format.shape(list)))
@@ -152,11 +155,14 @@ async fn get(
 ) -> ApiResult<Response> {
     let format = ctx.format;
     let queries = query::parse_all(&array_param(&pairs, "queries"))?;
+    let transaction = read_transaction(&state, &pairs)?;
     let caller = ctx.caller;
     let document = state
         .db(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            documents::get(c, &collection, &caller, &id, &queries)
+            within(c, &caller, transaction.as_deref(), |c| {
+                documents::get(c, &collection, &caller, &id, &queries)
+            })
         })
         .await?;
     Ok(json(StatusCode::OK, format.shape(document)))
@@ -420,6 +426,39 @@ fn transaction_of(body: &Body) -> ApiResult<Option<String>> {
     body.optional_string("transactionId")
 }
 
+/// The transaction a read names (`?transactionId=`), if any: the read then sees its staged
+/// operations.
+fn read_transaction(state: &AppState, pairs: &[(String, String)]) -> ApiResult<Option<String>> {
+    let Some((_, id)) = pairs.iter().rev().find(|(key, _)| key == "transactionId") else {
+        return Ok(None);
+    };
+    transactions_supported(state)?;
+    Ok(Some(id.clone()))
+}
+
+/// `read` on its own, or within transaction `id`'s staged operations.
+fn within<R>(
+    c: &mut rusqlite::Connection,
+    caller: &Caller,
+    id: Option<&str>,
+    read: impl FnOnce(&mut rusqlite::Connection) -> ApiResult<R>,
+) -> ApiResult<R> {
+    match id {
+        Some(id) => transactions::read_within(c, caller, id, read),
+        None => read(c),
+    }
+}
+
+fn transactions_supported(state: &AppState) -> ApiResult<()> {
+    if state.realtime.version < crate::AppwriteVersion::V1_8 {
+        return Err(ApiError::param(
+            "transactionId",
+            "Transactions need Appwrite 1.8 or later",
+        ));
+    }
+    Ok(())
+}
+
 /// Stages one operation in transaction `id` as the write's caller; answers with `answer`.
 async fn stage(
     state: &Arc<AppState>,
@@ -429,12 +468,7 @@ async fn stage(
     status: StatusCode,
     answer: Value,
 ) -> ApiResult<Response> {
-    if state.realtime.version < crate::AppwriteVersion::V1_8 {
-        return Err(ApiError::param(
-            "transactionId",
-            "Transactions need Appwrite 1.8 or later",
-        ));
-    }
+    transactions_supported(state)?;
     let (caller, format) = (ctx.caller, ctx.format);
     state
         .db(move |c| transactions::stage(c, &caller, &id, &[operation]).map(drop))

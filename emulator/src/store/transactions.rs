@@ -426,18 +426,57 @@ fn as_commit_error(err: ApiError) -> ApiError {
 }
 
 fn apply(c: &mut Connection, caller: &Caller, operations: &[Staged]) -> ApiResult<Vec<Change>> {
-    let mut collections = Collections::default();
-    // Documents an earlier operation of this commit wrote: no conflict with ourselves.
-    let mut written: HashSet<Target> = HashSet::new();
+    let mut applying = Applying::new(Conflicts::Refused);
     let mut changes = Vec::new();
-    for Staged { operation, staged } in operations {
-        let collection = collections
+    for staged in operations {
+        changes.extend(applying.one(c, caller, staged)?);
+    }
+    Ok(changes)
+}
+
+/// Whether applying an operation checks that its document is unchanged since it was staged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Conflicts {
+    /// A commit: a document changed since its operation was staged fails it.
+    Refused,
+    /// A read within the transaction: it sees its writes over whatever is there now.
+    Ignored,
+}
+
+/// Staged operations being applied in order, with what they need to remember.
+struct Applying {
+    conflicts: Conflicts,
+    collections: Collections,
+    /// Documents an earlier operation wrote: no conflict with ourselves.
+    written: HashSet<Target>,
+}
+
+impl Applying {
+    fn new(conflicts: Conflicts) -> Self {
+        Applying {
+            conflicts,
+            collections: Collections::default(),
+            written: HashSet::new(),
+        }
+    }
+
+    /// Applies one staged operation; the change to publish, if it makes one.
+    fn one(
+        &mut self,
+        c: &mut Connection,
+        caller: &Caller,
+        Staged { operation, staged }: &Staged,
+    ) -> ApiResult<Option<Change>> {
+        let collection = self
+            .collections
             .get(c, caller, &operation.database_id, &operation.collection_id)?
             .clone();
         let data = operation.data.as_object().cloned().unwrap_or_default();
         let document = operation.document_id.clone();
+        let conflicts = self.conflicts;
+        let written = &mut self.written;
         let fresh = |c: &Connection, id: &str, written: &HashSet<Target>| -> ApiResult<()> {
-            if written.contains(&target(operation, id)) {
+            if conflicts == Conflicts::Ignored || written.contains(&target(operation, id)) {
                 return Ok(());
             }
             documents::check_unchanged_since(c, &collection, id, Some(staged))
@@ -463,7 +502,7 @@ fn apply(c: &mut Connection, caller: &Caller, operations: &[Staged]) -> ApiResul
             }
             "update" | "upsert" => {
                 let id = document.clone().unwrap_or_default();
-                fresh(c, &id, &written)?;
+                fresh(c, &id, written)?;
                 let mut data = data;
                 data.remove("$id");
                 let permissions = permissions_of(&mut data);
@@ -483,7 +522,7 @@ fn apply(c: &mut Connection, caller: &Caller, operations: &[Staged]) -> ApiResul
             }
             "delete" => {
                 let id = document.clone().unwrap_or_default();
-                fresh(c, &id, &written)?;
+                fresh(c, &id, written)?;
                 written.insert(target(operation, &id));
                 Some(documents::delete(c, &collection, caller, &id)?)
             }
@@ -526,9 +565,34 @@ fn apply(c: &mut Connection, caller: &Caller, operations: &[Staged]) -> ApiResul
                 ))
             }
         };
-        changes.extend(change);
+        Ok(change)
     }
-    Ok(changes)
+}
+
+/// Runs `read` as if transaction `id`'s staged operations were applied (Appwrite's
+/// `transactionId` on reads), then undoes them: the caller reads their own writes, nobody else
+/// sees them. An operation that cannot apply (its document gone, a constraint) is left out of
+/// the view rather than failing the read.
+pub(crate) fn read_within<R>(
+    c: &mut Connection,
+    caller: &Caller,
+    id: &str,
+    read: impl FnOnce(&mut Connection) -> ApiResult<R>,
+) -> ApiResult<R> {
+    let tx = ready(c, caller, id)?;
+    let operations = staged(c, tx.seq)?;
+    c.execute_batch("SAVEPOINT read_transaction")?;
+    let mut applying = Applying::new(Conflicts::Ignored);
+    for operation in &operations {
+        c.execute_batch("SAVEPOINT read_operation")?;
+        match applying.one(c, caller, operation) {
+            Ok(_) => c.execute_batch("RELEASE read_operation")?,
+            Err(_) => c.execute_batch("ROLLBACK TO read_operation; RELEASE read_operation")?,
+        }
+    }
+    let result = read(c);
+    c.execute_batch("ROLLBACK TO read_transaction; RELEASE read_transaction")?;
+    result
 }
 
 fn permissions_of(data: &mut Map<String, Value>) -> Option<Vec<String>> {
