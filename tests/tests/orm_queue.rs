@@ -33,6 +33,7 @@ async fn each_event_is_handled_once_and_a_stuck_instances_entry_is_taken_over() 
     let redis = tests::redis().await;
     let emulator = Emulator::start(Config {
         attribute_delay: Duration::from_millis(10),
+        appwrite_version: tests::appwrite_version(),
         ..Config::default()
     })
     .await
@@ -123,7 +124,12 @@ async fn each_event_is_handled_once_and_a_stuck_instances_entry_is_taken_over() 
 #[tokio::test]
 async fn an_entry_that_is_not_an_event_is_reported_and_dropped() {
     let redis = tests::redis().await;
-    let emulator = Emulator::start(Config::default()).await.unwrap();
+    let emulator = Emulator::start(Config {
+        appwrite_version: tests::appwrite_version(),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
     let name = tests::unique_name("poison");
     let orm = tests::client(&emulator);
     let charges = charges_of(&orm).await;
