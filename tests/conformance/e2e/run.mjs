@@ -16,7 +16,7 @@ import * as realtimeMessages from './realtime-messages.mjs';
 import * as realtimeQuery from './realtime-query.mjs';
 import * as acid from './transactions-acid.mjs';
 import * as transactions from './transactions.mjs';
-import * as tablesdbQueries from './tablesdb-queries.mjs';
+import * as filterQueries from './filter-queries.mjs';
 import * as tablesdbTransactions from './tablesdb-transactions.mjs';
 import * as transactionPermissions from './transaction-permissions.mjs';
 import * as arrayOperators from './transaction-array-operators.mjs';
@@ -56,8 +56,8 @@ const classes = [
   ['Legacy\\Transactions\\TransactionsCustomServerTest', 'server', transactions.methods, {}],
   ['Legacy\\Transactions\\TransactionsCustomClientTest', 'client', transactions.methods, {}],
   ['Legacy\\Transactions\\TransactionsConsoleClientTest', 'client', [], { '*': 'the console project' }],
-  ['TablesDB\\DatabasesCustomServerTest', 'server', [...tablesNames([...server.methods, ...base.methods]), ...tablesdbQueries.methods], renamedOutOfScope({ ...base.outOfScope, ...server.outOfScope }), '1.8.1', 'tablesdb'],
-  ['TablesDB\\DatabasesCustomClientTest', 'client', [...tablesNames([...client.methods, ...base.methods]), ...tablesdbQueries.methods], renamedOutOfScope({ ...base.outOfScope, ...client.outOfScope }), '1.8.1', 'tablesdb'],
+  ['TablesDB\\DatabasesCustomServerTest', 'server', [...tablesNames([...server.methods, ...base.methods]), ...filterQueries.methods], renamedOutOfScope({ ...base.outOfScope, ...server.outOfScope }), '1.8.1', 'tablesdb'],
+  ['TablesDB\\DatabasesCustomClientTest', 'client', [...tablesNames([...client.methods, ...base.methods]), ...filterQueries.methods], renamedOutOfScope({ ...base.outOfScope, ...client.outOfScope }), '1.8.1', 'tablesdb'],
   ['TablesDB\\DatabasesPermissionsGuestTest', 'client', tablesNames(permissions.guestMethods), {}, '1.8.1', 'tablesdb'],
   ['TablesDB\\DatabasesPermissionsMemberTest', 'client', tablesNames(permissions.memberMethods), {}, '1.8.1', 'tablesdb'],
   ['TablesDB\\DatabasesPermissionsTeamTest', 'client', [], permissions.teamOutOfScope],

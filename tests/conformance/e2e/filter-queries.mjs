@@ -1,8 +1,8 @@
 // Port of the methods Appwrite 1.8.1's `tests/e2e/Services/Databases/TablesDB/DatabasesBase.php`
-// has and its collections-API twin lacks: the negated filters (notContains, notSearch,
-// notBetween, notStartsWith, notEndsWith) and the timestamp helpers (createdBefore/After/Between,
-// updatedBefore/After/Between). Both TablesDB database classes run them, so they speak TablesDB
-// themselves (their `/tablesdb/…` paths pass the dialect layer untouched).
+// has and its collections-API twin lacks, which 1.9.6's `…/Databases/DatabasesBase.php` runs for
+// both APIs: the negated filters (notContains, notSearch, notBetween, notStartsWith, notEndsWith)
+// and the timestamp helpers (createdBefore/After/Between, updatedBefore/After/Between). Written
+// in the collections API's names, they run as the TablesDB originals through the dialect layer.
 
 import { ID, Permission, Role, Query } from 'node-appwrite';
 import { def, sleep } from './harness.mjs';
@@ -13,28 +13,28 @@ const GAP_MS = 20;
 
 /**
  * The originals' common setup: a database named `name`, one table with row security and two
- * required columns, the worker waited for. Returns the table's rows path and the row helpers.
+ * required columns, the worker waited for. Returns the path of the table's rows.
  */
 async function table(t, name, tableName, columns, tablePermissions) {
-  const database = await t.server('POST', '/tablesdb', { databaseId: ID.unique(), name });
+  const database = await t.server('POST', '/databases', { databaseId: ID.unique(), name });
   t.notEmpty(database.body.$id);
   t.eq(database.status, 201);
   t.eq(database.body.name, name);
-  const created = await t.server('POST', `/tablesdb/${database.body.$id}/tables`, {
-    tableId: ID.unique(), name: tableName, rowSecurity: true, permissions: tablePermissions,
+  const created = await t.server('POST', `/databases/${database.body.$id}/collections`, {
+    collectionId: ID.unique(), name: tableName, documentSecurity: true, permissions: tablePermissions,
   });
   t.eq(created.status, 201);
   t.eq(created.body.name, tableName);
-  const path = `/tablesdb/${database.body.$id}/tables/${created.body.$id}`;
-  for (const [kind, body] of columns) t.eq((await t.server('POST', `${path}/columns/${kind}`, { required: true, ...body })).status, 202, body.key);
+  const path = `/databases/${database.body.$id}/collections/${created.body.$id}`;
+  for (const [kind, body] of columns) t.eq((await t.server('POST', `${path}/attributes/${kind}`, { required: true, ...body })).status, 202, body.key);
   await t.settle();
-  return `${path}/rows`;
+  return `${path}/documents`;
 }
 
 const userRole = (t) => Role.user(t.user.$id);
 
 async function row(t, rows, data, permissions) {
-  const created = await t.side('POST', rows, { rowId: ID.unique(), data, permissions });
+  const created = await t.side('POST', rows, { documentId: ID.unique(), data, permissions });
   t.eq(created.status, 201, JSON.stringify(data));
   return created.body;
 }
@@ -47,8 +47,8 @@ function negated(name, tableName, [first, second], rowsData, filter, key, expect
     const method = name.replace(/^test/, '');
     const rows = await table(t, `${method} test`, tableName, [first, second], [Permission.create(userRole(t))]);
     if (options.fulltext) {
-      const indexes = rows.replace(/\/rows$/, '/indexes');
-      await t.server('POST', indexes, { key: options.fulltext.key, type: 'fulltext', columns: [options.fulltext.column] });
+      const indexes = rows.replace(/\/documents$/, '/indexes');
+      await t.server('POST', indexes, { key: options.fulltext.key, type: 'fulltext', attributes: [options.fulltext.column] });
       // The original counts on Appwrite's worker finishing the index while it writes its rows;
       // the emulator's worker is slowed down on purpose, so the port waits for it.
       await t.settle();
@@ -56,8 +56,8 @@ function negated(name, tableName, [first, second], rowsData, filter, key, expect
     for (const data of rowsData) await row(t, rows, data, [Permission.read(userRole(t))]);
     const listed = await list(t, rows, filter);
     t.eq(listed.status, 200);
-    t.count(listed.body.rows, expected.length);
-    expected.forEach((value, i) => t.eq(listed.body.rows?.[i]?.[key], value, `row ${i}`));
+    t.count(listed.body.documents, expected.length);
+    expected.forEach((value, i) => t.eq(listed.body.documents?.[i]?.[key], value, `row ${i}`));
   });
 }
 
@@ -104,8 +104,8 @@ function createdSplit(name, tableName, columns, rowsData, query, key, expected) 
     }
     const listed = await list(t, rows, [query(created[1].$createdAt)]);
     t.eq(listed.status, 200);
-    t.count(listed.body.rows, 1);
-    t.eq(listed.body.rows?.[0]?.[key], expected);
+    t.count(listed.body.documents, 1);
+    t.eq(listed.body.documents?.[0]?.[key], expected);
   });
 }
 
@@ -131,14 +131,14 @@ const testCreatedBetween = def('testCreatedBetween', async (t) => {
   }
   let listed = await list(t, rows, [Query.createdBetween(created[0].$createdAt, created[2].$createdAt)]);
   t.eq(listed.status, 200);
-  t.count(listed.body.rows, 3);
-  const found = (listed.body.rows ?? []).map((r) => r.title);
+  t.count(listed.body.documents, 3);
+  const found = (listed.body.documents ?? []).map((r) => r.title);
   for (const title of titles.slice(0, 3)) t.contains(found, title);
   t.notContains(found, 'Fourth Article');
   listed = await list(t, rows, [Query.createdBetween(created[1].$createdAt, created[1].$createdAt)]);
   t.eq(listed.status, 200);
-  t.count(listed.body.rows, 1);
-  t.eq(listed.body.rows?.[0]?.title, 'Second Article');
+  t.count(listed.body.documents, 1);
+  t.eq(listed.body.documents?.[0]?.title, 'Second Article');
 });
 
 /**
@@ -158,9 +158,9 @@ function updatedSplit(name, tableName, key, values, statuses, query, expectedInd
     }
     const listed = await list(t, rows, [query(updates[1].body.$updatedAt)]);
     t.eq(listed.status, 200);
-    t.count(listed.body.rows, 1);
-    t.eq(listed.body.rows?.[0]?.[key], values[expectedIndex]);
-    t.eq(listed.body.rows?.[0]?.status, statuses[expectedIndex]);
+    t.count(listed.body.documents, 1);
+    t.eq(listed.body.documents?.[0]?.[key], values[expectedIndex]);
+    t.eq(listed.body.documents?.[0]?.status, statuses[expectedIndex]);
   });
 }
 
@@ -187,15 +187,15 @@ const testUpdatedBetween = def('testUpdatedBetween', async (t) => {
   }
   let listed = await list(t, rows, [Query.updatedBetween(updatedAt[0], updatedAt[2])]);
   t.eq(listed.status, 200);
-  t.count(listed.body.rows, 3);
-  const names = (listed.body.rows ?? []).map((r) => r.name);
+  t.count(listed.body.documents, 3);
+  const names = (listed.body.documents ?? []).map((r) => r.name);
   for (const [name] of products.slice(0, 3)) t.contains(names, name);
   t.notContains(names, 'Product D');
   listed = await list(t, rows, [Query.updatedBetween(updatedAt[1], updatedAt[1])]);
   t.eq(listed.status, 200);
-  t.count(listed.body.rows, 1);
-  t.eq(listed.body.rows?.[0]?.name, 'Product B');
-  t.eq(listed.body.rows?.[0]?.price, 139.99);
+  t.count(listed.body.documents, 1);
+  t.eq(listed.body.documents?.[0]?.name, 'Product B');
+  t.eq(listed.body.documents?.[0]?.price, 139.99);
 });
 
 export const methods = [
