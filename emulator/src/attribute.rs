@@ -117,7 +117,7 @@ pub(crate) fn default_type_error(route: &str, value: &Value) -> Option<&'static 
 /// Longer strings are TEXT columns, stored off the row.
 const MAX_VARCHAR: i64 = 16_381;
 /// MariaDB's row size limit and the columns Appwrite allows a collection (its own 7 included).
-const ROW_BYTES_LIMIT: i64 = 65_535;
+pub(crate) const ROW_BYTES_LIMIT: i64 = 65_535;
 const COLUMN_LIMIT: usize = 1_017;
 
 /// Refuses a collection whose attributes would pass MariaDB's column count or row width, as
@@ -126,11 +126,9 @@ pub(crate) fn check_row_limits<'a>(
     collection_id: &str,
     attributes: impl Iterator<Item = &'a Attribute>,
 ) -> ApiResult<()> {
-    let (mut count, mut width) = (7, 1_067);
-    for attribute in attributes {
-        count += 1;
-        width += attribute.row_bytes();
-    }
+    let attributes: Vec<&Attribute> = attributes.collect();
+    let count = 7 + attributes.len();
+    let width = row_width(attributes.into_iter());
     if count > COLUMN_LIMIT || width >= ROW_BYTES_LIMIT {
         return Err(ApiError::about(
             ErrorType::attribute_limit_exceeded,
@@ -138,6 +136,12 @@ pub(crate) fn check_row_limits<'a>(
         ));
     }
     Ok(())
+}
+
+/// The bytes a row of a collection with `attributes` takes in MariaDB, Appwrite's own columns
+/// included, as Appwrite's database library counts them.
+pub(crate) fn row_width<'a>(attributes: impl Iterator<Item = &'a Attribute>) -> i64 {
+    1_067 + attributes.map(Attribute::row_bytes).sum::<i64>()
 }
 
 /// One attribute of a collection.

@@ -24,6 +24,7 @@ mod faults;
 mod http;
 mod ids;
 mod jwt;
+mod list_cache;
 mod origin;
 mod query;
 mod realtime;
@@ -174,6 +175,7 @@ impl Emulator {
             web_platforms: config.web_platforms.clone(),
             realtime: Arc::new(realtime),
             faults,
+            list_cache: list_cache::ListCache::default(),
         });
         let listener = TcpListener::bind(config.bind).await?;
         let address = listener.local_addr()?;

@@ -24,6 +24,8 @@ pub(crate) struct AppState {
     pub(crate) web_platforms: Vec<String>,
     pub(crate) realtime: Arc<Hub>,
     pub(crate) faults: Arc<Faults>,
+    /// Lists asked for with `ttl` (1.9.5+).
+    pub(crate) list_cache: crate::list_cache::ListCache,
 }
 
 impl AppState {

@@ -238,6 +238,14 @@ kinds! {
     ColumnLimitExceeded = "column_limit_exceeded",
     ColumnIndexNotFound = "column_index_not_found",
     ColumnIndexAlreadyExists = "column_index_already_exists",
+    ColumnUnknown = "column_unknown",
+    ColumnDefaultUnsupported = "column_default_unsupported",
+    ColumnValueInvalid = "column_value_invalid",
+    ColumnTypeInvalid = "column_type_invalid",
+    ColumnInvalidResize = "column_invalid_resize",
+    ColumnIndexInvalid = "column_index_invalid",
+    ColumnIndexLimitExceeded = "column_index_limit_exceeded",
+    ColumnIndexDependency = "column_index_dependency",
 }
 
 impl ErrorKind {
@@ -262,6 +270,14 @@ impl ErrorKind {
             K::ColumnLimitExceeded => K::AttributeLimitExceeded,
             K::ColumnIndexNotFound => K::IndexNotFound,
             K::ColumnIndexAlreadyExists => K::IndexAlreadyExists,
+            K::ColumnUnknown => K::AttributeUnknown,
+            K::ColumnDefaultUnsupported => K::AttributeDefaultUnsupported,
+            K::ColumnValueInvalid => K::AttributeValueInvalid,
+            K::ColumnTypeInvalid => K::AttributeTypeInvalid,
+            K::ColumnInvalidResize => K::AttributeInvalidResize,
+            K::ColumnIndexInvalid => K::IndexInvalid,
+            K::ColumnIndexLimitExceeded => K::IndexLimitExceeded,
+            K::ColumnIndexDependency => K::IndexDependency,
             other => other,
         }
     }

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::query::{self, ListSpec};
 use crate::state::AppState;
-use crate::store::schema::{self, AttributeUpdate, Collection, Database, Index};
+use crate::store::schema::{self, AttributeUpdate, Database, Index};
 
 /// The routes of databases, collections, attributes and indexes.
 pub(super) fn router() -> Router<Arc<AppState>> {
@@ -197,7 +197,10 @@ async fn create_collection(
     let collection = state
         .db(move |c| schema::create_collection(c, &db, &id, &name, &permissions, document_security, enabled))
         .await?;
-    Ok(json(StatusCode::CREATED, collection.to_json()))
+    Ok(json(
+        StatusCode::CREATED,
+        collection.to_json(state.realtime.version),
+    ))
 }
 
 async fn list_collections(
@@ -208,13 +211,9 @@ async fn list_collections(
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     let collections = state.db(move |c| schema::list_collections(c, &db)).await?;
-    list_page(
-        "collections",
-        &COLLECTIONS,
-        &pairs,
-        &collections,
-        Collection::to_json,
-    )
+    list_page("collections", &COLLECTIONS, &pairs, &collections, |collection| {
+        collection.to_json(state.realtime.version)
+    })
 }
 
 async fn get_collection(
@@ -224,7 +223,7 @@ async fn get_collection(
 ) -> ApiResult<Response> {
     ctx.caller.require_key("collections.read")?;
     let collection = state.db(move |c| schema::load_collection(c, &db, &col)).await?;
-    Ok(json(StatusCode::OK, collection.to_json()))
+    Ok(json(StatusCode::OK, collection.to_json(state.realtime.version)))
 }
 
 async fn update_collection(
@@ -242,6 +241,9 @@ async fn update_collection(
     // Omitting documentSecurity resets it to false, exactly as Appwrite's PUT does.
     let document_security = body.bool_or("documentSecurity", false)?;
     let enabled = body.bool_or("enabled", true)?;
+    if body.bool_or("purge", false)? {
+        state.list_cache.purge(&format!("{db}/{col}"));
+    }
     let collection = state
         .db(move |c| {
             schema::update_collection(
@@ -255,7 +257,7 @@ async fn update_collection(
             )
         })
         .await?;
-    Ok(json(StatusCode::OK, collection.to_json()))
+    Ok(json(StatusCode::OK, collection.to_json(state.realtime.version)))
 }
 
 async fn delete_collection(
@@ -527,6 +529,7 @@ async fn create_index(
         |v| v.is_null() || v.is_i64(),
     )?;
     let request = schema::IndexRequest {
+        version: state.realtime.version,
         key,
         kind,
         attributes,

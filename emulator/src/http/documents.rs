@@ -14,6 +14,7 @@ use super::{array_param, json, no_content, Body, Ctx, QueryString, COLLECTION};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorType};
 use crate::ids;
+use crate::list_cache;
 use crate::query::{self, Query};
 use crate::state::AppState;
 use crate::store::documents::{self, Change};
@@ -135,16 +136,71 @@ async fn list(
     let queries = query::parse_all(&array_param(&pairs, "queries"))?;
     let with_total = super::total_param(&pairs)?;
     let transaction = read_transaction(&state, &pairs)?;
+    let ttl = list_ttl(&state, &pairs)?.filter(|_| transaction.is_none());
     let caller = ctx.caller;
-    let list = state
+    let raw_queries = array_param(&pairs, "queries");
+    let cached_state = Arc::clone(&state);
+    let (list, cache) = state
         .db(move |c| {
             let collection = load(c, &caller, &db, &col)?;
-            within(c, &caller, transaction.as_deref(), |c| {
-                documents::list(c, &collection, &caller, &queries, with_total)
-            })
+            match ttl {
+                Some(ttl) => {
+                    let key = format!("{db}/{col}");
+                    let name = |part| {
+                        list_cache::field(&collection.schema_json(), &caller.roles(), &raw_queries, part)
+                    };
+                    let cache = &cached_state.list_cache;
+                    let hit = cache.load(&key, &name("documents"), ttl);
+                    let mut list = match &hit {
+                        Some(documents) => json!({ "documents": documents }),
+                        None => documents::list(c, &collection, &caller, &queries, false)?,
+                    };
+                    if hit.is_none() {
+                        cache.save(&key, name("documents"), list["documents"].clone());
+                    }
+                    list["total"] = match (with_total, cache.load(&key, &name("total"), ttl)) {
+                        (false, _) => json!(0),
+                        (true, Some(total)) => total,
+                        (true, None) => {
+                            let total =
+                                documents::list(c, &collection, &caller, &queries, true)?["total"].clone();
+                            cache.save(&key, name("total"), total.clone());
+                            total
+                        }
+                    };
+                    Ok((list, Some(if hit.is_some() { "hit" } else { "miss" })))
+                }
+                None => within(c, &caller, transaction.as_deref(), |c| {
+                    documents::list(c, &collection, &caller, &queries, with_total)
+                })
+                .map(|list| (list, None)),
+            }
         })
         .await?;
-    Ok(json(StatusCode::OK, format.shape(list)))
+    let mut response = json(StatusCode::OK, format.shape(list));
+    if let Some(cache) = cache {
+        response
+            .headers_mut()
+            .insert("x-appwrite-cache", axum::http::HeaderValue::from_static(cache));
+    }
+    Ok(response)
+}
+
+/// `ttl` of a list (1.9.5+): how long its answer may be served from the list cache; 0 or
+/// absent asks for a fresh one.
+fn list_ttl(state: &AppState, pairs: &[(String, String)]) -> ApiResult<Option<std::time::Duration>> {
+    let Some((_, text)) = pairs.iter().rev().find(|(key, _)| key == "ttl") else {
+        return Ok(None);
+    };
+    if state.realtime.version < crate::AppwriteVersion::V1_9_5 {
+        return Ok(None);
+    }
+    let seconds = text
+        .parse::<u64>()
+        .ok()
+        .filter(|s| *s <= list_cache::MAX_TTL_SECONDS)
+        .ok_or_else(|| ApiError::param("ttl", "Value must be a valid range between 0 and 86,400"))?;
+    Ok((seconds > 0).then(|| std::time::Duration::from_secs(seconds)))
 }
 
 async fn get(

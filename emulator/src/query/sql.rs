@@ -367,8 +367,10 @@ fn invalid_value(attribute: &str) -> ApiError {
 fn to_param(attr: Option<&Attribute>, attribute: &str, value: &Value) -> ApiResult<Sql> {
     let Some(attr) = attr else {
         return match (attribute, value) {
+            // A number, or (as 1.9 answers it) the number as a string.
             ("$sequence", v) => v
                 .as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
                 .map(Sql::Integer)
                 .ok_or_else(|| invalid_value(attribute)),
             ("$createdAt" | "$updatedAt", Value::String(s)) => crate::ids::parse_time(s)

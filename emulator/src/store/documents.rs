@@ -527,14 +527,14 @@ fn apply_update(
         sets.push("_created = ?".to_owned());
         params.push(Sql::Text(created));
     }
+    // Checked even when nothing else changes: an invalid `$updatedAt` is refused either way.
+    let updated = timestamp(caller, data, "$updatedAt")?;
     // An update that changes nothing keeps `$updatedAt`, as Appwrite does.
     if !changed {
         return Ok(None);
     }
     sets.push("_updated = ?".to_owned());
-    params.push(Sql::Text(
-        timestamp(caller, data, "$updatedAt")?.unwrap_or_else(ids::now),
-    ));
+    params.push(Sql::Text(updated.unwrap_or_else(ids::now)));
     params.push(Sql::Integer(existing.seq));
     let sql = format!(
         "UPDATE {} SET {} WHERE _seq = ?",

@@ -148,8 +148,18 @@ impl Collection {
         self.attributes.iter().filter(|a| a.is_available())
     }
 
-    pub(crate) fn to_json(&self) -> Value {
+    /// What a list's answer depends on besides its documents: the attributes and indexes.
+    pub(crate) fn schema_json(&self) -> Value {
         json!({
+            "attributes": self.attributes.iter().map(Attribute::to_json).collect::<Vec<_>>(),
+            "indexes": self.indexes.iter().map(Index::to_json).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Appwrite's `Collection` model as `version` answers it: 1.9 adds the row's size limit and
+    /// the bytes its attributes take (`bytesMax`, `bytesUsed`).
+    pub(crate) fn to_json(&self, version: crate::AppwriteVersion) -> Value {
+        let mut model = json!({
             "$id": self.id,
             "$createdAt": self.created,
             "$updatedAt": self.updated,
@@ -160,7 +170,12 @@ impl Collection {
             "documentSecurity": self.document_security,
             "attributes": self.attributes.iter().map(Attribute::to_json).collect::<Vec<_>>(),
             "indexes": self.indexes.iter().map(Index::to_json).collect::<Vec<_>>(),
-        })
+        });
+        if version >= crate::AppwriteVersion::V1_9_0 {
+            model["bytesMax"] = json!(crate::attribute::ROW_BYTES_LIMIT);
+            model["bytesUsed"] = json!(crate::attribute::row_width(self.attributes.iter()));
+        }
+        model
     }
 }
 
@@ -679,6 +694,9 @@ fn load_indexes(c: &Connection, collection_seq: i64) -> ApiResult<Vec<Index>> {
 
 /// What a request asks an index to be.
 pub(crate) struct IndexRequest {
+    /// The release whose rules apply: 1.9 refuses array attributes and names a missing or
+    /// unready attribute with the error's own message.
+    pub version: crate::AppwriteVersion,
     pub key: String,
     pub kind: String,
     pub attributes: Vec<String>,
@@ -699,6 +717,7 @@ pub(crate) fn create_index(
 ) -> ApiResult<Index> {
     let collection = load_collection(c, database_id, collection_id)?;
     let IndexRequest {
+        version,
         key,
         kind,
         attributes,
@@ -716,18 +735,30 @@ pub(crate) fn create_index(
         let array = match name.as_str() {
             "$id" | "$createdAt" | "$updatedAt" => false,
             _ => {
-                let attribute = collection.attribute(name).ok_or_else(|| {
-                    ApiError::with(
+                let since_1_9 = version >= crate::AppwriteVersion::V1_9_0;
+                let attribute = collection.attribute(name).ok_or_else(|| match since_1_9 {
+                    true => ApiError::about(ErrorType::attribute_unknown, name),
+                    false => ApiError::with(
                         ErrorType::attribute_unknown,
                         format!(
                             "Unknown attribute: {name}. Verify the attribute name or create the attribute."
                         ),
-                    )
+                    ),
                 })?;
                 if !attribute.is_available() {
+                    return Err(match since_1_9 {
+                        true => ApiError::about(ErrorType::attribute_not_available, &attribute.key),
+                        false => ApiError::with(
+                            ErrorType::attribute_not_available,
+                            format!("attribute not available: {}", attribute.key),
+                        ),
+                    });
+                }
+                // 1.9 refuses them outright (a MySQL bug breaks queries over such indexes).
+                if attribute.array && since_1_9 {
                     return Err(ApiError::with(
-                        ErrorType::attribute_not_available,
-                        format!("attribute not available: {}", attribute.key),
+                        ErrorType::index_invalid,
+                        "Creating indexes on array attributes is not currently supported.",
                     ));
                 }
                 attribute.array

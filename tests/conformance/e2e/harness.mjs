@@ -99,6 +99,11 @@ export class Case {
 
   /** Whether the class is a TablesDB twin (see `tablesdb-dialect.mjs`). */
   get tablesdb() { return this.env.dialect === 'tablesdb'; }
+  /**
+   * Whether the class is 1.8.1's TablesDB twin, whose methods differ from the collections API's
+   * here and there; from 1.9 one trait serves both APIs.
+   */
+  get tablesdb181() { return this.tablesdb && !this.atLeast('1.9.0'); }
 
   /** The API key's headers, which Appwrite's tests send for every schema call. */
   get keyHeaders() { return { 'x-appwrite-key': this.env.key }; }

@@ -20,6 +20,7 @@ import * as filterQueries from './filter-queries.mjs';
 import * as tablesdbTransactions from './tablesdb-transactions.mjs';
 import * as transactionPermissions from './transaction-permissions.mjs';
 import * as arrayOperators from './transaction-array-operators.mjs';
+import * as databases196 from './databases-196.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -68,6 +69,12 @@ const classes = [
   ['TablesDB\\Transactions\\PermissionsCustomClientTest', 'client', transactionPermissions.methods, {}, '1.8.1', 'tablesdb'],
   ['TablesDB\\Transactions\\ACIDTest', 'client', acid.tablesdbMethods, {}],
   // From Appwrite 1.9.6, with the emulator behaving as that release.
+  ['LegacyCustomServerTest@1.9.6', 'server', databases196.methods, databases196.outOfScope, '1.9.6'],
+  ['LegacyCustomClientTest@1.9.6', 'client', databases196.methods, databases196.outOfScope, '1.9.6'],
+  ['LegacyConsoleClientTest@1.9.6', 'client', [], { '*': 'the console project' }],
+  ['TablesDBCustomServerTest@1.9.6', 'server', databases196.methods, databases196.outOfScope, '1.9.6', 'tablesdb'],
+  ['TablesDBCustomClientTest@1.9.6', 'client', databases196.methods, databases196.outOfScope, '1.9.6', 'tablesdb'],
+  ['TablesDBConsoleClientTest@1.9.6', 'client', [], { '*': 'the console project' }],
   ['LegacyTransactionsCustomServerTest@1.9.6', 'server', [...transactions.methods, ...arrayOperators.methods], skippedForLegacy, '1.9.6'],
   ['LegacyTransactionsCustomClientTest@1.9.6', 'client', [...transactions.methods, ...arrayOperators.methods], skippedForLegacy, '1.9.6'],
   ['LegacyTransactionsConsoleClientTest@1.9.6', 'client', [], { '*': 'the console project' }],
