@@ -107,6 +107,16 @@ pub enum Error {
         #[source]
         source: redis::RedisError,
     },
+    /// The Redis server behind [`RedisCheckpoints`](crate::RedisCheckpoints) failed.
+    #[cfg(feature = "redis")]
+    #[error("checkpoints: {context}: {source}")]
+    Checkpoints {
+        /// What the store was doing.
+        context: &'static str,
+        /// The Redis error.
+        #[source]
+        source: redis::RedisError,
+    },
 }
 
 impl Error {

@@ -38,6 +38,10 @@
 
 #![warn(missing_docs)]
 
+// The derives name this crate `::appwrite_orm`; so does the crate's own use of them
+// (`ListenerCheckpoint`).
+extern crate self as appwrite_orm;
+
 mod backoff;
 mod client;
 mod collection;
@@ -72,13 +76,14 @@ pub use patch::{IntoOptional, Patch};
 pub use permission::{Action, ParsePermissionError, Permission, Role, Verification};
 pub use projection::Projection;
 pub use query::{Field, Query, QueryMethod};
-#[cfg(feature = "redis")]
-pub use realtime::WorkQueue;
 pub use realtime::{
     CacheStats, CachedCollection, CollectionEvent, CollectionSubscription, ConnectionState, DeadLetter,
     Event, EventKind, HandlerError, HandlerOptions, HandlerStats, ListenError, ListenerHandle, Origin,
     RealtimeOptions, RetryPolicy, SchemaItem, SchemaStatus, ServiceIdentity, Subscription,
 };
+pub use realtime::{Checkpoint, CheckpointStore, CollectionCheckpoints, ListenerCheckpoint, StoreFuture};
+#[cfg(feature = "redis")]
+pub use realtime::{RedisCheckpoints, WorkQueue};
 pub use transaction::Transaction;
 
 /// Derives [`Collection`](trait@Collection) for a struct with named fields: the struct becomes

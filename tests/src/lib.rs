@@ -28,6 +28,17 @@ pub fn dialect() -> appwrite_orm::Dialect {
     }
 }
 
+/// An emulator behaving as [`appwrite_version`], its attribute worker quick (10 ms).
+pub async fn emulator() -> appwrite_emulator::Emulator {
+    appwrite_emulator::Emulator::start(appwrite_emulator::Config {
+        attribute_delay: Duration::from_millis(10),
+        appwrite_version: appwrite_version(),
+        ..appwrite_emulator::Config::default()
+    })
+    .await
+    .expect("the emulator starts")
+}
+
 /// A client builder for `emulator`'s project, database `main`, with its API key.
 pub fn client_builder(emulator: &appwrite_emulator::Emulator) -> appwrite_orm::OrmBuilder {
     appwrite_orm::Orm::builder()

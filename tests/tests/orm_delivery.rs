@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use appwrite_emulator::{Config, Emulator, HeldRequest, Release, RequestHold};
+use appwrite_emulator::{Emulator, HeldRequest, Release, RequestHold};
 use appwrite_orm::{
     Collection, CollectionHandle, ConnectionState, EventKind, ListenError, Origin, Orm, RealtimeOptions,
     Subscription,
@@ -35,13 +35,7 @@ fn parcel(label: &str, version: i32) -> Parcel {
 }
 
 async fn emulator() -> Emulator {
-    Emulator::start(Config {
-        attribute_delay: Duration::from_millis(10),
-        appwrite_version: tests::appwrite_version(),
-        ..Config::default()
-    })
-    .await
-    .unwrap()
+    tests::emulator().await
 }
 
 /// A client of `emulator` reached at `endpoint` (the emulator's own, or a proxy's), with its

@@ -66,7 +66,7 @@ pub struct DeadLetter<T> {
 }
 
 type DeadLetterFn<T> = Arc<dyn Fn(DeadLetter<T>) -> BoxFuture + Send + Sync>;
-type ErrorFn = Arc<dyn Fn(&ListenError) + Send + Sync>;
+pub(crate) type ErrorFn = Arc<dyn Fn(&ListenError) + Send + Sync>;
 
 /// Options of [`CollectionHandle::on_documents_with`](crate::CollectionHandle::on_documents_with).
 pub struct HandlerOptions<T> {

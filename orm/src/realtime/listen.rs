@@ -22,15 +22,25 @@ impl<T: Collection> CollectionHandle<T> {
     /// without duplicates; deletions in that window cannot be recovered and are reported as a
     /// [`ListenError::Gap`](crate::ListenError::Gap).
     pub fn listen_documents(&self) -> crate::Subscription<T> {
+        self.listen_documents_from(None)
+    }
+
+    /// [`CollectionHandle::listen_documents`], first catching up from `resume` (a durable
+    /// listener's checkpoint) when given.
+    pub(crate) fn listen_documents_from(
+        &self,
+        resume: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> crate::Subscription<T> {
         let scope = crate::realtime::Scope::Collections {
             database: self.orm().database_id().to_owned(),
             collections: vec![T::_COLLECTION_ID.to_owned()],
         };
-        crate::Subscription::open(
+        crate::Subscription::open_from(
             &self.orm().realtime(),
             vec![self.documents_channel()],
             scope,
             &T::schema().null_as_default,
+            resume,
         )
     }
 

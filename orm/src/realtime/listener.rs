@@ -106,6 +106,18 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
         scope: Scope,
         defaults: &'static [String],
     ) -> Self {
+        Self::open_from(realtime, channels, scope, defaults, None)
+    }
+
+    /// [`Subscription::open`], resuming from `resume`: before live events, it catches up on
+    /// what changed since that `$updatedAt` (a durable listener's checkpoint).
+    pub(crate) fn open_from(
+        realtime: &Realtime,
+        channels: Vec<String>,
+        scope: Scope,
+        defaults: &'static [String],
+        resume: Option<chrono::DateTime<Utc>>,
+    ) -> Self {
         let crate::realtime::connection::Receiving {
             id,
             rx,
@@ -119,7 +131,14 @@ impl<T: DeserializeOwned + Send + 'static> Subscription<T> {
             options: Arc::clone(realtime.options()),
             scope,
             defaults,
-            delivery: Delivery::new(Utc::now()),
+            delivery: match resume {
+                Some(from) => {
+                    let mut delivery = Delivery::new(from);
+                    delivery.catch_up();
+                    delivery
+                }
+                None => Delivery::new(Utc::now()),
+            },
             retry_at: None,
             live_since_page: 0,
             pending: VecDeque::new(),

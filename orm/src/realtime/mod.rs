@@ -92,6 +92,7 @@
 mod cache;
 mod connection;
 mod delivery;
+mod durable;
 mod handler;
 mod identity;
 mod listen;
@@ -105,6 +106,9 @@ mod schema_watch;
 
 pub use cache::{CacheStats, CachedCollection};
 pub(crate) use connection::Realtime;
+#[cfg(feature = "redis")]
+pub use durable::RedisCheckpoints;
+pub use durable::{Checkpoint, CheckpointStore, CollectionCheckpoints, ListenerCheckpoint, StoreFuture};
 pub(crate) use handler::{drain, spawn as spawn_handler, Delivery, Registry};
 pub use handler::{DeadLetter, HandlerOptions, HandlerStats, ListenerHandle, RetryPolicy};
 pub use identity::ServiceIdentity;
@@ -385,5 +389,15 @@ pub enum ListenError {
         expected: String,
         /// Who the server took the socket for (`None`: a guest).
         connected_as: Option<String>,
+    },
+    /// A durable listener could not save its checkpoint; the next save carries the position
+    /// on, and a restart before it catches up from the last checkpoint saved (events may then
+    /// come again, none is lost).
+    #[error("listener {listener} could not save its checkpoint: {message}")]
+    Checkpoint {
+        /// The durable listener's name.
+        listener: String,
+        /// What the store said.
+        message: String,
     },
 }
