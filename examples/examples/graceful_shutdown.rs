@@ -1,15 +1,18 @@
 //! Graceful shutdown: on SIGINT (Ctrl-C) or SIGTERM the service stops taking new events, lets
 //! the handler in flight finish (up to a deadline), closes the realtime connection and exits 0.
 //!
-//! Events that arrive after the signal are not lost: they are left `queued`, and the next start
-//! picks up whatever is still queued before it listens for new work.
+//! Events that arrive after the signal are not lost: the sender is a durable listener, whose
+//! checkpoint moves only past emails it has finished, so the next start catches up on whatever
+//! came after it before it listens for new work.
 //!
 //! `cargo run -p examples --example graceful_shutdown` queues three emails and sends them slowly;
 //! press Ctrl-C while one is being sent and watch it finish before the process exits.
 
 use std::time::Duration;
 
-use appwrite_orm::{AttributeEnum, Collection, CollectionHandle, Document, EventKind};
+use appwrite_orm::{
+    AttributeEnum, Collection, CollectionCheckpoints, CollectionHandle, Document, ListenerCheckpoint,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(AttributeEnum, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
@@ -48,24 +51,35 @@ async fn send(
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let takes = Duration::from_millis(std::env::var("HANDLE_MS").map_or(Ok(1500), |ms| ms.parse())?);
     let (orm, _emulator) = examples::backend().await?;
-    let db = orm.connect().register::<Email>().auto_migrate(true).await?;
+    let db = orm
+        .connect()
+        .register::<Email>()
+        .register::<ListenerCheckpoint>()
+        .auto_migrate(true)
+        .await?;
     let emails = db.collection::<Email>();
 
-    // What a previous run left queued.
-    for email in emails.find([Email::STATUS.eq(EmailStatus::Queued)]).await? {
-        send(&emails, &email, takes).await?;
-    }
+    // Sends what is queued, first what a previous run left (its checkpoint says where it
+    // stopped). An email's events can come again (its own `sent` update, a catch-up after a
+    // restart), so it is sent only if it is still queued when read now.
     let sender = {
         let emails = emails.clone();
-        emails.clone().on_documents(move |event| {
-            let emails = emails.clone();
-            async move {
-                if event.kind == EventKind::Create && event.document.status == EmailStatus::Queued {
-                    send(&emails, &event.document, takes).await?;
+        emails
+            .clone()
+            .on_documents_durable("email-sender", CollectionCheckpoints::new(&orm), move |event| {
+                let emails = emails.clone();
+                async move {
+                    if event.document.status != EmailStatus::Queued {
+                        return Ok(());
+                    }
+                    let current = emails.get(event.document.id()).await?;
+                    if let Some(email) = current.filter(|email| email.status == EmailStatus::Queued) {
+                        send(&emails, &email, takes).await?;
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
-        })
+            })
+            .await?
     };
     sender.ready().await?;
     println!("ready; press Ctrl-C to stop");

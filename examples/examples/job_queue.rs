@@ -2,16 +2,19 @@
 //! reacts to the create event, runs the job with retries up to the job's own `maxAttempts`, and
 //! records every attempt in `job_logs` and the outcome on the job.
 //!
-//! Jobs that were created while no worker ran are found at startup, so none is forgotten. The
-//! attempt count lives on the job document, not in memory, so a restarted worker continues where
-//! the last one stopped.
+//! The worker is a durable listener: a checkpoint in the database says how far it got, so a
+//! worker that starts again first catches up on the jobs created or cut off while none ran, then
+//! takes new ones. The attempt count lives on the job document, not in memory, so a restarted
+//! worker continues where the last one stopped.
 //!
 //! `cargo run -p examples --example job_queue` enqueues a few jobs (one that needs a retry and
 //! one that never succeeds), waits until every job has finished, and exits.
 
 use std::time::Duration;
 
-use appwrite_orm::{AttributeEnum, Collection, CollectionHandle, Document, EventKind};
+use appwrite_orm::{
+    AttributeEnum, Collection, CollectionCheckpoints, CollectionHandle, Document, ListenerCheckpoint, Origin,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +129,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .connect()
         .register::<Job>()
         .register::<JobLog>()
+        .register::<ListenerCheckpoint>()
         .auto_migrate(true)
         .await?;
     let worker = Worker {
@@ -133,31 +137,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         logs: db.collection::<JobLog>(),
     };
 
-    // React to new jobs. Handlers run one at a time, in event order; an error is logged by the
-    // listener and the job stays `running` for the next startup to pick up.
+    // React to jobs, resuming after a restart from where the last worker got (its checkpoint
+    // is the `job-worker` document of `appwrite_orm_checkpoints`). Handlers run one at a time,
+    // in event order. Events of a job can come again (the worker's own updates, a catch-up after
+    // a restart), so the handler runs a job only if it is still unfinished when read now; an
+    // error is logged by the listener and the job stays `running` for the next start.
     let listener = {
         let worker = worker.clone();
-        worker.jobs.clone().on_documents(move |event| {
-            let worker = worker.clone();
-            async move {
-                if event.kind == EventKind::Create && event.document.status == JobStatus::Pending {
-                    worker.run(event.document.clone()).await?;
+        let unfinished = |status| matches!(status, JobStatus::Pending | JobStatus::Running);
+        worker
+            .jobs
+            .clone()
+            .on_documents_durable("job-worker", CollectionCheckpoints::new(&orm), move |event| {
+                let worker = worker.clone();
+                async move {
+                    if !unfinished(event.document.status) {
+                        return Ok(());
+                    }
+                    let Some(job) = worker.jobs.get(event.document.id()).await? else {
+                        return Ok(());
+                    };
+                    if unfinished(job.status) {
+                        if event.origin == Origin::CatchUp {
+                            println!("resuming job {} ({:?})", job.id(), job.status);
+                        }
+                        worker.run(job).await?;
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
-        })
+            })
+            .await?
     };
     listener.ready().await?;
-
-    // Jobs left over from a previous run (created while no worker listened, or cut off).
-    let leftover = worker
-        .jobs
-        .find([Job::STATUS.is_in([JobStatus::Pending, JobStatus::Running])])
-        .await?;
-    for job in leftover {
-        println!("resuming job {} ({:?})", job.id(), job.status);
-        worker.run(job).await?;
-    }
 
     for (kind, input, max_attempts) in [
         ("resize", "cat.png", 3),

@@ -618,8 +618,19 @@ async fn graceful_shutdown_finishes_the_handler_in_flight_and_exits_zero() {
     // The rest stay queued for the next start, which sends them first.
     let queued = sent.iter().filter(|e| e.status == "queued").count();
     assert!(queued >= 1, "the signal came before the later emails were taken");
+    // The next start catches up on them (after it is ready: a durable listener resumes from
+    // its checkpoint while listening), then stops cleanly.
+    let mut waiting: Vec<String> = sent
+        .iter()
+        .filter(|e| e.status == "queued")
+        .map(|e| e.id().to_owned())
+        .collect();
     let mut next = run("graceful_shutdown", &emulator, &[("HANDLE_MS", "10")]);
     next.line_with("ready").await;
+    while !waiting.is_empty() {
+        let line = next.line_with("finished ").await;
+        waiting.retain(|id| line != format!("finished {id}"));
+    }
     next.stop_cleanly("every handler finished: true").await;
     let left = emails.find([]).await.unwrap();
     assert!(left.iter().all(|e| e.status == "sent"), "{left:?}");
