@@ -289,6 +289,46 @@ async fn job_queue_finishes_every_job_with_its_logs_and_resumes_leftovers() {
     }
 }
 
+#[tokio::test]
+async fn job_queue_killed_at_a_random_point_finishes_every_job_after_a_restart() {
+    let emulator = emulator().await;
+    // SIGKILL, as a crash or an OOM kill would stop the worker: no handler finishes, no
+    // checkpoint is saved on the way out.
+    let mut first = run("job_queue", &emulator, &[]);
+    first.line_with("enqueued").await;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    let delay = Duration::from_millis(u64::from(nanos % 250));
+    println!("killing the worker {delay:?} after its first enqueue");
+    tokio::time::sleep(delay).await;
+    first.child.start_kill().expect("the worker is running");
+    let (ok, output) = first.finish().await;
+    assert!(!ok, "the worker was killed:\n{}", output.join("\n"));
+
+    // The next worker resumes from the checkpoint: it exits only once no job of either run is
+    // pending or running.
+    let (ok, output) = run("job_queue", &emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let db = client(&emulator).connect().await.unwrap();
+    let jobs = db
+        .collection::<JobView>()
+        .find([Query::limit(100)])
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 8, "two runs of four");
+    for job in &jobs {
+        let status = if job.kind == "broken" {
+            "failed"
+        } else {
+            "completed"
+        };
+        assert_eq!(job.status, status, "{} job {}", job.kind, job.id());
+        assert!(job.attempts.unwrap_or(0) <= job.max_attempts, "{job:?}");
+    }
+}
+
 #[derive(Collection, Serialize, Deserialize, Debug, Clone)]
 #[collection(id = "pipeline_orders")]
 struct PipelineOrderView {
