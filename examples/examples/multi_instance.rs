@@ -7,12 +7,17 @@
 //! `CLAIM_IDLE`. Delivery is at least once, so the effect below is keyed by task: a second run
 //! of the same task (the rare death between effect and acknowledgement) changes nothing.
 //!
+//! `MODE=single` keeps the queue but lets one instance listen: the instances elect a listener
+//! through a lease in Redis (`WorkQueue::single_listener`), so the group holds one realtime
+//! socket instead of one per instance; when the listener dies, another takes the lease within
+//! `LEASE` and catches up on what changed meanwhile.
+//!
 //! `MODE=fanout` shows the plain alternative, right for per-instance work such as cache
 //! invalidation: every instance handles every event.
 //!
 //! Settings: `REDIS_URL` (default `redis://127.0.0.1:6379`), `INSTANCE` (a name; without it the
-//! example runs two instances in this process, creates ten tasks and exits), `MODE` (`queue` or
-//! `fanout`), `KEY_PREFIX` (the queue name and Redis key prefix), `HANDLE_MS` (how long one task
+//! example runs two instances in this process, creates ten tasks and exits), `MODE` (`queue`,
+//! `single` or `fanout`), `KEY_PREFIX` (the queue name and Redis key prefix), `HANDLE_MS` (how long one task
 //! takes).
 //!
 //! `cargo run -p examples --example multi_instance` needs a Redis server.
@@ -33,10 +38,14 @@ struct Task {
 /// How long an entry may stay unacknowledged before another instance takes it over.
 const CLAIM_IDLE: Duration = Duration::from_millis(1500);
 
+/// How long the listening instance's lease lasts without renewal (`MODE=single`).
+const LEASE: Duration = Duration::from_millis(1000);
+
 struct Settings {
     redis: redis::Client,
     prefix: String,
     fan_out: bool,
+    single_listener: bool,
     handle_time: Duration,
 }
 
@@ -64,6 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         redis: redis::Client::open(env("REDIS_URL", "redis://127.0.0.1:6379"))?,
         prefix: env("KEY_PREFIX", "appwrite-orm-example"),
         fan_out: env("MODE", "queue") == "fanout",
+        single_listener: env("MODE", "queue") == "single",
         handle_time: Duration::from_millis(env("HANDLE_MS", "50").parse()?),
     });
     let (orm, _emulator) = examples::backend().await?;
@@ -169,9 +179,12 @@ async fn start(
     let worker = if settings.fan_out {
         tasks.on_documents(handler)
     } else {
-        let queue = WorkQueue::new(settings.redis.clone(), &settings.prefix)
+        let mut queue = WorkQueue::new(settings.redis.clone(), &settings.prefix)
             .consumer(name)
             .claim_idle(CLAIM_IDLE);
+        if settings.single_listener {
+            queue = queue.single_listener(LEASE);
+        }
         tasks.on_documents_once(&queue, handler).await?
     };
     worker.ready().await?;

@@ -404,6 +404,19 @@ struct TaskView {
     name: String,
 }
 
+/// Waits a moment after `counts` were read from the hash `key`, so that a late duplicate would
+/// show: they must not have changed.
+async fn no_late_duplicates(
+    redis: &mut redis::aio::MultiplexedConnection,
+    key: &str,
+    counts: &std::collections::HashMap<String, u32>,
+) {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let again: std::collections::HashMap<String, u32> =
+        redis::cmd("HGETALL").arg(key).query_async(redis).await.unwrap();
+    assert_eq!(&again, counts);
+}
+
 #[tokio::test]
 async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
     let server = tests::redis().await;
@@ -459,14 +472,7 @@ async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
         }
     })
     .await;
-    // A moment more, so that a late duplicate would show.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let again: std::collections::HashMap<String, u32> = redis::cmd("HGETALL")
-        .arg(&handled_count)
-        .query_async(&mut redis)
-        .await
-        .unwrap();
-    assert_eq!(again, counts);
+    no_late_duplicates(&mut redis, &handled_count, &counts).await;
     let mut handled: Vec<&String> = counts.keys().collect();
     handled.sort();
     ids.sort();
@@ -481,6 +487,107 @@ async fn multi_instance_handles_each_event_once_even_when_an_instance_dies() {
         .unwrap();
     // The ORM logs the takeover of `a`'s pending entry.
     b.stop_cleanly("took over an abandoned work-queue entry").await;
+}
+
+#[tokio::test]
+async fn multi_instance_single_listener_holds_one_socket_and_survives_its_listener_being_killed() {
+    let server = tests::redis().await;
+    let (url, mut redis) = (server.url.clone(), server.connection.clone());
+    let prefix = tests::unique_name("single");
+    let emulator = emulator().await;
+    let spawn = |name: &str| {
+        let env = [
+            ("REDIS_URL", url.as_str()),
+            ("KEY_PREFIX", prefix.as_str()),
+            ("INSTANCE", name),
+            ("MODE", "single"),
+            ("HANDLE_MS", "20"),
+        ];
+        run("multi_instance", &emulator, &env)
+    };
+    let mut instances = std::collections::HashMap::new();
+    for name in ["a", "b", "c"] {
+        let mut instance = spawn(name);
+        instance.line_with(&format!("instance {name} ready")).await;
+        instances.insert(name, instance);
+    }
+    assert_eq!(
+        emulator.realtime_connections(),
+        1,
+        "three instances, one listener"
+    );
+
+    let db = client(&emulator).connect().await.unwrap();
+    let tasks = db.collection::<TaskView>();
+    let handled_count = format!("{prefix}:handled-count");
+    let poll = redis.clone();
+    let counts_when = |n: usize| {
+        let (redis, key) = (poll.clone(), handled_count.clone());
+        eventually("the tasks handled", move || {
+            let (mut redis, key) = (redis.clone(), key.clone());
+            async move {
+                let counts: std::collections::HashMap<String, u32> = redis::cmd("HGETALL")
+                    .arg(&key)
+                    .query_async(&mut redis)
+                    .await
+                    .ok()?;
+                (counts.len() >= n).then_some(counts)
+            }
+        })
+    };
+    let create = |range: std::ops::Range<u32>| {
+        let tasks = tasks.clone();
+        async move {
+            for n in range {
+                let task = TaskView {
+                    name: format!("task {n}"),
+                };
+                tasks.create(&task).await.unwrap();
+            }
+        }
+    };
+    create(0..6).await;
+    counts_when(6).await;
+
+    // SIGKILL the listener: it gives nothing up, its lease expires.
+    let lease_key = format!("appwrite-orm:{prefix}:tasks:leader");
+    let holder: String = redis::cmd("GET")
+        .arg(&lease_key)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let listener = holder.split(':').next().unwrap().to_owned();
+    let mut killed = instances
+        .remove(listener.as_str())
+        .expect("the listener is one of them");
+    killed.child.start_kill().unwrap();
+    let kill_time = std::time::Instant::now();
+    let _ = killed.finish().await;
+    // Written while no instance listens: the next listener catches up on them.
+    create(6..12).await;
+    let new_holder: String = eventually("another instance takes the lease", || {
+        let (mut redis, key, old) = (poll.clone(), lease_key.clone(), holder.clone());
+        async move {
+            let now: Option<String> = redis::cmd("GET").arg(&key).query_async(&mut redis).await.ok()?;
+            now.filter(|now| *now != old)
+        }
+    })
+    .await;
+    println!(
+        "takeover: {new_holder} holds the lease {:?} after {holder} was killed",
+        kill_time.elapsed()
+    );
+    let counts = counts_when(12).await;
+    no_late_duplicates(&mut redis, &handled_count, &counts).await;
+    assert_eq!(counts.len(), 12, "{counts:?}");
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    eventually("one realtime connection again", || async {
+        (emulator.realtime_connections() == 1).then_some(())
+    })
+    .await;
+    for (name, instance) in instances {
+        instance.stop_cleanly(&format!("instance {name} stopped")).await;
+    }
 }
 
 #[tokio::test]

@@ -186,3 +186,125 @@ async fn an_entry_that_is_not_an_event_is_reported_and_dropped() {
     worker.unsubscribe().await;
     assert!(orm.shutdown(Duration::from_secs(5)).await);
 }
+
+/// An instance of a `single_listener` group: its client, its handle and its worker.
+struct Member {
+    orm: appwrite_orm::Orm,
+    worker: appwrite_orm::ListenerHandle,
+}
+
+async fn member(emulator: &Emulator, queue: &WorkQueue, done: &Done, who: &'static str) -> Member {
+    let orm = tests::client(emulator);
+    let charges = charges_of(&orm).await;
+    let done = Arc::clone(done);
+    let worker = charges
+        .on_documents_once(queue, move |event| {
+            let done = Arc::clone(&done);
+            async move {
+                done.lock().unwrap().push((who, event.document.id().to_owned()));
+            }
+        })
+        .await
+        .unwrap();
+    worker.ready().await.unwrap();
+    Member { orm, worker }
+}
+
+async fn all_handled_once(done: &Done, created: &[String]) {
+    let wanted: std::collections::HashSet<&String> = created.iter().collect();
+    tests::eventually("every charge is handled", Duration::from_secs(30), || {
+        let done = done.lock().unwrap();
+        wanted
+            .iter()
+            .all(|id| done.iter().any(|(_, handled)| handled == *id))
+    })
+    .await;
+    // A moment more, so that a late duplicate would show.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let done = done.lock().unwrap();
+    for id in created {
+        let times = done.iter().filter(|(_, handled)| handled == id).count();
+        assert_eq!(times, 1, "{id} handled {times} times: {done:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_single_listener_group_holds_one_socket_and_hands_over_when_its_leader_stops_or_dies() {
+    let redis = tests::redis().await;
+    let emulator = tests::emulator().await;
+    let name = tests::unique_name("leader");
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let lease = Duration::from_millis(600);
+    let queue = |consumer: &str| {
+        WorkQueue::new(client.clone(), &name)
+            .consumer(consumer)
+            .single_listener(lease)
+    };
+    let done: Done = Arc::default();
+    let mut members = vec![
+        member(&emulator, &queue("a"), &done, "a").await,
+        member(&emulator, &queue("b"), &done, "b").await,
+        member(&emulator, &queue("c"), &done, "c").await,
+    ];
+    // Three instances, one realtime connection.
+    assert_eq!(emulator.realtime_connections(), 1);
+    let writer = tests::client(&emulator);
+    let charges = charges_of(&writer).await;
+    let mut created = Vec::new();
+    for amount in 0..10 {
+        created.push(charges.create(&Charge { amount }).await.unwrap().id().to_owned());
+    }
+    all_handled_once(&done, &created).await;
+    let mut connection = redis.connection.clone();
+    let leader_of = |holder: String| holder.split(':').next().unwrap_or_default().to_owned();
+    let holder: String = redis::cmd("GET")
+        .arg(format!("appwrite-orm:{name}:charges:leader"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let first = leader_of(holder.clone());
+    let holder_first = holder;
+
+    // The leader stops cleanly: it gives the lease up, another takes it and catches up on the
+    // charges written in between. (A leader that dies without giving it up is the
+    // multi_instance example's scenario: a process killed with SIGKILL.)
+    let index = ["a", "b", "c"].iter().position(|c| *c == first).unwrap();
+    let stopped = members.remove(index);
+    stopped.worker.unsubscribe().await;
+    assert!(stopped.orm.shutdown(Duration::from_secs(5)).await);
+    for amount in 10..20 {
+        created.push(charges.create(&Charge { amount }).await.unwrap().id().to_owned());
+    }
+    let takeover = std::time::Instant::now();
+    all_handled_once(&done, &created).await;
+    println!(
+        "after a clean stop, every charge was handled {:?} after the last write",
+        takeover.elapsed()
+    );
+    let holder: String = redis::cmd("GET")
+        .arg(format!("appwrite-orm:{name}:charges:leader"))
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    assert_ne!(leader_of(holder), first);
+    tests::eventually("one realtime connection again", Duration::from_secs(10), || {
+        emulator.realtime_connections() == 1
+    })
+    .await;
+
+    // The first leader's value no longer holds the lease: an offer made with it is refused.
+    let fenced: redis::RedisResult<Option<String>> = redis::Script::new(
+        "if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED') end return 'added'",
+    )
+    .key(format!("appwrite-orm:{name}:charges:leader"))
+    .arg(&holder_first)
+    .invoke_async(&mut connection)
+    .await;
+    assert!(fenced.is_err(), "the first leader's lease value no longer holds");
+
+    for member in members {
+        member.worker.unsubscribe().await;
+        assert!(member.orm.shutdown(Duration::from_secs(5)).await);
+    }
+    assert!(writer.shutdown(Duration::from_secs(5)).await);
+}

@@ -92,7 +92,7 @@
 mod cache;
 mod connection;
 mod delivery;
-mod durable;
+pub(crate) mod durable;
 mod handler;
 mod identity;
 mod listen;
@@ -101,7 +101,7 @@ mod outcome;
 mod protocol;
 #[cfg(feature = "redis")]
 mod queue;
-mod ready;
+pub(crate) mod ready;
 mod schema_watch;
 
 pub use cache::{CacheStats, CachedCollection};

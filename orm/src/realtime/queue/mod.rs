@@ -17,6 +17,8 @@ use super::{Event, EventKind, ListenError, Names, Origin};
 use crate::document::decode_with_defaults;
 use crate::{Collection, CollectionHandle, Document, Error, Result};
 
+mod leader;
+
 /// Each event handled by one live instance: a Redis Streams consumer group shared by every
 /// instance of a service (feature `redis`).
 ///
@@ -58,6 +60,8 @@ pub struct WorkQueue {
     consumer: String,
     claim_idle: Duration,
     remember_offers: Duration,
+    /// [`WorkQueue::single_listener`]: the lease of the one instance that listens.
+    lease: Option<Duration>,
 }
 
 // The client holds the Redis URL, which may carry a password: never print it.
@@ -83,6 +87,7 @@ impl WorkQueue {
             consumer: format!("{}-{}", std::process::id(), u32::from_le_bytes(random)),
             claim_idle: Duration::from_secs(30),
             remember_offers: Duration::from_secs(24 * 3600),
+            lease: None,
         }
     }
 
@@ -101,14 +106,35 @@ impl WorkQueue {
         self
     }
 
+    /// One instance of the group holds the realtime subscription and offers the events; the
+    /// others only consume. The listening instance is elected by a lease in Redis, renewed every
+    /// third of `lease`; when it dies or is cut off, another takes the lease once it expires and
+    /// first catches up, from the group's checkpoint in Redis, on what changed meanwhile.
+    ///
+    /// Without it every instance listens and offers every event (N sockets and N times the
+    /// realtime messages for N instances). With it the group holds one realtime connection,
+    /// except for a moment during a takeover. Every offer carries the leader's fencing token, so
+    /// an instance that lost the lease without knowing it (a long pause, a partition) cannot add
+    /// events any more. Changes made while no instance of the group ran are caught up by the
+    /// next leader too; deletions among them are reported as a
+    /// [`ListenError::Gap`](crate::ListenError::Gap).
+    pub fn single_listener(mut self, lease: Duration) -> Self {
+        self.lease = Some(lease.max(Duration::from_millis(30)));
+        self
+    }
+
     fn key(&self, collection: &str, part: &str) -> String {
         format!("appwrite-orm:{}:{collection}:{part}", self.name)
     }
 }
 
 /// Adds an event to the stream unless some instance already did; Redis runs a script as one
-/// step, so no instance can fail between the check and the add.
+/// step, so no instance can fail between the check and the add. With a leader (ARGV[7] is its
+/// lease's value, KEYS[3] the lease), only the instance holding the lease may add.
 const OFFER: &str = r"
+if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[7] then
+  return redis.error_reply('FENCED this instance does not hold the lease')
+end
 if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
   return redis.call('XADD', KEYS[2], '*', 'kind', ARGV[2], 'origin', ARGV[3], 'timestamp', ARGV[4], 'event', ARGV[5], 'document', ARGV[6])
 end
@@ -213,10 +239,22 @@ impl<T: Collection> CollectionHandle<T> {
             .await
             .map_err(|e| redis_error("cannot connect to Redis", e))?;
 
-        let events = self.listen_documents();
-        let ready = events.ready_signal();
         let (stop_offers, offers_stopped) = watch::channel(());
-        tokio::spawn(offer(events, queue.clone(), redis.clone(), offers_stopped));
+        let ready = match queue.lease {
+            None => {
+                let events = self.listen_documents();
+                let ready = events.ready_signal();
+                tokio::spawn(offer(events, queue.clone(), redis.clone(), offers_stopped));
+                ready
+            }
+            Some(lease) => {
+                let (registration, ready) = super::ready::pair();
+                let leader =
+                    leader::Leader::new(self.clone(), queue.clone(), lease, redis.clone(), registration);
+                tokio::spawn(leader.run(offers_stopped));
+                ready
+            }
+        };
         let consumer = Consumer {
             redis: reader,
             acks: redis,
@@ -254,61 +292,91 @@ async fn offer<T: Collection>(
             _ = stopped.changed() => return,
             item = events.next() => item,
         };
-        let event = match item {
+        match item {
             None => return,
-            Some(Ok(event)) => event,
+            Some(Ok(event)) => {
+                if offer_one(&script, &mut redis, &queue, &event, "", &mut stopped).await == Offered::Stopped
+                {
+                    return;
+                }
+            }
             Some(Err(report)) => {
                 tracing::warn!(%report, queue = %queue.name, "listener report while offering events");
-                continue;
             }
-        };
-        let document = match document_json(&event.document) {
-            Ok(document) => document,
+        }
+    }
+}
+
+/// How offering one event ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Offered {
+    /// In the stream (now, or already by another instance), or impossible to serialize.
+    Done,
+    /// Refused: `holder` no longer holds the group's lease.
+    Fenced,
+    /// The listener stopped while Redis was away.
+    Stopped,
+}
+
+/// Offers `event` to the stream, retrying while Redis is away; `holder` is the lease value of
+/// a leader ([`WorkQueue::single_listener`]), empty without one.
+async fn offer_one<T: Collection>(
+    script: &redis::Script,
+    redis: &mut MultiplexedConnection,
+    queue: &WorkQueue,
+    event: &Event<T>,
+    holder: &str,
+    stopped: &mut watch::Receiver<()>,
+) -> Offered {
+    let document = match document_json(&event.document) {
+        Ok(document) => document,
+        Err(err) => {
+            tracing::error!(%err, "cannot serialize an event for the work queue");
+            return Offered::Done;
+        }
+    };
+    let action = event.kind.action();
+    let marker = queue.key(
+        T::_COLLECTION_ID,
+        &format!(
+            "offered:{}:{action}:{:016x}",
+            event.document.id(),
+            fingerprint(&document)
+        ),
+    );
+    let origin = match event.origin {
+        Origin::Live => "live",
+        Origin::CatchUp => "catchup",
+    };
+    let name = event.events().into_iter().next().unwrap_or_default();
+    let timestamp = crate::datetime::format(&event.timestamp);
+    let remember_ms = u64::try_from(queue.remember_offers.as_millis()).unwrap_or(u64::MAX);
+    // Redis being briefly away must not lose the event: retry until it is in, or stopping.
+    let mut delay = Duration::from_millis(100);
+    loop {
+        let offered = script
+            .key(&marker)
+            .key(queue.key(T::_COLLECTION_ID, "stream"))
+            .key(queue.key(T::_COLLECTION_ID, "leader"))
+            .arg(remember_ms)
+            .arg(action)
+            .arg(origin)
+            .arg(&timestamp)
+            .arg(&name)
+            .arg(&document)
+            .arg(holder)
+            .invoke_async::<Option<String>>(redis)
+            .await;
+        match offered {
+            Ok(_) => return Offered::Done,
+            Err(err) if err.code() == Some("FENCED") => return Offered::Fenced,
             Err(err) => {
-                tracing::error!(%err, "cannot serialize an event for the work queue");
-                continue;
-            }
-        };
-        let action = event.kind.action();
-        let marker = queue.key(
-            T::_COLLECTION_ID,
-            &format!(
-                "offered:{}:{action}:{:016x}",
-                event.document.id(),
-                fingerprint(&document)
-            ),
-        );
-        let origin = match event.origin {
-            Origin::Live => "live",
-            Origin::CatchUp => "catchup",
-        };
-        let name = event.events().into_iter().next().unwrap_or_default();
-        let timestamp = crate::datetime::format(&event.timestamp);
-        let remember_ms = u64::try_from(queue.remember_offers.as_millis()).unwrap_or(u64::MAX);
-        // Redis being briefly away must not lose the event: retry until it is in, or stopping.
-        let mut delay = Duration::from_millis(100);
-        loop {
-            let offered = script
-                .key(&marker)
-                .key(queue.key(T::_COLLECTION_ID, "stream"))
-                .arg(remember_ms)
-                .arg(action)
-                .arg(origin)
-                .arg(&timestamp)
-                .arg(&name)
-                .arg(&document)
-                .invoke_async::<Option<String>>(&mut redis)
-                .await;
-            match offered {
-                Ok(_) => break,
-                Err(err) => {
-                    tracing::warn!(%err, ?delay, "cannot offer an event to the work queue; retrying");
-                    tokio::select! {
-                        _ = stopped.changed() => return,
-                        () = tokio::time::sleep(delay) => {}
-                    }
-                    delay = (delay * 2).min(Duration::from_secs(5));
+                tracing::warn!(%err, ?delay, "cannot offer an event to the work queue; retrying");
+                tokio::select! {
+                    _ = stopped.changed() => return Offered::Stopped,
+                    () = tokio::time::sleep(delay) => {}
                 }
+                delay = (delay * 2).min(Duration::from_secs(5));
             }
         }
     }
