@@ -257,6 +257,16 @@ impl Emulator {
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// How many event messages realtime sockets have been sent since the emulator started, all
+    /// sockets together (a client's cost on Appwrite Cloud, which bills realtime messages).
+    pub fn realtime_events_sent(&self) -> u64 {
+        self.shared
+            .realtime
+            .counts
+            .events_sent
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// How many message-protocol subscriptions the open realtime sockets hold.
     pub fn realtime_subscriptions(&self) -> usize {
         self.shared

@@ -162,6 +162,8 @@ pub(crate) enum Control {
 pub(crate) struct Counts {
     pub sockets: std::sync::atomic::AtomicUsize,
     pub subscriptions: std::sync::atomic::AtomicUsize,
+    /// Event messages sent to sockets, all sockets together.
+    pub events_sent: std::sync::atomic::AtomicU64,
 }
 
 struct Subscription {
@@ -440,6 +442,7 @@ async fn serve_frames(
                             if socket.send(Message::Text(frame.into())).await.is_err() {
                                 return;
                             }
+                            hub.counts.events_sent.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                     // This socket fell too far behind: close it, as a real server drops a client
@@ -466,6 +469,7 @@ async fn serve_frames(
                                 if socket.feed(Message::Text(frame.into())).await.is_err() {
                                     return;
                                 }
+                                hub.counts.events_sent.fetch_add(1, Ordering::Relaxed);
                             }
                         }
                         if socket.flush().await.is_err() {

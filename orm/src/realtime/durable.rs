@@ -56,7 +56,7 @@ pub type StoreFuture<'a, R> = Pin<Box<dyn Future<Output = Result<R>> + Send + 'a
 
 /// Where durable listeners keep their checkpoints, by listener name.
 ///
-/// Two stores come with the crate: [`RedisCheckpoints`] (feature `redis`) and
+/// Two stores come with the crate: `RedisCheckpoints` (feature `redis`) and
 /// [`CollectionCheckpoints`], a collection in the Appwrite database itself. A store of your own
 /// needs only to keep the last checkpoint saved under each name.
 pub trait CheckpointStore: Send + Sync + 'static {

@@ -49,7 +49,18 @@
 //! (they share `$updatedAt`: both are delivered when both events arrive, in arrival order, but
 //! if the second event is lost, the catch-up cannot tell its version from the first); an event
 //! that Appwrite publishes more than 5 s after its write's `$updatedAt` and that a disconnection
-//! loses; anything that changed while the listening process was not running.
+//! loses; anything that changed while the listening process was not running — unless the
+//! listener is durable.
+//!
+//! # Across restarts
+//!
+//! A durable listener ([`CollectionHandle::on_documents_durable`](crate::CollectionHandle::on_documents_durable))
+//! keeps a [`Checkpoint`] in a [`CheckpointStore`] and, at start, catches up on everything
+//! changed since it (from 5 s before it, as after a reconnect) before going live. The checkpoint
+//! moves only after the handler has finished with an event, so a crash at any moment loses
+//! nothing: delivery is **at least once** across restarts, and events handled just before the
+//! last checkpoint may come again. Deletes made while no instance ran are reported as a
+//! [`ListenError::Gap`]. A `WorkQueue::single_listener` group (feature `redis`) keeps the same kind of checkpoint in Redis for whichever instance listens next.
 //!
 //! ```
 //! use appwrite_orm::{Collection, EventKind, Orm};

@@ -1,0 +1,237 @@
+//! The soak of a `single_listener` work-queue group, with real processes: three instances of
+//! the `multi_instance` example (`MODE=single`) share one Redis while 5 000 tasks are written.
+//! Meanwhile instances are killed with SIGKILL and started again 20 times (the listening one at
+//! least twice), and the whole group is down twice for 5 s. Every task must be handled at least
+//! once, the idempotent sink (a hash keyed by task) must hold each exactly once, and the group
+//! must hold at most one realtime connection except during a takeover.
+//!
+//! Needs Redis (see `tests::redis`). `SOAK_WRITES` and `SOAK_SEED` change the size and the
+//! random choices; the figures are printed (`--nocapture`).
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use appwrite_orm::Collection;
+use common::{client, emulator, run, Running};
+use serde::{Deserialize, Serialize};
+
+#[derive(Collection, Serialize, Deserialize, Debug, Clone)]
+#[collection(id = "tasks")]
+struct TaskView {
+    name: String,
+}
+
+/// xorshift64*: reproducible choices from a printed seed.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+#[tokio::test]
+async fn a_single_listener_group_loses_nothing_through_kills_restarts_and_outages() {
+    let writes: usize =
+        std::env::var("SOAK_WRITES").map_or(5_000, |n| n.parse().expect("SOAK_WRITES is a number"));
+    let seed: u64 = std::env::var("SOAK_SEED").map_or_else(
+        |_| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64 | 1)
+        },
+        |s| s.parse().expect("SOAK_SEED is a number"),
+    );
+    println!("soak: {writes} writes, seed {seed}");
+    let mut random = Random(seed);
+    let server = tests::redis().await;
+    let (url, mut redis) = (server.url.clone(), server.connection.clone());
+    let prefix = tests::unique_name("soak");
+    let emulator = Arc::new(emulator().await);
+    let start = |name: &'static str| {
+        let env = [
+            ("REDIS_URL", url.as_str()),
+            ("KEY_PREFIX", prefix.as_str()),
+            ("INSTANCE", name),
+            ("MODE", "single"),
+            ("HANDLE_MS", "1"),
+        ];
+        let mut instance = run("multi_instance", &emulator, &env);
+        async move {
+            instance.line_with(&format!("instance {name} ready")).await;
+            instance
+        }
+    };
+    let names = ["a", "b", "c"];
+    let mut instances: HashMap<&'static str, Running> = HashMap::new();
+    for name in names {
+        instances.insert(name, start(name).await);
+    }
+
+    // The writer, as fast as the server answers.
+    let tasks = client(&emulator)
+        .connect()
+        .await
+        .unwrap()
+        .collection::<TaskView>();
+    let written = Arc::new(Mutex::new(Vec::with_capacity(writes)));
+    let writer = {
+        let (tasks, written) = (tasks.clone(), Arc::clone(&written));
+        tokio::spawn(async move {
+            for n in 0..writes {
+                let task = TaskView {
+                    name: format!("task {n}"),
+                };
+                let id = tasks
+                    .create(&task)
+                    .await
+                    .expect("the write succeeds")
+                    .id()
+                    .to_owned();
+                written.lock().unwrap().push(id);
+            }
+        })
+    };
+    // Realtime connections, sampled while the chaos runs.
+    let sampling = Arc::new(AtomicBool::new(true));
+    let (samples, above_one, most) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let sampler = {
+        let (sampling, samples, above_one, most) = (
+            Arc::clone(&sampling),
+            Arc::clone(&samples),
+            Arc::clone(&above_one),
+            Arc::clone(&most),
+        );
+        let emulator = Arc::clone(&emulator);
+        tokio::spawn(async move {
+            while sampling.load(Ordering::Relaxed) {
+                let open = emulator.realtime_connections();
+                samples.fetch_add(1, Ordering::Relaxed);
+                if open > 1 {
+                    above_one.fetch_add(1, Ordering::Relaxed);
+                }
+                most.fetch_max(open, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    };
+
+    // The chaos: 20 kills and restarts, the listener among them, and two outages of the group.
+    let lease_key = format!("appwrite-orm:{prefix}:tasks:leader");
+    let mut takeovers = Vec::new();
+    for round in 0..20 {
+        tokio::time::sleep(Duration::from_millis(100 + random.below(300))).await;
+        if round == 6 || round == 13 {
+            for name in names {
+                let mut instance = instances.remove(name).expect("running");
+                instance.child.start_kill().unwrap();
+                let _ = instance.finish().await;
+            }
+            println!("round {round}: the whole group is down for 5 s");
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            for name in names {
+                instances.insert(name, start(name).await);
+            }
+            continue;
+        }
+        let holder: Option<String> = redis::cmd("GET")
+            .arg(&lease_key)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        let listener = holder
+            .as_deref()
+            .and_then(|h| h.split(':').next())
+            .map(str::to_owned);
+        // The listener every fourth round, a random instance otherwise.
+        let victim = match &listener {
+            Some(listener) if round % 4 == 0 => names.into_iter().find(|n| n == listener).unwrap(),
+            _ => names[random.below(3) as usize],
+        };
+        let mut instance = instances.remove(victim).expect("running");
+        instance.child.start_kill().unwrap();
+        let killed_at = Instant::now();
+        let _ = instance.finish().await;
+        if listener.as_deref() == Some(victim) {
+            // How long until another instance holds the lease.
+            let old = holder.clone();
+            loop {
+                let now: Option<String> = redis::cmd("GET")
+                    .arg(&lease_key)
+                    .query_async(&mut redis)
+                    .await
+                    .unwrap();
+                if now.is_some() && now != old {
+                    takeovers.push(killed_at.elapsed());
+                    break;
+                }
+                assert!(killed_at.elapsed() < Duration::from_secs(30), "no takeover");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        instances.insert(victim, start(victim).await);
+    }
+    writer.await.unwrap();
+    let written = written.lock().unwrap().clone();
+
+    // Every task handled: the sink holds each once.
+    let handled_key = format!("{prefix}:handled");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let handled: usize = redis::cmd("HLEN")
+            .arg(&handled_key)
+            .query_async(&mut redis)
+            .await
+            .unwrap();
+        if handled == writes {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{handled} of {writes} tasks handled");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.await;
+    let handled: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg(&handled_key)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    for id in &written {
+        assert!(handled.contains_key(id), "task {id} was never handled");
+    }
+    let effects: HashMap<String, u32> = redis::cmd("HGETALL")
+        .arg(format!("{prefix}:handled-count"))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let again = effects.values().filter(|n| **n > 1).count();
+    let sent = emulator.realtime_events_sent();
+    let (samples, above_one, most) = (
+        samples.load(Ordering::Relaxed),
+        above_one.load(Ordering::Relaxed),
+        most.load(Ordering::Relaxed),
+    );
+    takeovers.sort();
+    println!(
+        "soak: {writes} tasks, each handled (0 lost); {again} effects ran twice or more (at least once); \
+         {:.3} realtime messages per event ({sent} sent); connections: at most {most}, above one in \
+         {above_one} of {samples} samples; takeovers after killing the listener: {takeovers:?}",
+        sent as f64 / writes as f64
+    );
+    assert!(most <= 2, "the group held {most} realtime connections at once");
+    assert!(!takeovers.is_empty(), "the listener was killed at least once");
+    for (name, instance) in instances {
+        instance.stop_cleanly(&format!("instance {name} stopped")).await;
+    }
+}
