@@ -94,7 +94,14 @@ impl Worker {
     /// Runs a job to its end: completed, or failed after its last attempt.
     async fn run(&self, job: Document<Job>) -> appwrite_orm::Result<()> {
         let id = job.id().to_owned();
-        let first = job.attempts.unwrap_or(0) + 1;
+        let started = job.attempts.unwrap_or(0);
+        // A job found `running` was cut off in attempt `started` before it recorded an outcome
+        // (the worker died): that attempt runs again, or a job cut off in its last attempt would
+        // stay `running` for ever.
+        let first = match job.status {
+            JobStatus::Running => started.max(1),
+            _ => started + 1,
+        };
         for attempt in first..=job.max_attempts {
             self.jobs
                 .update(&id, Job::patch().status(JobStatus::Running).attempts(attempt))
@@ -124,6 +131,7 @@ impl Worker {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    examples::log_to_stdout();
     let (orm, _emulator) = examples::backend().await?;
     let db = orm
         .connect()

@@ -307,17 +307,35 @@ async fn job_queue_killed_at_a_random_point_finishes_every_job_after_a_restart()
     let (ok, output) = first.finish().await;
     assert!(!ok, "the worker was killed:\n{}", output.join("\n"));
 
+    // Whatever instant the kill hit, add the one state a random instant rarely hits: a job cut
+    // off during its last allowed attempt (`running`, attempts = max). The attempt left no
+    // outcome, so the next worker must run it again rather than skip it and wait forever.
+    let db = client(&emulator).connect().await.unwrap();
+    let cut_off = JobView {
+        kind: "resize".into(),
+        input: "cut-off.png".into(),
+        status: "running".into(),
+        attempts: Some(1),
+        max_attempts: 1,
+    };
+    let cut_off = db.collection::<JobView>().create(&cut_off).await.unwrap();
+
     // The next worker resumes from the checkpoint: it exits only once no job of either run is
     // pending or running.
     let (ok, output) = run("job_queue", &emulator, &[]).finish().await;
     assert!(ok, "{}", output.join("\n"));
-    let db = client(&emulator).connect().await.unwrap();
+    let resumed = format!("resuming job {}", cut_off.id());
+    assert!(
+        output.iter().any(|l| l.starts_with(&resumed)),
+        "the cut-off job is resumed:\n{}",
+        output.join("\n")
+    );
     let jobs = db
         .collection::<JobView>()
         .find([Query::limit(100)])
         .await
         .unwrap();
-    assert_eq!(jobs.len(), 8, "two runs of four");
+    assert_eq!(jobs.len(), 9, "two runs of four and the cut-off job");
     for job in &jobs {
         let status = if job.kind == "broken" {
             "failed"

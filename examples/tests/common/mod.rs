@@ -143,10 +143,20 @@ impl Running {
 
     /// Waits for the process to exit; returns whether it succeeded and all of its output.
     pub(crate) async fn finish(mut self) -> (bool, Vec<String>) {
-        let status = tokio::time::timeout(PATIENCE, self.child.wait())
-            .await
-            .expect("the example exits in time")
-            .expect("wait works");
+        let status = match tokio::time::timeout(PATIENCE, self.child.wait()).await {
+            Ok(status) => status.expect("wait works"),
+            Err(_) => {
+                // Show what it printed: a hang is diagnosed from its output, not a bare timeout.
+                let _ = self.child.kill().await;
+                while let Ok(line) = self.lines.try_recv() {
+                    self.output.push(line);
+                }
+                panic!(
+                    "the example did not exit within {PATIENCE:?}; its output:\n{}",
+                    self.output.join("\n")
+                );
+            }
+        };
         // The readers end with the process; collect what is left.
         while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(5), self.lines.recv()).await {
             self.output.push(line);
