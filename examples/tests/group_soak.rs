@@ -12,7 +12,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use appwrite_orm::Collection;
@@ -37,6 +37,73 @@ impl Random {
     }
 }
 
+/// Writes `count` tasks one after another and returns their ids.
+async fn write_tasks(
+    tasks: &appwrite_orm::CollectionHandle<TaskView>,
+    count: usize,
+    label: &str,
+) -> Vec<String> {
+    let mut ids = Vec::with_capacity(count);
+    for n in 0..count {
+        let task = TaskView {
+            name: format!("{label} {n}"),
+        };
+        let stored = tasks.create(&task).await.expect("the write succeeds");
+        ids.push(stored.id().to_owned());
+    }
+    ids
+}
+
+/// Waits until the sink of the group with key prefix `prefix` holds `count` tasks.
+async fn wait_handled(redis: &mut redis::aio::MultiplexedConnection, prefix: &str, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let handled: usize = redis::cmd("HLEN")
+            .arg(format!("{prefix}:handled"))
+            .query_async(redis)
+            .await
+            .unwrap();
+        if handled == count {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{handled} of {count} tasks handled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Realtime messages the emulator sent per task written, while a calm group of three instances
+/// in `mode` handles `count` tasks: the cost of one mode against another.
+async fn messages_per_event(
+    emulator: &appwrite_emulator::Emulator,
+    redis: &mut redis::aio::MultiplexedConnection,
+    url: &str,
+    mode: &str,
+    count: usize,
+) -> f64 {
+    let prefix = tests::unique_name(&format!("calm-{mode}"));
+    let mut group = Vec::new();
+    for name in ["a", "b", "c"] {
+        let env = [
+            ("REDIS_URL", url),
+            ("KEY_PREFIX", prefix.as_str()),
+            ("INSTANCE", name),
+            ("MODE", mode),
+        ];
+        let mut instance = run("multi_instance", emulator, &env);
+        instance.line_with(&format!("instance {name} ready")).await;
+        group.push((name, instance));
+    }
+    let tasks = client(emulator).connect().await.unwrap().collection::<TaskView>();
+    let before = emulator.realtime_events_sent();
+    write_tasks(&tasks, count, mode).await;
+    wait_handled(redis, &prefix, count).await;
+    let sent = emulator.realtime_events_sent() - before;
+    for (name, instance) in group {
+        instance.stop_cleanly(&format!("instance {name} stopped")).await;
+    }
+    sent as f64 / count as f64
+}
+
 #[tokio::test]
 async fn a_single_listener_group_loses_nothing_through_kills_restarts_and_outages() {
     let writes: usize =
@@ -55,6 +122,20 @@ async fn a_single_listener_group_loses_nothing_through_kills_restarts_and_outage
     let (url, mut redis) = (server.url.clone(), server.connection.clone());
     let prefix = tests::unique_name("soak");
     let emulator = Arc::new(emulator().await);
+
+    // The cost in realtime messages, calm: every instance listening (the `queue` mode, one
+    // message per instance and event) against one listener per group.
+    let calm = 300;
+    let every_instance = messages_per_event(&emulator, &mut redis, &url, "queue", calm).await;
+    let one_listener = messages_per_event(&emulator, &mut redis, &url, "single", calm).await;
+    println!(
+        "calm, {calm} tasks, three instances: {every_instance:.2} realtime messages per event \
+         with every instance listening, {one_listener:.2} with one listener per group"
+    );
+    assert!(
+        one_listener < every_instance,
+        "one listener costs {one_listener:.2} messages per event, every instance {every_instance:.2}"
+    );
     let start = |name: &'static str| {
         let env = [
             ("REDIS_URL", url.as_str()),
@@ -76,29 +157,13 @@ async fn a_single_listener_group_loses_nothing_through_kills_restarts_and_outage
     }
 
     // The writer, as fast as the server answers.
+    let sent_before = emulator.realtime_events_sent();
     let tasks = client(&emulator)
         .connect()
         .await
         .unwrap()
         .collection::<TaskView>();
-    let written = Arc::new(Mutex::new(Vec::with_capacity(writes)));
-    let writer = {
-        let (tasks, written) = (tasks.clone(), Arc::clone(&written));
-        tokio::spawn(async move {
-            for n in 0..writes {
-                let task = TaskView {
-                    name: format!("task {n}"),
-                };
-                let id = tasks
-                    .create(&task)
-                    .await
-                    .expect("the write succeeds")
-                    .id()
-                    .to_owned();
-                written.lock().unwrap().push(id);
-            }
-        })
-    };
+    let writer = tokio::spawn(async move { write_tasks(&tasks, writes, "task").await });
     // Realtime connections, sampled while the chaos runs.
     let sampling = Arc::new(AtomicBool::new(true));
     let (samples, above_one, most) = (
@@ -182,24 +247,11 @@ async fn a_single_listener_group_loses_nothing_through_kills_restarts_and_outage
         }
         instances.insert(victim, start(victim).await);
     }
-    writer.await.unwrap();
-    let written = written.lock().unwrap().clone();
+    let written = writer.await.unwrap();
 
     // Every task handled: the sink holds each once.
     let handled_key = format!("{prefix}:handled");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let handled: usize = redis::cmd("HLEN")
-            .arg(&handled_key)
-            .query_async(&mut redis)
-            .await
-            .unwrap();
-        if handled == writes {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{handled} of {writes} tasks handled");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_handled(&mut redis, &prefix, writes).await;
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.await;
     let handled: HashMap<String, String> = redis::cmd("HGETALL")
@@ -216,7 +268,7 @@ async fn a_single_listener_group_loses_nothing_through_kills_restarts_and_outage
         .await
         .unwrap();
     let again = effects.values().filter(|n| **n > 1).count();
-    let sent = emulator.realtime_events_sent();
+    let sent = emulator.realtime_events_sent() - sent_before;
     let (samples, above_one, most) = (
         samples.load(Ordering::Relaxed),
         above_one.load(Ordering::Relaxed),
