@@ -270,7 +270,9 @@ impl Orm {
             .clone()
     }
 
-    /// Watches the state of the realtime connection (this starts it).
+    /// Watches the state of the realtime connection (this starts its task; the socket opens
+    /// with the first listener, and closes a moment after the last, see
+    /// [`RealtimeOptions::idle_close`](crate::RealtimeOptions::idle_close)).
     pub fn connection_state(&self) -> tokio::sync::watch::Receiver<ConnectionState> {
         self.realtime().state()
     }

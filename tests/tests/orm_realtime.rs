@@ -247,6 +247,56 @@ async fn a_thousand_listeners_share_one_socket_and_dropping_unsubscribes() {
 }
 
 #[tokio::test]
+async fn the_socket_closes_when_the_last_listener_leaves_and_opens_for_the_next() {
+    let idle_close = Duration::from_millis(300);
+    let (emulator, orm) = start(RealtimeOptions::default().idle_close(idle_close)).await;
+    let tickets = tickets_of(&orm).await;
+    // Asking for the state opens nothing: no listener, no socket.
+    let mut state = orm.connection_state();
+    tokio::time::sleep(idle_close * 2).await;
+    assert_eq!(emulator.realtime_connections(), 0, "a socket without a listener");
+
+    let mut first = tickets.listen_documents();
+    ready([first.ready()]).await;
+    assert_eq!(emulator.realtime_connections(), 1);
+    // Unsubscribing and subscribing again within `idle_close` keeps the socket.
+    drop(first);
+    let mut second = tickets.listen_documents();
+    ready([second.ready()]).await;
+    tokio::time::sleep(idle_close * 2).await;
+    assert_eq!(emulator.realtime_connections(), 1, "the socket was kept");
+    tickets.create_with_id("kept", &ticket("kept", 1)).await.unwrap();
+    assert_eq!(next(&mut second).await.unwrap().document.id(), "kept");
+
+    drop(second);
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        state.wait_for(|s| *s == ConnectionState::Idle),
+    )
+    .await
+    .expect("idle in time")
+    .unwrap();
+    for _ in 0..500 {
+        if emulator.realtime_connections() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(emulator.realtime_connections(), 0, "the idle socket was closed");
+
+    // The next listener opens a socket again and hears what is written from then on.
+    first = tickets.listen_documents();
+    ready([first.ready()]).await;
+    connected(&orm).await;
+    assert_eq!(emulator.realtime_connections(), 1);
+    tickets
+        .create_with_id("again", &ticket("again", 1))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut first).await.unwrap().document.id(), "again");
+}
+
+#[tokio::test]
 async fn malformed_frames_and_undecodable_payloads_are_reported_and_the_stream_goes_on() {
     let (emulator, orm) = start(RealtimeOptions::default()).await;
     let db = orm.connect().register::<Ticket>().await.unwrap();

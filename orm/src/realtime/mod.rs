@@ -148,6 +148,9 @@ pub enum ConnectionState {
         /// 1 for the first retry.
         attempt: u32,
     },
+    /// No listener is subscribed, so no socket is open (see
+    /// [`RealtimeOptions::idle_close`]); the next listener opens one.
+    Idle,
     /// Shut down for good.
     Closed,
 }
@@ -161,6 +164,7 @@ pub struct RealtimeOptions {
     pub(crate) reconnect_max: Duration,
     pub(crate) schema_poll: Duration,
     pub(crate) dead_after_pings: u32,
+    pub(crate) idle_close: Duration,
 }
 
 impl Default for RealtimeOptions {
@@ -172,6 +176,7 @@ impl Default for RealtimeOptions {
             reconnect_max: Duration::from_secs(30),
             schema_poll: Duration::from_secs(15),
             dead_after_pings: 2,
+            idle_close: Duration::from_secs(5),
         }
     }
 }
@@ -190,6 +195,16 @@ impl RealtimeOptions {
     /// `ping_interval × (dead_after_pings + ½)` (50 s by default).
     pub fn dead_after_pings(mut self, pings: u32) -> Self {
         self.dead_after_pings = pings.max(1);
+        self
+    }
+
+    /// How long the socket stays open once no listener is subscribed (default 5 s); after
+    /// that it is closed and the state is [`ConnectionState::Idle`] until the next listener
+    /// opens a new one. A service that subscribes in bursts keeps its socket between them; one
+    /// that stopped listening — a `WorkQueue` instance that lost the
+    /// listening lease, say — stops holding a connection, which Appwrite Cloud counts and caps.
+    pub fn idle_close(mut self, after: Duration) -> Self {
+        self.idle_close = after;
         self
     }
 

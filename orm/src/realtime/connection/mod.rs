@@ -197,6 +197,8 @@ enum Exit {
     OnlyUrlChannels,
     /// URL-channel protocol: the channel set changed, so a new socket is needed.
     ChannelsChanged,
+    /// No subscription for `idle_close`: the socket is closed until the next one.
+    Idle,
     Shutdown,
 }
 
@@ -240,10 +242,14 @@ impl ConnectionHandler {
                 Protocol::UrlChannels => self.channel_set(),
                 Protocol::Messages => Vec::new(),
             };
-            if self.protocol == Protocol::UrlChannels && channels.is_empty() {
-                // An old server refuses a socket without channels: wait for a subscription.
+            if self.subscriptions.is_empty() || channels.is_empty() && self.protocol == Protocol::UrlChannels
+            {
+                // No socket without a subscription: it would only count against the project's
+                // connections (and an old server refuses a socket without channels).
                 if let Some(mut old) = self.previous.take() {
+                    tracing::debug!("no subscription left: closing the realtime socket");
                     let _ = old.close(None).await;
+                    let _ = self.state.send(ConnectionState::Idle);
                 }
                 let command = self.commands.recv().await;
                 if !self.handle_offline(command) {
@@ -311,6 +317,8 @@ impl ConnectionHandler {
                     self.previous = Some(link.socket);
                 }
                 Exit::ChannelsChanged => self.previous = Some(link.socket),
+                // Closed at the top of the loop, as no subscription is left.
+                Exit::Idle => self.previous = Some(link.socket),
                 Exit::Shutdown => {
                     let _ = link.socket.close(None).await;
                     break;
@@ -446,10 +454,23 @@ impl ConnectionHandler {
         let overlap_ends = tokio::time::sleep(OVERLAP);
         tokio::pin!(overlap_ends);
         let overlap_cap = Instant::now() + MAX_OVERLAP;
+        let idle = tokio::time::sleep(self.options.idle_close);
+        tokio::pin!(idle);
+        let mut idle_armed = false;
         loop {
+            // The idle clock runs from the moment the last subscription went away.
+            match (self.subscriptions.is_empty(), idle_armed) {
+                (true, false) => {
+                    idle.as_mut().reset(Instant::now() + self.options.idle_close);
+                    idle_armed = true;
+                }
+                (false, true) => idle_armed = false,
+                _ => {}
+            }
             let exit = tokio::select! {
                 biased;
                 command = self.commands.recv() => self.handle_command(link, command).await,
+                () = &mut idle, if idle_armed && link.previous.is_none() => Some(Exit::Idle),
                 frame = link.socket.next() => {
                     silence.as_mut().reset(Instant::now() + read_deadline);
                     match frame {

@@ -115,7 +115,9 @@ impl WorkQueue {
     /// realtime messages for N instances). With it the group holds one realtime connection,
     /// except for a moment during a takeover. Every offer carries the leader's fencing token, so
     /// an instance that lost the lease without knowing it (a long pause, a partition) cannot add
-    /// events any more. Changes made while no instance of the group ran are caught up by the
+    /// events any more; once it notices, it stops listening, and its socket closes after
+    /// [`RealtimeOptions::idle_close`](crate::RealtimeOptions::idle_close) unless the process
+    /// listens to something else. Changes made while no instance of the group ran are caught up by the
     /// next leader too; deletions among them are reported as a
     /// [`ListenError::Gap`](crate::ListenError::Gap).
     pub fn single_listener(mut self, lease: Duration) -> Self {
