@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use appwrite_orm::{Collection, Query};
 use chrono::{DateTime, Utc};
-use common::{client, collection, emulator, eventually, run};
+use common::{client, collection, emulator, eventually, random_below, run};
 use futures_util::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -296,11 +296,7 @@ async fn job_queue_killed_at_a_random_point_finishes_every_job_after_a_restart()
     // checkpoint is saved on the way out.
     let mut first = run("job_queue", &emulator, &[]);
     first.line_with("enqueued").await;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or_default();
-    let delay = Duration::from_millis(u64::from(nanos % 250));
+    let delay = random_below(Duration::from_millis(250));
     println!("killing the worker {delay:?} after its first enqueue");
     tokio::time::sleep(delay).await;
     first.child.start_kill().expect("the worker is running");
@@ -799,6 +795,51 @@ async fn graceful_shutdown_finishes_the_handler_in_flight_and_exits_zero() {
     next.stop_cleanly("every handler finished: true").await;
     let left = emails.find([]).await.unwrap();
     assert!(left.iter().all(|e| e.status == "sent"), "{left:?}");
+}
+
+#[tokio::test]
+async fn graceful_shutdown_killed_at_a_random_point_sends_every_email_after_a_restart() {
+    let emulator = emulator().await;
+    let mut service = run("graceful_shutdown", &emulator, &[("HANDLE_MS", "100")]);
+    service.line_with("ready").await;
+    let emails = collection::<EmailView>(&emulator).await;
+    let mut written = Vec::new();
+    for n in 0..5 {
+        let email = EmailView {
+            to: format!("user{n}@example.com"),
+            subject: "hi".into(),
+            status: "queued".into(),
+        };
+        written.push(emails.create(&email).await.unwrap().id().to_owned());
+    }
+    // SIGKILL: no handler finishes, no checkpoint is saved on the way out.
+    let delay = random_below(Duration::from_millis(600));
+    println!("killing the service {delay:?} after the last email was queued");
+    tokio::time::sleep(delay).await;
+    service.child.start_kill().expect("the service is running");
+    let (ok, _) = service.finish().await;
+    assert!(!ok, "the service was killed");
+
+    // The next start catches up from the checkpoint and sends whatever is still queued.
+    let mut next = run("graceful_shutdown", &emulator, &[("HANDLE_MS", "10")]);
+    next.line_with("ready").await;
+    eventually("every email sent", || {
+        let emails = emails.clone();
+        async move {
+            let all = emails.find([]).await.ok()?;
+            all.iter().all(|e| e.status == "sent").then_some(all)
+        }
+    })
+    .await;
+    next.stop_cleanly("every handler finished: true").await;
+    let sent = emails.find([]).await.unwrap();
+    assert_eq!(sent.len(), written.len());
+    for id in &written {
+        assert!(
+            sent.iter().any(|e| e.id() == id && e.status == "sent"),
+            "{id} never sent"
+        );
+    }
 }
 
 #[derive(Collection, Serialize, Deserialize, Debug, Clone)]
