@@ -3,10 +3,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
 use super::handler::{Delivery, HandlerOptions, ListenerHandle};
 use super::Event;
@@ -72,6 +73,9 @@ pub trait CheckpointStore: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct RedisCheckpoints {
     client: redis::Client,
+    /// One connection for every load and save (clones share it), opened on first use and
+    /// again after a command failed on it.
+    connection: Arc<tokio::sync::Mutex<Option<redis::aio::MultiplexedConnection>>>,
 }
 
 // The client holds the Redis URL, which may carry a password: never print it.
@@ -86,7 +90,10 @@ impl std::fmt::Debug for RedisCheckpoints {
 impl RedisCheckpoints {
     /// Checkpoints kept on this Redis.
     pub fn new(client: redis::Client) -> Self {
-        RedisCheckpoints { client }
+        RedisCheckpoints {
+            client,
+            connection: Arc::default(),
+        }
     }
 
     fn key(name: &str) -> String {
@@ -94,10 +101,23 @@ impl RedisCheckpoints {
     }
 
     async fn connection(&self, context: &'static str) -> Result<redis::aio::MultiplexedConnection> {
-        self.client
+        let mut shared = self.connection.lock().await;
+        if let Some(connection) = shared.as_ref() {
+            return Ok(connection.clone());
+        }
+        let connection = self
+            .client
             .get_multiplexed_async_connection()
             .await
-            .map_err(|source| Error::Checkpoints { context, source })
+            .map_err(|source| Error::Checkpoints { context, source })?;
+        *shared = Some(connection.clone());
+        Ok(connection)
+    }
+
+    /// A command failed: the next one opens a new connection.
+    async fn failed(&self, context: &'static str, source: redis::RedisError) -> Error {
+        *self.connection.lock().await = None;
+        Error::Checkpoints { context, source }
     }
 }
 
@@ -107,9 +127,11 @@ impl CheckpointStore for RedisCheckpoints {
         Box::pin(async move {
             let context = "loading a checkpoint";
             let mut connection = self.connection(context).await?;
-            let stored: Option<String> = redis::AsyncCommands::get(&mut connection, Self::key(name))
-                .await
-                .map_err(|source| Error::Checkpoints { context, source })?;
+            let stored: Option<String> =
+                match redis::AsyncCommands::get(&mut connection, Self::key(name)).await {
+                    Ok(stored) => stored,
+                    Err(source) => return Err(self.failed(context, source).await),
+                };
             stored.map(|text| decode(name, &text)).transpose()
         })
     }
@@ -122,9 +144,10 @@ impl CheckpointStore for RedisCheckpoints {
                 source,
             })?;
             let mut connection = self.connection(context).await?;
-            redis::AsyncCommands::set::<_, _, ()>(&mut connection, Self::key(name), text)
-                .await
-                .map_err(|source| Error::Checkpoints { context, source })
+            match redis::AsyncCommands::set::<_, _, ()>(&mut connection, Self::key(name), text).await {
+                Ok(()) => Ok(()),
+                Err(source) => Err(self.failed(context, source).await),
+            }
         })
     }
 }
@@ -200,7 +223,10 @@ impl<T: Collection> CollectionHandle<T> {
     ///
     /// The checkpoint moves only after the handler has finished with an event, so a crash at
     /// any moment loses nothing: delivery is at least once, and what the last run handled
-    /// around its last checkpoint may come again (make effects idempotent). Deletions made while
+    /// around its last checkpoint may come again (make effects idempotent). It is saved in the
+    /// background, the newest position one save at a time, so the handler never waits for the
+    /// store; a stop (`unsubscribe`, [`Orm::shutdown`](crate::Orm::shutdown)) saves the last
+    /// position before it returns. Deletions made while
     /// no instance listened cannot be recovered and are reported as a
     /// [`ListenError::Gap`](crate::ListenError::Gap). Without a saved checkpoint the listener
     /// starts now and saves one at once, so that the next run catches up from here.
@@ -280,17 +306,26 @@ impl<T: Collection> CollectionHandle<T> {
         };
         let events = self.listen_documents_from(resume);
         let ready = events.ready_signal();
-        let reports = options.on_listen_error.clone();
-        let position = Arc::new(Mutex::new(checkpoint));
-        let name = Arc::<str>::from(name);
+        let (position, saved) = watch::channel(checkpoint);
+        let saver = tokio::spawn(save_latest(
+            store,
+            Arc::<str>::from(name),
+            saved,
+            options.on_listen_error.clone(),
+        ));
         let deliveries = futures_util::StreamExt::map(events, move |item| {
             item.map(|event| {
-                let then = save_after(&store, &name, &position, &reports, &event);
+                let then = advance_after(&position, &event);
                 Delivery {
                     event,
                     then: Some(then),
                 }
             })
+        });
+        // Once the listener stops (and its stream, with the last sender, is gone), the saver
+        // saves the last position and ends; a graceful shutdown waits for that.
+        let finish: super::handler::BoxFuture = Box::pin(async move {
+            let _ = saver.await;
         });
         Ok(super::spawn_handler(
             self.orm().listeners(),
@@ -298,45 +333,54 @@ impl<T: Collection> CollectionHandle<T> {
             ready,
             handler,
             options,
+            Some(finish),
         ))
     }
 }
 
-/// What runs once the handler is done with `event`: the checkpoint moves past it and is saved
-/// (a failure to save is reported; the next save carries the position on).
-fn save_after<T>(
-    store: &Arc<dyn CheckpointStore>,
-    name: &Arc<str>,
-    position: &Arc<Mutex<Checkpoint>>,
-    reports: &Option<super::handler::ErrorFn>,
-    event: &Event<T>,
-) -> super::handler::BoxFuture {
-    let (store, name, position, reports) = (
-        Arc::clone(store),
-        Arc::clone(name),
-        Arc::clone(position),
-        reports.clone(),
-    );
+/// What runs once the handler is done with `event`: the position moves past it. Saving is the
+/// saver's work, so the next event does not wait for the store.
+fn advance_after<T>(position: &watch::Sender<Checkpoint>, event: &Event<T>) -> super::handler::BoxFuture {
+    let position = position.clone();
     let (updated_at, id) = (event.document.updated_at(), event.document.id().to_owned());
     Box::pin(async move {
-        let checkpoint = {
-            let mut position = position.lock().unwrap_or_else(|e| e.into_inner());
-            if !position.advance(updated_at, &id) {
-                return;
-            }
-            position.clone()
-        };
-        if let Err(error) = store.save(&name, &checkpoint).await {
-            let report = super::ListenError::Checkpoint {
-                listener: name.to_string(),
-                message: error.to_string(),
-            };
-            match &reports {
-                Some(report_to) => report_to(&report),
-                None => tracing::warn!(%report, "listener report"),
+        position.send_if_modified(|checkpoint| checkpoint.advance(updated_at, &id));
+    })
+}
+
+/// Saves the newest position whenever it moved, one save at a time: a burst of events costs
+/// one save per round trip to the store rather than one per event, and what is saved is never
+/// ahead of what was handled. A failed save is reported and retried with the next position;
+/// when the listener stops, the last position is saved before this ends.
+async fn save_latest(
+    store: Arc<dyn CheckpointStore>,
+    name: Arc<str>,
+    mut position: watch::Receiver<Checkpoint>,
+    reports: Option<super::handler::ErrorFn>,
+) {
+    let mut saved = position.borrow_and_update().clone();
+    loop {
+        let open = position.changed().await.is_ok();
+        let latest = position.borrow_and_update().clone();
+        if latest != saved {
+            match store.save(&name, &latest).await {
+                Ok(()) => saved = latest,
+                Err(error) => {
+                    let report = super::ListenError::Checkpoint {
+                        listener: name.to_string(),
+                        message: error.to_string(),
+                    };
+                    match &reports {
+                        Some(report_to) => report_to(&report),
+                        None => tracing::warn!(%report, "listener report"),
+                    }
+                }
             }
         }
-    })
+        if !open {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -256,6 +256,7 @@ pub(crate) fn spawn<T, S, F, Fut>(
     ready: Ready,
     handler: F,
     options: HandlerOptions<T>,
+    finish: Option<BoxFuture>,
 ) -> ListenerHandle
 where
     T: Send + Sync + 'static,
@@ -297,6 +298,11 @@ where
                     None => tracing::warn!(%report, "listener report"),
                 },
             }
+        }
+        // What the stream held goes first: `finish` may wait for it to be gone.
+        drop(events);
+        if let Some(finish) = finish {
+            finish.await;
         }
         let _ = finished_tx.send(true);
     });

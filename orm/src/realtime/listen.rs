@@ -111,6 +111,6 @@ impl<T: Collection> CollectionHandle<T> {
         let ready = events.ready_signal();
         let deliveries =
             futures_util::StreamExt::map(events, |item| item.map(crate::realtime::Delivery::plain));
-        crate::realtime::spawn_handler(self.orm().listeners(), deliveries, ready, handler, options)
+        crate::realtime::spawn_handler(self.orm().listeners(), deliveries, ready, handler, options, None)
     }
 }

@@ -277,6 +277,7 @@ impl<T: Collection> CollectionHandle<T> {
             ready,
             handler,
             options,
+            None,
         ))
     }
 }
