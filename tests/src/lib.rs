@@ -102,6 +102,23 @@ async fn connect(url: &str) -> Option<redis::aio::MultiplexedConnection> {
         .ok()
 }
 
+/// Whether the Redis server behind `connection` takes idempotent `XADD … IDMP` (8.6+): the
+/// work queue then uses it, and the tests check that path instead of the script's.
+pub async fn redis_takes_idempotent_add(connection: &mut redis::aio::MultiplexedConnection) -> bool {
+    let info: String = redis::cmd("INFO")
+        .arg("server")
+        .query_async(connection)
+        .await
+        .expect("INFO answers");
+    let version = info
+        .lines()
+        .find_map(|line| line.strip_prefix("redis_version:"))
+        .unwrap_or_default()
+        .trim();
+    let mut parts = version.split('.').map(|part| part.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (8, 6)
+}
+
 /// See [`TestRedis`].
 pub async fn redis() -> TestRedis {
     if let Ok(url) = std::env::var("REDIS_URL") {

@@ -23,9 +23,14 @@ mod leader;
 /// instance of a service (feature `redis`).
 ///
 /// Every instance receives every realtime event over its own socket. With a [`WorkQueue`], each
-/// instance *offers* each event to a Redis Stream; a Lua script adds it only if no instance has
-/// added it yet (`SET NX` and `XADD` in one atomic step), so each event is added once as long as
-/// one instance is alive to see it. Instances then consume the stream as one consumer group
+/// instance *offers* each event to a Redis Stream, which adds it only if no instance has added
+/// it yet, so each event is added once as long as one instance is alive to see it. On Redis 8.6
+/// and later the stream itself remembers what was added (idempotent `XADD … IDMP`, configured
+/// with `XCFGSET`); on older servers a Lua script does (`SET NX` and `XADD` in one atomic step,
+/// one key per event, kept for a day). Redis bounds what a stream remembers: a day at most, and
+/// 10 000 ids per producer, so the queue spreads its ids over 64 producers and remembers the
+/// last 640 000 offers of the past day; beyond that rate the oldest are forgotten sooner, which
+/// matters only to an instance that offers such an old event again. Instances then consume the stream as one consumer group
 /// (`XREADGROUP`): each entry goes to one of them, is acknowledged and deleted after its handler
 /// has finished (or has been given up on), and an entry left unacknowledged by an instance that
 /// died is taken over by a live one after [`WorkQueue::claim_idle`] (`XAUTOCLAIM`).
@@ -62,6 +67,8 @@ pub struct WorkQueue {
     remember_offers: Duration,
     /// [`WorkQueue::single_listener`]: the lease of the one instance that listens.
     lease: Option<Duration>,
+    /// Whether offers use idempotent `XADD` (Redis 8.6+), found out when the queue is joined.
+    idempotent_add: bool,
 }
 
 // The client holds the Redis URL, which may carry a password: never print it.
@@ -88,6 +95,7 @@ impl WorkQueue {
             claim_idle: Duration::from_secs(30),
             remember_offers: Duration::from_secs(24 * 3600),
             lease: None,
+            idempotent_add: false,
         }
     }
 
@@ -137,11 +145,54 @@ const OFFER: &str = r"
 if ARGV[7] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[7] then
   return redis.error_reply('FENCED this instance does not hold the lease')
 end
+if ARGV[8] ~= '' then
+  return redis.call('XADD', KEYS[2], 'IDMP', ARGV[8], ARGV[9], '*', 'kind', ARGV[2], 'origin', ARGV[3], 'timestamp', ARGV[4], 'event', ARGV[5], 'document', ARGV[6])
+end
 if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
   return redis.call('XADD', KEYS[2], '*', 'kind', ARGV[2], 'origin', ARGV[3], 'timestamp', ARGV[4], 'event', ARGV[5], 'document', ARGV[6])
 end
 return false
 ";
+
+/// Sets the stream's idempotency window (`IDMP-DURATION` seconds, `IDMP-MAXSIZE` ids per
+/// producer) unless it already has it: `XCFGSET` forgets the ids remembered so far, so instances
+/// joining the queue must not call it once the setting is right.
+const CONFIGURE_IDEMPOTENCE: &str = r"
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+local duration, maxsize
+for i = 1, #info, 2 do
+  if info[i] == 'idmp-duration' then duration = info[i + 1] end
+  if info[i] == 'idmp-maxsize' then maxsize = info[i + 1] end
+end
+if duration == tonumber(ARGV[1]) and maxsize == tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('XCFGSET', KEYS[1], 'IDMP-DURATION', ARGV[1], 'IDMP-MAXSIZE', ARGV[2])
+return 1
+";
+
+/// Idempotency ids are remembered per producer, at most [`IDEMPOTENCE_MAXSIZE`] each; the ids
+/// are spread over this many producers so that the stream remembers that many times more.
+const IDEMPOTENCE_PRODUCERS: u64 = 64;
+
+/// Redis's largest `IDMP-MAXSIZE`.
+const IDEMPOTENCE_MAXSIZE: u64 = 10_000;
+
+/// Redis's largest `IDMP-DURATION`, in seconds.
+const IDEMPOTENCE_MAX_SECONDS: u64 = 86_400;
+
+/// Whether the server takes `XADD … IDMP` (Redis 8.6 and later).
+async fn takes_idempotent_add(redis: &mut MultiplexedConnection) -> redis::RedisResult<bool> {
+    let info: String = redis::cmd("INFO").arg("server").query_async(redis).await?;
+    let version = info
+        .lines()
+        .find_map(|line| line.strip_prefix("redis_version:"))
+        .unwrap_or_default()
+        .trim();
+    let mut parts = version.split('.').map(|part| part.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    Ok((major, minor) >= (8, 6))
+}
 
 const GROUP: &str = "workers";
 
@@ -234,6 +285,21 @@ impl<T: Collection> CollectionHandle<T> {
                 return Err(redis_error("cannot create the consumer group", err));
             }
         }
+        let mut queue = queue.clone();
+        queue.idempotent_add = takes_idempotent_add(&mut redis)
+            .await
+            .map_err(|e| redis_error("cannot read the Redis server's version", e))?;
+        if queue.idempotent_add {
+            let seconds = queue.remember_offers.as_secs().clamp(1, IDEMPOTENCE_MAX_SECONDS);
+            redis::Script::new(CONFIGURE_IDEMPOTENCE)
+                .key(&stream_key)
+                .arg(seconds)
+                .arg(IDEMPOTENCE_MAXSIZE)
+                .invoke_async::<i64>(&mut redis)
+                .await
+                .map_err(|e| redis_error("cannot configure the stream's idempotent adds", e))?;
+        }
+        let queue = &queue;
         // Blocking reads get their own connection: on a shared one they would hold up offers.
         let reader = queue
             .client
@@ -339,14 +405,13 @@ async fn offer_one<T: Collection>(
         }
     };
     let action = event.kind.action();
-    let marker = queue.key(
-        T::_COLLECTION_ID,
-        &format!(
-            "offered:{}:{action}:{:016x}",
-            event.document.id(),
-            fingerprint(&document)
-        ),
-    );
+    let offer_id = format!("{}:{action}:{:016x}", event.document.id(), fingerprint(&document));
+    let marker = queue.key(T::_COLLECTION_ID, &format!("offered:{offer_id}"));
+    let producer = if queue.idempotent_add {
+        format!("p{}", fingerprint(&offer_id) % IDEMPOTENCE_PRODUCERS)
+    } else {
+        String::new()
+    };
     let origin = match event.origin {
         Origin::Live => "live",
         Origin::CatchUp => "catchup",
@@ -368,6 +433,8 @@ async fn offer_one<T: Collection>(
             .arg(&name)
             .arg(&document)
             .arg(holder)
+            .arg(&producer)
+            .arg(&offer_id)
             .invoke_async::<Option<String>>(redis)
             .await;
         match offered {
