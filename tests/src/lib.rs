@@ -103,20 +103,22 @@ async fn connect(url: &str) -> Option<redis::aio::MultiplexedConnection> {
 }
 
 /// Whether the Redis server behind `connection` takes idempotent `XADD … IDMP` (8.6+): the
-/// work queue then uses it, and the tests check that path instead of the script's.
+/// work queue then uses it, and the tests check that path instead of the script's. Found out by
+/// trying it on a key of its own, not from the version the ORM reads.
 pub async fn redis_takes_idempotent_add(connection: &mut redis::aio::MultiplexedConnection) -> bool {
-    let info: String = redis::cmd("INFO")
-        .arg("server")
+    let key = unique_name("idmp-probe");
+    let added: redis::RedisResult<String> = redis::cmd("XADD")
+        .arg(&key)
+        .arg("IDMP")
+        .arg("probe")
+        .arg("1")
+        .arg("*")
+        .arg("field")
+        .arg("value")
         .query_async(connection)
-        .await
-        .expect("INFO answers");
-    let version = info
-        .lines()
-        .find_map(|line| line.strip_prefix("redis_version:"))
-        .unwrap_or_default()
-        .trim();
-    let mut parts = version.split('.').map(|part| part.parse::<u32>().unwrap_or(0));
-    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (8, 6)
+        .await;
+    let _: redis::RedisResult<()> = redis::cmd("DEL").arg(&key).query_async(connection).await;
+    added.is_ok()
 }
 
 /// See [`TestRedis`].
