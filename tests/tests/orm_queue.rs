@@ -392,3 +392,45 @@ async fn a_single_listener_group_holds_one_socket_and_hands_over_when_its_leader
     }
     assert!(writer.shutdown(Duration::from_secs(5)).await);
 }
+
+#[tokio::test]
+async fn a_group_whose_first_listener_is_cut_off_before_any_event_loses_nothing() {
+    let redis = tests::redis().await;
+    let emulator = tests::emulator().await;
+    let name = tests::unique_name("first-leader");
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let queue = |consumer: &str| {
+        WorkQueue::new(client.clone(), &name)
+            .consumer(consumer)
+            .single_listener(Duration::from_millis(600))
+    };
+    let done: Done = Arc::default();
+    let members = vec![
+        member(&emulator, &queue("a"), &done, "a").await,
+        member(&emulator, &queue("b"), &done, "b").await,
+    ];
+    // The first listener has offered nothing yet when a partition takes its lease away; the
+    // charges written meanwhile were seen by no listener of the group. Whoever listens next
+    // must catch up on them, from where the first one started.
+    let mut connection = redis.connection.clone();
+    let _: () = redis::cmd("SET")
+        .arg(format!("appwrite-orm:{name}:charges:leader"))
+        .arg("intruder:999999999")
+        .arg("PX")
+        .arg(1500)
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let writer = tests::client(&emulator);
+    let charges = charges_of(&writer).await;
+    let mut created = Vec::new();
+    for amount in 0..5 {
+        created.push(charges.create(&Charge { amount }).await.unwrap().id().to_owned());
+    }
+    all_handled_once(&done, &created).await;
+    for member in members {
+        member.worker.unsubscribe().await;
+        assert!(member.orm.shutdown(Duration::from_secs(5)).await);
+    }
+    assert!(writer.shutdown(Duration::from_secs(5)).await);
+}

@@ -165,8 +165,13 @@ impl<T: Collection> Leader<T> {
                 let from = checkpoint.updated_at;
                 (checkpoint, Some(from))
             }
-            // No checkpoint yet (or an unreadable one): listen from now.
-            _ => (Checkpoint::at(Utc::now()), None),
+            // No checkpoint yet (or an unreadable one): listen from now, and say so at once, so
+            // that a leader after this one catches up from here even if this one never offers.
+            _ => {
+                let start = Checkpoint::at(Utc::now());
+                self.save(&checkpoints, &start).await;
+                (start, None)
+            }
         };
         let mut events = self.handle.listen_documents_from(resume);
         let subscribed = events.ready_signal().wait();
