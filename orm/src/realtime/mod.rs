@@ -136,8 +136,10 @@ use chrono::{DateTime, Utc};
 
 use crate::Document;
 
-/// The state of the shared realtime connection.
+/// The state of the shared realtime connection. More states may come (`Idle` did): match
+/// with a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnectionState {
     /// Opening the first connection.
     Connecting,
