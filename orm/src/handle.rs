@@ -247,6 +247,29 @@ impl<T: Collection> CollectionHandle<T> {
         }
     }
 
+    /// [`CollectionHandle::get`] inside the server's transaction `transaction`.
+    pub(crate) async fn get_in(&self, id: &str, transaction: &str) -> Result<Option<Document<T>>> {
+        let query = [("transactionId".to_owned(), transaction.to_owned())];
+        let read = self
+            .decode_call(Method::GET, &self.document_path(id), &query, None, Retry::Safe)
+            .await;
+        match read {
+            Ok(document) => Ok(Some(document)),
+            Err(err) if err.is(ErrorKind::DocumentNotFound) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// One page of [`CollectionHandle::find`] inside the server's transaction `transaction`.
+    pub(crate) async fn find_in(&self, queries: &[Query], transaction: &str) -> Result<Vec<Document<T>>> {
+        let mut params = crate::query::params(queries);
+        params.push(("transactionId".to_owned(), transaction.to_owned()));
+        let page: Page<T> = self
+            .decode_call(Method::GET, &self.documents, &params, None, Retry::Safe)
+            .await?;
+        Ok(page.documents)
+    }
+
     /// The document with this id, or [`ErrorKind::DocumentNotFound`].
     pub async fn get_or_fail(&self, id: &str) -> Result<Document<T>> {
         check_id(id)?;

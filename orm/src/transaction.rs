@@ -10,6 +10,11 @@
 //!
 //! Listeners receive one event per document written, after the commit, and nothing of a
 //! transaction that failed. At most [`MAX_OPERATIONS`] operations fit in one transaction.
+//!
+//! Reads inside the body ([`Transaction::get`], [`Transaction::find`]) see the database as the
+//! transaction would leave it so far: the first read opens the server's transaction and sends
+//! what was staged before it, and the server lays those operations over what it reads. An
+//! `Err` from the body then rolls the server's transaction back.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -18,9 +23,10 @@ use reqwest::Method;
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::query::IntoQueries;
 use crate::query::QueryValue;
 use crate::transport::Retry;
-use crate::{Collection, Field, Orm, Patch};
+use crate::{Collection, CollectionHandle, Document, Field, Orm, Patch};
 
 /// The most operations one Appwrite transaction may hold (`APP_LIMIT_DATABASE_TRANSACTION`).
 pub const MAX_OPERATIONS: usize = 100;
@@ -55,9 +61,76 @@ const TTL_SECONDS: u32 = 300;
 #[derive(Clone, Debug, Default)]
 pub struct Transaction {
     operations: Arc<Mutex<Vec<Value>>>,
+    /// The server's transaction, once a read opened it.
+    server: Arc<tokio::sync::Mutex<Option<String>>>,
+    /// Whom reads go through; `None` for a transaction not made by [`Orm::transaction`].
+    orm: Option<Orm>,
 }
 
 impl Transaction {
+    fn of(orm: &Orm) -> Self {
+        Transaction {
+            orm: Some(orm.clone()),
+            ..Transaction::default()
+        }
+    }
+
+    /// Document `id` of `T` as this transaction sees it: the operations staged so far applied
+    /// to the stored document (`None` if it does not exist, or a staged delete removed it).
+    ///
+    /// ```no_run
+    /// # use appwrite_orm::{Collection, Orm};
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Collection, Serialize, Deserialize)]
+    /// # #[collection(id = "stock")]
+    /// # struct Stock { available: i32 }
+    /// # async fn run(orm: Orm) -> appwrite_orm::Result<()> {
+    /// let left = orm
+    ///     .transaction(|tx| async move {
+    ///         tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, 1, Some(0))?;
+    ///         // Reads the decrement staged above.
+    ///         let stock = tx.get::<Stock>("lamp").await?;
+    ///         Ok(stock.map_or(0, |s| s.available))
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get<T: Collection>(&self, id: &str) -> Result<Option<Document<T>>> {
+        crate::handle::check_id(id)?;
+        let (orm, server) = self.opened().await?;
+        CollectionHandle::<T>::new(orm).get_in(id, &server).await
+    }
+
+    /// Documents of `T` matching `queries` as this transaction sees them (one page, as
+    /// [`CollectionHandle::find`]).
+    pub async fn find<T: Collection>(&self, queries: impl IntoQueries) -> Result<Vec<Document<T>>> {
+        let queries = queries.into_queries();
+        let (orm, server) = self.opened().await?;
+        CollectionHandle::<T>::new(orm).find_in(&queries, &server).await
+    }
+
+    /// The server's transaction, opened if needed, with every operation staged so far sent.
+    async fn opened(&self) -> Result<(Orm, String)> {
+        let orm = self.orm.clone().ok_or_else(|| Error::Config {
+            setting: "Transaction",
+            reason: "reads need a transaction made by Orm::transaction".to_owned(),
+        })?;
+        let mut server = self.server.lock().await;
+        let id = match server.as_ref() {
+            Some(id) => id.clone(),
+            None => {
+                let id = open(&orm).await?;
+                *server = Some(id.clone());
+                id
+            }
+        };
+        let operations = self.take(orm.database_id());
+        if !operations.is_empty() {
+            stage(&orm, &id, operations).await?;
+        }
+        Ok((orm, id))
+    }
+
     fn push<T: Collection>(&self, action: &str, document: Option<&str>, data: Value) {
         let mut operation = json!({
             "action": action,
@@ -195,10 +268,20 @@ impl Orm {
         F: FnOnce(Transaction) -> Fut,
         Fut: Future<Output = Result<R>>,
     {
-        let tx = Transaction::default();
-        let result = body(tx.clone()).await?;
-        self.commit(&tx).await?;
-        Ok(result)
+        let tx = Transaction::of(self);
+        match body(tx.clone()).await {
+            Ok(result) => {
+                self.commit(&tx).await?;
+                Ok(result)
+            }
+            Err(err) => {
+                // A read opened the server's transaction: leave nothing pending behind.
+                if let Some(id) = tx.server.lock().await.take() {
+                    rollback(self, &id).await;
+                }
+                Err(err)
+            }
+        }
     }
 
     /// [`Orm::transaction`], run again from the start — `body` included, so that it can read
@@ -225,49 +308,24 @@ impl Orm {
         }
     }
 
-    /// Sends the staged operations and commits them; an empty transaction sends nothing.
+    /// Sends the staged operations and commits them; an empty transaction sends nothing (unless
+    /// a read opened the server's transaction, which is committed then).
     pub async fn commit(&self, tx: &Transaction) -> Result<()> {
         let operations = tx.take(self.database_id());
-        if operations.is_empty() {
-            return Ok(());
+        let id = match tx.server.lock().await.take() {
+            Some(id) => id,
+            None if operations.is_empty() => return Ok(()),
+            None => open(self).await?,
+        };
+        if !operations.is_empty() {
+            if let Err(err) = stage(self, &id, operations).await {
+                // Nothing was applied; leave no pending transaction behind.
+                rollback(self, &id).await;
+                return Err(err);
+            }
         }
         let transport = self.transport();
-        let created: Value = transport
-            .call(
-                Method::POST,
-                "/databases/transactions",
-                &[],
-                Some(&json!({"ttl": TTL_SECONDS})),
-                Retry::Never,
-            )
-            .await?;
-        let id = created["$id"]
-            .as_str()
-            .ok_or_else(|| Error::decode("created transaction", serde::de::Error::missing_field("$id")))?
-            .to_owned();
         let path = format!("/databases/transactions/{id}");
-        let staged = transport
-            .send(
-                Method::POST,
-                &format!("{path}/operations"),
-                &[],
-                Some(&json!({"operations": operations})),
-                Retry::Never,
-            )
-            .await;
-        if let Err(err) = staged {
-            // Nothing was applied; leave no pending transaction behind.
-            let _ = transport
-                .send(
-                    Method::PATCH,
-                    &path,
-                    &[],
-                    Some(&json!({"rollback": true})),
-                    Retry::Safe,
-                )
-                .await;
-            return Err(err);
-        }
         let committed = transport
             .send(
                 Method::PATCH,
@@ -290,4 +348,50 @@ impl Orm {
             Err(err) => Err(err),
         }
     }
+}
+
+/// Opens a transaction on the server; returns its id.
+async fn open(orm: &Orm) -> Result<String> {
+    let created: Value = orm
+        .transport()
+        .call(
+            Method::POST,
+            "/databases/transactions",
+            &[],
+            Some(&json!({"ttl": TTL_SECONDS})),
+            Retry::Never,
+        )
+        .await?;
+    created["$id"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::decode("created transaction", serde::de::Error::missing_field("$id")))
+}
+
+/// Stages `operations` in the server's transaction `id`.
+async fn stage(orm: &Orm, id: &str, operations: Vec<Value>) -> Result<()> {
+    orm.transport()
+        .send(
+            Method::POST,
+            &format!("/databases/transactions/{id}/operations"),
+            &[],
+            Some(&json!({"operations": operations})),
+            Retry::Never,
+        )
+        .await
+        .map(drop)
+}
+
+/// Rolls the server's transaction `id` back; a failure leaves it to expire after its ttl.
+async fn rollback(orm: &Orm, id: &str) {
+    let _ = orm
+        .transport()
+        .send(
+            Method::PATCH,
+            &format!("/databases/transactions/{id}"),
+            &[],
+            Some(&json!({"rollback": true})),
+            Retry::Safe,
+        )
+        .await;
 }

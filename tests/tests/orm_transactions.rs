@@ -151,6 +151,70 @@ async fn an_error_in_the_body_sends_nothing() {
 }
 
 #[tokio::test]
+async fn reads_in_the_body_see_what_it_staged_and_nobody_else_does_until_the_commit() {
+    let shop = std::sync::Arc::new(shop(tests::appwrite_version()).await);
+    let outside = std::sync::Arc::clone(&shop);
+    let (id, seen) = shop
+        .orm
+        .transaction(|tx| async move {
+            tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, 2, Some(0))?;
+            let id = tx.create(&order(2))?;
+            let stock = tx.get::<Stock>("lamp").await?.expect("the lamp's stock");
+            let orders = tx.find::<Order>(Order::ITEM.eq("lamp")).await?;
+            // Staged after the first read: sent at the commit, or by a later read.
+            tx.update::<Stock>("lamp", Stock::patch().available(stock.available - 1))?;
+            let again = tx.get::<Stock>("lamp").await?.expect("the lamp's stock");
+            // Outside the transaction nothing has changed yet.
+            let before = outside.stock.get_or_fail("lamp").await?.available;
+            let absent = outside.orders.get(&id).await?.is_none();
+            let ids: Vec<String> = orders.iter().map(|o| o.id().to_owned()).collect();
+            Ok((id, (stock.available, ids, again.available, before, absent)))
+        })
+        .await
+        .unwrap();
+    let (read, orders, reread, before, absent) = seen;
+    assert_eq!(read, 1, "3 in stock less the 2 staged");
+    assert_eq!(orders, vec![id.clone()], "the staged order is found");
+    assert_eq!(reread, 0, "the update staged after the first read");
+    assert_eq!((before, absent), (3, true), "invisible outside before the commit");
+    assert_eq!(shop.stock.get_or_fail("lamp").await.unwrap().available, 0);
+    assert_eq!(shop.orders.get_or_fail(&id).await.unwrap().quantity, 2);
+}
+
+#[tokio::test]
+async fn an_error_after_a_read_rolls_the_servers_transaction_back() {
+    let shop = shop(tests::appwrite_version()).await;
+    let failed: appwrite_orm::Result<()> = shop
+        .orm
+        .transaction(|tx| async move {
+            tx.decrement::<Stock, _>("lamp", Stock::AVAILABLE, 1, Some(0))?;
+            let stock = tx.get::<Stock>("lamp").await?.expect("the lamp's stock");
+            assert_eq!(stock.available, 2);
+            Err(Error::Config {
+                setting: "test",
+                reason: "the body gave up after reading".into(),
+            })
+        })
+        .await;
+    assert!(matches!(failed, Err(Error::Config { .. })));
+    assert_eq!(shop.stock.get_or_fail("lamp").await.unwrap().available, 3);
+    let listed: serde_json::Value = raw(&shop, reqwest::Method::GET, "/databases/transactions", None)
+        .await
+        .1;
+    let pending: Vec<&serde_json::Value> = listed["transactions"]
+        .as_array()
+        .expect("a list of transactions")
+        .iter()
+        .filter(|t| t["status"] == "pending")
+        .collect();
+    assert!(
+        pending.is_empty(),
+        "the read's transaction is still pending: {listed}"
+    );
+    assert_eq!(listed["total"], 1, "the read opened one: {listed}");
+}
+
+#[tokio::test]
 async fn creating_an_id_that_exists_is_a_typed_conflict_and_nothing_else_is_written() {
     let shop = shop(tests::appwrite_version()).await;
     shop.orders.create_with_id("o1", &order(1)).await.unwrap();
