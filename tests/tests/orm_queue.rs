@@ -434,3 +434,57 @@ async fn a_group_whose_first_listener_is_cut_off_before_any_event_loses_nothing(
     }
     assert!(writer.shutdown(Duration::from_secs(5)).await);
 }
+
+#[tokio::test]
+async fn offers_are_remembered_for_as_long_as_the_queue_says() {
+    let redis = tests::redis().await;
+    let emulator = tests::emulator().await;
+    let name = tests::unique_name("remember");
+    let client = redis::Client::open(redis.url.as_str()).unwrap();
+    let queue = WorkQueue::new(client, &name).remember_offers(Duration::from_secs(120));
+    let done: Done = Arc::default();
+    let instance = member(&emulator, &queue, &done, "a").await;
+    let writer = tests::client(&emulator);
+    let charges = charges_of(&writer).await;
+    let created = vec![charges
+        .create(&Charge { amount: 1 })
+        .await
+        .unwrap()
+        .id()
+        .to_owned()];
+    all_handled_once(&done, &created).await;
+
+    let mut connection = redis.connection.clone();
+    if tests::redis_takes_idempotent_add(&mut connection).await {
+        let info: HashMap<String, redis::Value> = redis::cmd("XINFO")
+            .arg("STREAM")
+            .arg(format!("appwrite-orm:{name}:charges:stream"))
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert_eq!(
+            info.get("idmp-duration"),
+            Some(&redis::Value::Int(120)),
+            "{info:?}"
+        );
+    } else {
+        let offered: Vec<String> = redis::cmd("KEYS")
+            .arg(format!("appwrite-orm:{name}:charges:offered:*"))
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert_eq!(offered.len(), 1, "{offered:?}");
+        let left: i64 = redis::cmd("PTTL")
+            .arg(&offered[0])
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert!(
+            (100_000..=120_000).contains(&left),
+            "remembered for {left} ms more"
+        );
+    }
+    instance.worker.unsubscribe().await;
+    assert!(instance.orm.shutdown(Duration::from_secs(5)).await);
+    assert!(writer.shutdown(Duration::from_secs(5)).await);
+}

@@ -114,6 +114,15 @@ impl WorkQueue {
         self
     }
 
+    /// How long the queue remembers that an event was offered, so that an instance offering it
+    /// again adds nothing (a day by default). Longer than any instance can lag behind another:
+    /// an event offered again after this is added, and handled, a second time. On Redis 8.6+
+    /// this is the stream's idempotency window, which Redis keeps between 1 s and a day.
+    pub fn remember_offers(mut self, for_how_long: Duration) -> Self {
+        self.remember_offers = for_how_long.max(Duration::from_secs(1));
+        self
+    }
+
     /// One instance of the group holds the realtime subscription and offers the events; the
     /// others only consume. The listening instance is elected by a lease in Redis, renewed every
     /// third of `lease`; when it dies or is cut off, another takes the lease once it expires and
