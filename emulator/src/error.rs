@@ -223,7 +223,7 @@ fn type_in(kind: ErrorType, version: crate::AppwriteVersion) -> &'static str {
 }
 
 /// Appwrite 1.9's default messages that quote what they are about (`{}`).
-fn templated(kind: ErrorType) -> Option<&'static str> {
+pub(crate) fn templated(kind: ErrorType) -> Option<&'static str> {
     use ErrorType as E;
     Some(match kind {
         E::database_not_found => "Database with the requested ID '{}' could not be found.",

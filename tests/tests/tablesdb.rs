@@ -250,3 +250,70 @@ async fn each_dialect_speaks_its_own_routes_and_errors_read_the_same() {
         "one storage"
     );
 }
+
+/// A TablesDB request's status and answer, successful or not.
+async fn tablesdb_answer(
+    emulator: &Emulator,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .request(method, format!("{}/tablesdb/main{path}", emulator.endpoint()))
+        .header("X-Appwrite-Project", emulator.project_id())
+        .header("X-Appwrite-Key", emulator.api_key())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn tablesdb_errors_quote_their_subject_in_tablesdb_words_from_1_9() {
+    for (version, column, index) in [
+        (
+            AppwriteVersion::V1_8,
+            "Column with the requested ID could not be found.",
+            "Unknown column: ghost. Verify the column name or create the column.",
+        ),
+        (
+            AppwriteVersion::NEWEST,
+            "Column with the requested key 'nope' could not be found.",
+            "The column 'ghost' required for the index could not be found. Please confirm all your columns are in the available state.",
+        ),
+    ] {
+        let emulator = emulator(version).await;
+        let orm = tests::client_builder(&emulator).build().unwrap();
+        tests::migrated::<Item>(&orm).await;
+        let (status, missing) =
+            tablesdb_answer(&emulator, reqwest::Method::GET, "/tables/items/columns/nope", json!({})).await;
+        assert_eq!(
+            (status, missing["type"].as_str(), missing["message"].as_str()),
+            (404, Some("column_not_found"), Some(column)),
+            "{version:?}"
+        );
+        let (status, unknown) = tablesdb_answer(
+            &emulator,
+            reqwest::Method::POST,
+            "/tables/items/indexes",
+            json!({"key": "by_ghost", "type": "key", "columns": ["ghost"]}),
+        )
+        .await;
+        assert_eq!(
+            (status, unknown["type"].as_str(), unknown["message"].as_str()),
+            (400, Some("column_unknown"), Some(index)),
+            "{version:?}"
+        );
+        let (status, table) =
+            tablesdb_answer(&emulator, reqwest::Method::GET, "/tables/nope", json!({})).await;
+        assert_eq!((status, table["type"].as_str()), (404, Some("table_not_found")));
+        let expected = if version >= AppwriteVersion::V1_9_0 {
+            "Table with the requested ID 'nope' could not be found."
+        } else {
+            "Table with the requested ID could not be found."
+        };
+        assert_eq!(table["message"], expected, "{version:?}");
+    }
+}

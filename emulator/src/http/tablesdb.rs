@@ -138,6 +138,33 @@ const ERRORS: [(ErrorType, &str, &str); 22] = [
     (ErrorType::index_already_exists, "column_index_already_exists", "Index with the requested key already exists. Try again with a different key."),
 ];
 
+// Appwrite 1.9's TablesDB messages that quote what they are about (`{}`), for the collections
+// API's templated ones (`crate::error::templated`).
+const TEMPLATES: [(ErrorType, &str); 14] = [
+    (ErrorType::collection_not_found, "Table with the requested ID '{}' could not be found."),
+    (ErrorType::collection_already_exists, "A table with the requested ID '{}' already exists. Try again with a different ID or use ID.unique() to generate a unique ID."),
+    (ErrorType::document_not_found, "Row with the requested ID '{}' could not be found."),
+    (ErrorType::document_already_exists, "Row with the requested ID '{}' already exists. Try again with a different ID or use ID.unique() to generate a unique ID."),
+    (ErrorType::attribute_not_found, "Column with the requested key '{}' could not be found."),
+    (ErrorType::attribute_unknown, "The column '{}' required for the index could not be found. Please confirm all your columns are in the available state."),
+    (ErrorType::attribute_not_available, "The requested column '{}' is not yet available. Please try again later."),
+    (ErrorType::attribute_already_exists, "Column with the requested key '{}' already exists. Column keys must be unique, try again with a different key."),
+    (ErrorType::attribute_limit_exceeded, "The maximum number or size of columns for table '{}' has been reached."),
+    (ErrorType::attribute_type_invalid, "The column '{}' type is invalid."),
+    (ErrorType::index_not_found, "Index with the requested key '{}' could not be found."),
+    (ErrorType::index_limit_exceeded, "The maximum number of indexes for table '{}' has been reached."),
+    (ErrorType::index_already_exists, "Index with the requested key '{}' already exists. Try again with a different key."),
+    (ErrorType::index_dependency, "Column '{}' cannot be renamed or deleted. Please remove the associated index first."),
+];
+
+/// `text` in TablesDB's words when it is the collections API's templated message for `kind`.
+fn templated_message(kind: ErrorType, text: &str) -> Option<String> {
+    let (before, after) = crate::error::templated(kind)?.split_once("{}")?;
+    let subject = text.strip_prefix(before)?.strip_suffix(after)?;
+    let (_, template) = TEMPLATES.iter().find(|(k, _)| *k == kind)?;
+    Some(template.replace("{}", subject))
+}
+
 /// The TablesDB names of the error types the emulator answers with, and their statuses.
 pub(crate) fn error_types() -> impl Iterator<Item = (&'static str, u16)> {
     ERRORS.iter().map(|(kind, name, _)| (*name, kind.code()))
@@ -197,6 +224,10 @@ fn rename_error(value: &mut Value) {
     value["type"] = Value::from(*name);
     // A default message is the collections API's wording; a specific one is kept.
     let text = value["message"].as_str().unwrap_or_default();
+    if let Some(text) = templated_message(*collections, text) {
+        value["message"] = Value::from(text);
+        return;
+    }
     if text == collections.message() || text.contains("the requested ID '") {
         let quoted = text
             .split('\'')
