@@ -20,21 +20,9 @@ struct Item {
 }
 
 async fn tablesdb(emulator: &Emulator, method: reqwest::Method, path: &str, body: Value) -> Value {
-    let response = reqwest::Client::new()
-        .request(
-            method,
-            format!("{}/tablesdb/main/tables/items{path}", emulator.endpoint()),
-        )
-        .header("X-Appwrite-Project", emulator.project_id())
-        .header("X-Appwrite-Key", emulator.api_key())
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert!(status.is_success(), "{status}: {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    let (status, answer) = tablesdb_answer(emulator, method, &format!("/tables/items{path}"), body).await;
+    assert!((200..300).contains(&status), "{status}: {answer}");
+    answer
 }
 
 async fn emulator(version: AppwriteVersion) -> Emulator {
