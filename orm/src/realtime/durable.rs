@@ -293,17 +293,7 @@ impl<T: Collection> CollectionHandle<T> {
             source,
         })?;
         let store: Arc<dyn CheckpointStore> = Arc::new(store);
-        let (checkpoint, resume) = match store.load(name).await? {
-            Some(saved) => {
-                let from = saved.updated_at;
-                (saved, Some(from))
-            }
-            None => {
-                let start = Checkpoint::at(Utc::now());
-                store.save(name, &start).await?;
-                (start, None)
-            }
-        };
+        let (checkpoint, resume) = starting_point(&*store, name).await?;
         let events = self.listen_documents_from(resume);
         let ready = events.ready_signal();
         let (position, saved) = watch::channel(checkpoint);
@@ -335,6 +325,26 @@ impl<T: Collection> CollectionHandle<T> {
             options,
             Some(finish),
         ))
+    }
+}
+
+/// Where a listener resuming from the checkpoint `name` starts: that checkpoint and the
+/// `$updatedAt` to catch up from; or, when none was saved, now, saved at once so that whoever
+/// resumes next catches up from here even if this run never moves it.
+pub(crate) async fn starting_point(
+    store: &dyn CheckpointStore,
+    name: &str,
+) -> Result<(Checkpoint, Option<DateTime<Utc>>)> {
+    match store.load(name).await? {
+        Some(saved) => {
+            let from = saved.updated_at;
+            Ok((saved, Some(from)))
+        }
+        None => {
+            let start = Checkpoint::at(Utc::now());
+            store.save(name, &start).await?;
+            Ok((start, None))
+        }
     }
 }
 

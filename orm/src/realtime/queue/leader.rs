@@ -6,17 +6,17 @@
 //! larger one. The holder renews it every third of the lease; every offer checks, in the same
 //! Redis script as the `XADD`, that the lease still holds this exact value, so an instance that
 //! lost it while paused or cut off cannot add events. Each new holder resumes from the group's
-//! checkpoint (`…:{collection}:leader-checkpoint`): the newest `$updatedAt` it has offered.
+//! checkpoint (`…:{collection}:leader:checkpoint`, a [`RedisCheckpoints`] entry): the newest
+//! `$updatedAt` it has offered.
 
 use std::time::Duration;
 
-use chrono::Utc;
 use futures_util::StreamExt;
 use redis::aio::MultiplexedConnection;
 use tokio::sync::watch;
 
 use super::{offer_one, Offered, WorkQueue, OFFER};
-use crate::realtime::durable::Checkpoint;
+use crate::realtime::durable::{starting_point, Checkpoint, CheckpointStore, RedisCheckpoints};
 use crate::realtime::ready::Registration;
 use crate::{Collection, CollectionHandle};
 
@@ -73,6 +73,9 @@ pub(super) struct Leader<T: Collection> {
     lease: Duration,
     redis: MultiplexedConnection,
     ready: Option<Registration>,
+    /// The group's checkpoint: the newest `$updatedAt` offered, under the name `checkpoint`.
+    checkpoints: RedisCheckpoints,
+    checkpoint: String,
 }
 
 impl<T: Collection> Leader<T> {
@@ -83,8 +86,11 @@ impl<T: Collection> Leader<T> {
         redis: MultiplexedConnection,
         ready: Registration,
     ) -> Self {
+        let checkpoint = format!("{}:{}:leader", queue.name, T::_COLLECTION_ID);
         Leader {
             handle,
+            checkpoints: RedisCheckpoints::new(queue.client.clone()),
+            checkpoint,
             queue,
             lease,
             redis,
@@ -152,25 +158,12 @@ impl<T: Collection> Leader<T> {
     /// One term: listens from the group's checkpoint, offers with this holder's value, renews
     /// the lease, until the lease is lost or the listener stops.
     async fn lead(&mut self, holder: &str, stopped: &mut watch::Receiver<()>) -> Term {
-        let checkpoints = self.key("leader-checkpoint");
-        let saved: Option<String> = match redis::AsyncCommands::get(&mut self.redis, &checkpoints).await {
-            Ok(saved) => saved,
+        // An unreadable checkpoint stops the group here, loudly, rather than skip what it covers.
+        let (mut position, resume) = match starting_point(&self.checkpoints, &self.checkpoint).await {
+            Ok(start) => start,
             Err(err) => {
                 tracing::warn!(%err, "cannot read the work queue's checkpoint");
                 return Term::Lost;
-            }
-        };
-        let (mut position, resume) = match saved.as_deref().map(serde_json::from_str::<Checkpoint>) {
-            Some(Ok(checkpoint)) => {
-                let from = checkpoint.updated_at;
-                (checkpoint, Some(from))
-            }
-            // No checkpoint yet (or an unreadable one): listen from now, and say so at once, so
-            // that a leader after this one catches up from here even if this one never offers.
-            _ => {
-                let start = Checkpoint::at(Utc::now());
-                self.save(&checkpoints, &start).await;
-                (start, None)
             }
         };
         let mut events = self.handle.listen_documents_from(resume);
@@ -210,7 +203,7 @@ impl<T: Collection> Leader<T> {
                         match offer_one(&offer, &mut self.redis, &queue, &event, holder, stopped).await {
                             Offered::Done => {
                                 if position.advance(event.document.updated_at(), event.document.id()) {
-                                    self.save(&checkpoints, &position).await;
+                                    self.save(&position).await;
                                 }
                             }
                             Offered::Fenced => break Term::Lost,
@@ -249,11 +242,8 @@ impl<T: Collection> Leader<T> {
     }
 
     /// Saves the group's checkpoint; a failure only means a next leader starts further back.
-    async fn save(&mut self, key: &str, position: &Checkpoint) {
-        let Ok(text) = serde_json::to_string(position) else {
-            return;
-        };
-        if let Err(err) = redis::AsyncCommands::set::<_, _, ()>(&mut self.redis, key, text).await {
+    async fn save(&self, position: &Checkpoint) {
+        if let Err(err) = self.checkpoints.save(&self.checkpoint, position).await {
             tracing::warn!(%err, "cannot save the work queue's checkpoint");
         }
     }
