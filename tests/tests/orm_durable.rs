@@ -21,10 +21,6 @@ struct Invoice {
     number: i32,
 }
 
-async fn emulator() -> Emulator {
-    tests::emulator().await
-}
-
 /// A fresh client (a restarted service has its own socket), its schema migrated.
 async fn client(emulator: &Emulator) -> (Orm, appwrite_orm::CollectionHandle<Invoice>) {
     let orm = tests::client(emulator);
@@ -37,6 +33,16 @@ async fn client(emulator: &Emulator) -> (Orm, appwrite_orm::CollectionHandle<Inv
         .unwrap();
     let invoices = db.collection::<Invoice>();
     (orm, invoices)
+}
+
+/// Creates invoice `number`; returns its id.
+async fn write(invoices: &appwrite_orm::CollectionHandle<Invoice>, number: i32) -> String {
+    invoices
+        .create(&Invoice { number })
+        .await
+        .unwrap()
+        .id()
+        .to_owned()
 }
 
 /// What a listener saw: the invoices it handled (with how they came) and its reports.
@@ -102,37 +108,22 @@ async fn handled(seen: &Seen, ids: &[&String]) {
 
 /// The scenario, with `store` making the checkpoint store of each run.
 async fn restarts_lose_nothing<S: CheckpointStore>(store: impl Fn(&Orm) -> S) {
-    let emulator = emulator().await;
+    let emulator = tests::emulator().await;
     let name = "billing";
 
     // First run: invoice 1 is handled, then the service stops.
     let (orm, invoices) = client(&emulator).await;
     let first = Arc::new(Seen::default());
     let listener = listen(&invoices, name, store(&orm), &first, None).await;
-    let one = invoices
-        .create(&Invoice { number: 1 })
-        .await
-        .unwrap()
-        .id()
-        .to_owned();
+    let one = write(&invoices, 1).await;
     handled(&first, &[&one]).await;
     listener.unsubscribe().await;
     assert!(orm.shutdown(Duration::from_secs(5)).await);
 
     // While nothing listens: two invoices written, invoice 1 deleted.
     let (writer, writes) = client(&emulator).await;
-    let two = writes
-        .create(&Invoice { number: 2 })
-        .await
-        .unwrap()
-        .id()
-        .to_owned();
-    let three = writes
-        .create(&Invoice { number: 3 })
-        .await
-        .unwrap()
-        .id()
-        .to_owned();
+    let two = write(&writes, 2).await;
+    let three = write(&writes, 3).await;
     writes.delete(&one).await.unwrap();
 
     // Second run: it catches up on 2 and 3, says deletions may be missing, then goes live; it
@@ -148,12 +139,7 @@ async fn restarts_lose_nothing<S: CheckpointStore>(store: impl Fn(&Orm) -> S) {
         *second.gaps.lock().unwrap() > 0
     })
     .await;
-    let four = writes
-        .create(&Invoice { number: 4 })
-        .await
-        .unwrap()
-        .id()
-        .to_owned();
+    let four = write(&writes, 4).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         !second.ids().contains(&four),
@@ -169,12 +155,7 @@ async fn restarts_lose_nothing<S: CheckpointStore>(store: impl Fn(&Orm) -> S) {
     let (orm, invoices) = client(&emulator).await;
     let third = Arc::new(Seen::default());
     let listener = listen(&invoices, name, store(&orm), &third, None).await;
-    let five = writes
-        .create(&Invoice { number: 5 })
-        .await
-        .unwrap()
-        .id()
-        .to_owned();
+    let five = write(&writes, 5).await;
     handled(&third, &[&four, &five]).await;
     assert!(!third.ids().contains(&one), "a deleted invoice cannot come back");
     listener.unsubscribe().await;
@@ -213,7 +194,7 @@ async fn a_durable_listener_keeping_its_checkpoint_in_appwrite_catches_up_too() 
 
 #[tokio::test]
 async fn a_listener_name_that_is_not_an_appwrite_id_is_refused() {
-    let emulator = emulator().await;
+    let emulator = tests::emulator().await;
     let (orm, invoices) = client(&emulator).await;
     let attempt = invoices
         .on_documents_durable("not a valid name!", CollectionCheckpoints::new(&orm), |_| async {
@@ -246,4 +227,51 @@ impl CheckpointStore for PrefixedRedis {
                 .await
         })
     }
+}
+
+/// A store whose saves take a while, as a far-away database's would.
+struct Slow(CollectionCheckpoints);
+
+impl CheckpointStore for Slow {
+    fn load<'a>(&'a self, name: &'a str) -> appwrite_orm::StoreFuture<'a, Option<Checkpoint>> {
+        self.0.load(name)
+    }
+
+    fn save<'a>(&'a self, name: &'a str, checkpoint: &'a Checkpoint) -> appwrite_orm::StoreFuture<'a, ()> {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            self.0.save(name, checkpoint).await
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_stop_returns_once_the_last_position_is_saved() {
+    let emulator = tests::emulator().await;
+    let (orm, invoices) = client(&emulator).await;
+    let seen = Arc::new(Seen::default());
+    let listener = listen(
+        &invoices,
+        "ledger",
+        Slow(CollectionCheckpoints::new(&orm)),
+        &seen,
+        None,
+    )
+    .await;
+    let mut written = Vec::new();
+    for number in 1..=3 {
+        written.push(write(&invoices, number).await);
+    }
+    handled(&seen, &written.iter().collect::<Vec<_>>()).await;
+    // Saves run behind the handler; the stop waits for the one that carries the last event.
+    listener.unsubscribe().await;
+    let saved = CollectionCheckpoints::new(&orm)
+        .load("ledger")
+        .await
+        .unwrap()
+        .expect("a checkpoint");
+    let newest = invoices.get_or_fail(&written[2]).await.unwrap().updated_at();
+    assert_eq!(saved.updated_at, newest, "the stop left an older checkpoint");
+    assert!(saved.ids.contains(&written[2]), "{saved:?}");
+    assert!(orm.shutdown(Duration::from_secs(5)).await);
 }

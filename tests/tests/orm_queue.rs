@@ -28,6 +28,63 @@ async fn charges_of(orm: &appwrite_orm::Orm) -> appwrite_orm::CollectionHandle<C
 
 type Done = Arc<Mutex<Vec<(&'static str, String)>>>;
 
+/// Creates a charge of each amount; returns their ids.
+async fn write_charges(
+    charges: &appwrite_orm::CollectionHandle<Charge>,
+    amounts: std::ops::Range<i32>,
+) -> Vec<String> {
+    let mut created = Vec::new();
+    for amount in amounts {
+        created.push(charges.create(&Charge { amount }).await.unwrap().id().to_owned());
+    }
+    created
+}
+
+/// `XINFO STREAM` of queue `name`'s stream of charges.
+async fn stream_info(
+    connection: &mut redis::aio::MultiplexedConnection,
+    name: &str,
+) -> HashMap<String, redis::Value> {
+    redis::cmd("XINFO")
+        .arg("STREAM")
+        .arg(format!("appwrite-orm:{name}:charges:stream"))
+        .query_async(connection)
+        .await
+        .unwrap()
+}
+
+/// A number from [`stream_info`].
+fn number(info: &HashMap<String, redis::Value>, field: &str) -> i64 {
+    match info.get(field) {
+        Some(redis::Value::Int(n)) => *n,
+        other => panic!("XINFO STREAM {field}: {other:?}"),
+    }
+}
+
+/// Gives queue `name`'s listening lease to a holder that never listens, for `ms`: what a
+/// partition looks like to the instance that held it.
+async fn lease_taken_away(connection: &mut redis::aio::MultiplexedConnection, name: &str, ms: u64) {
+    let _: () = redis::cmd("SET")
+        .arg(format!("appwrite-orm:{name}:charges:leader"))
+        .arg(INTRUDER)
+        .arg("PX")
+        .arg(ms)
+        .query_async(connection)
+        .await
+        .unwrap();
+}
+
+const INTRUDER: &str = "intruder:999999999";
+
+/// Who holds queue `name`'s listening lease (`{consumer}:{token}`), if anyone.
+async fn lease_holder(connection: &mut redis::aio::MultiplexedConnection, name: &str) -> Option<String> {
+    redis::cmd("GET")
+        .arg(format!("appwrite-orm:{name}:charges:leader"))
+        .query_async(connection)
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn each_event_is_handled_once_and_a_stuck_instances_entry_is_taken_over() {
     let redis = tests::redis().await;
@@ -110,25 +167,16 @@ async fn each_event_is_handled_once_and_a_stuck_instances_entry_is_taken_over() 
         .unwrap();
     if tests::redis_takes_idempotent_add(&mut connection).await {
         assert!(offered.is_empty(), "keys of the script path: {offered:?}");
-        let info: HashMap<String, redis::Value> = redis::cmd("XINFO")
-            .arg("STREAM")
-            .arg(format!("appwrite-orm:{name}:charges:stream"))
-            .query_async(&mut connection)
-            .await
-            .unwrap();
-        let number = |field: &str| match info.get(field) {
-            Some(redis::Value::Int(n)) => *n,
-            other => panic!("XINFO STREAM {field}: {other:?}"),
-        };
+        let info = stream_info(&mut connection, &name).await;
         assert_eq!(
-            number("idmp-duration"),
+            number(&info, "idmp-duration"),
             86_400,
             "a day, as the offers are remembered"
         );
-        assert_eq!(number("idmp-maxsize"), 10_000);
-        assert_eq!(number("iids-added") as usize, created.len());
+        assert_eq!(number(&info, "idmp-maxsize"), 10_000);
+        assert_eq!(number(&info, "iids-added") as usize, created.len());
         assert!(
-            number("iids-duplicates") as usize >= created.len(),
+            number(&info, "iids-duplicates") as usize >= created.len(),
             "the second instance's offers were recognised as duplicates"
         );
     } else {
@@ -219,6 +267,14 @@ struct Member {
     worker: appwrite_orm::ListenerHandle,
 }
 
+impl Member {
+    /// Stops cleanly, as a deploy stops an instance.
+    async fn stop(self) {
+        self.worker.unsubscribe().await;
+        assert!(self.orm.shutdown(Duration::from_secs(5)).await);
+    }
+}
+
 async fn member(emulator: &Emulator, queue: &WorkQueue, done: &Done, who: &'static str) -> Member {
     // An instance that stops listening closes its socket soon, so the group's count shows it.
     let orm = tests::client_builder(emulator)
@@ -280,41 +336,26 @@ async fn a_single_listener_group_holds_one_socket_and_hands_over_when_its_leader
     assert_eq!(emulator.realtime_connections(), 1);
     let writer = tests::client(&emulator);
     let charges = charges_of(&writer).await;
-    let mut created = Vec::new();
-    for amount in 0..10 {
-        created.push(charges.create(&Charge { amount }).await.unwrap().id().to_owned());
-    }
+    let mut created = write_charges(&charges, 0..10).await;
     all_handled_once(&done, &created).await;
     let mut connection = redis.connection.clone();
     let leader_of = |holder: String| holder.split(':').next().unwrap_or_default().to_owned();
-    let holder: String = redis::cmd("GET")
-        .arg(format!("appwrite-orm:{name}:charges:leader"))
-        .query_async(&mut connection)
-        .await
-        .unwrap();
+    let holder = lease_holder(&mut connection, &name).await.expect("a leader");
     let first = leader_of(holder);
 
     // The leader stops cleanly: it gives the lease up, another takes it and catches up on the
     // charges written in between. (A leader that dies without giving it up is the
     // multi_instance example's scenario: a process killed with SIGKILL.)
     let index = ["a", "b", "c"].iter().position(|c| *c == first).unwrap();
-    let stopped = members.remove(index);
-    stopped.worker.unsubscribe().await;
-    assert!(stopped.orm.shutdown(Duration::from_secs(5)).await);
-    for amount in 10..20 {
-        created.push(charges.create(&Charge { amount }).await.unwrap().id().to_owned());
-    }
+    members.remove(index).stop().await;
+    created.extend(write_charges(&charges, 10..20).await);
     let takeover = std::time::Instant::now();
     all_handled_once(&done, &created).await;
     println!(
         "after a clean stop, every charge was handled {:?} after the last write",
         takeover.elapsed()
     );
-    let holder: String = redis::cmd("GET")
-        .arg(format!("appwrite-orm:{name}:charges:leader"))
-        .query_async(&mut connection)
-        .await
-        .unwrap();
+    let holder = lease_holder(&mut connection, &name).await.expect("a leader");
     assert_ne!(leader_of(holder), first);
     tests::eventually("one realtime connection again", Duration::from_secs(10), || {
         emulator.realtime_connections() == 1
@@ -326,46 +367,15 @@ async fn a_single_listener_group_holds_one_socket_and_hands_over_when_its_leader
     // is refused by the fence, so the stream gets nothing while the lease is not its own; it
     // stops listening and closes its socket; once the lease is free again, an instance takes
     // it and catches up on what was written meanwhile.
-    let lease_key = format!("appwrite-orm:{name}:charges:leader");
-    let stream_key = format!("appwrite-orm:{name}:charges:stream");
-    let entries_added = |mut connection: redis::aio::MultiplexedConnection| {
-        let key = stream_key.clone();
-        async move {
-            // Entries ever added (consumers delete what they acknowledged).
-            let info: HashMap<String, redis::Value> = redis::cmd("XINFO")
-                .arg("STREAM")
-                .arg(key)
-                .query_async(&mut connection)
-                .await
-                .unwrap();
-            match info.get("entries-added") {
-                Some(redis::Value::Int(added)) => *added,
-                other => panic!("XINFO STREAM without entries-added: {other:?}"),
-            }
-        }
-    };
-    let intruder = "intruder:999999999";
-    let _: () = redis::cmd("SET")
-        .arg(&lease_key)
-        .arg(intruder)
-        .arg("PX")
-        .arg(1500)
-        .query_async(&mut connection)
-        .await
-        .unwrap();
-    let offered_before = entries_added(connection.clone()).await;
+    lease_taken_away(&mut connection, &name, 1500).await;
+    // `entries-added` counts every entry ever added (consumers delete what they acknowledged).
+    let offered_before = number(&stream_info(&mut connection, &name).await, "entries-added");
     let mut no_socket = false;
-    for amount in 20..30 {
-        created.push(charges.create(&Charge { amount }).await.unwrap().id().to_owned());
-    }
+    created.extend(write_charges(&charges, 20..30).await);
     loop {
-        let holder: Option<String> = redis::cmd("GET")
-            .arg(&lease_key)
-            .query_async(&mut connection)
-            .await
-            .unwrap();
-        let offered = entries_added(connection.clone()).await;
-        if holder.as_deref() != Some(intruder) {
+        let holder = lease_holder(&mut connection, &name).await;
+        let offered = number(&stream_info(&mut connection, &name).await, "entries-added");
+        if holder.as_deref() != Some(INTRUDER) {
             break;
         }
         assert_eq!(
@@ -384,11 +394,10 @@ async fn a_single_listener_group_holds_one_socket_and_hands_over_when_its_leader
         || emulator.realtime_connections() == 1,
     )
     .await;
-    assert!(entries_added(connection.clone()).await > offered_before);
+    assert!(number(&stream_info(&mut connection, &name).await, "entries-added") > offered_before);
 
     for member in members {
-        member.worker.unsubscribe().await;
-        assert!(member.orm.shutdown(Duration::from_secs(5)).await);
+        member.stop().await;
     }
     assert!(writer.shutdown(Duration::from_secs(5)).await);
 }
@@ -412,25 +421,13 @@ async fn a_group_whose_first_listener_is_cut_off_before_any_event_loses_nothing(
     // The first listener has offered nothing yet when a partition takes its lease away; the
     // charges written meanwhile were seen by no listener of the group. Whoever listens next
     // must catch up on them, from where the first one started.
-    let mut connection = redis.connection.clone();
-    let _: () = redis::cmd("SET")
-        .arg(format!("appwrite-orm:{name}:charges:leader"))
-        .arg("intruder:999999999")
-        .arg("PX")
-        .arg(1500)
-        .query_async(&mut connection)
-        .await
-        .unwrap();
+    lease_taken_away(&mut redis.connection.clone(), &name, 1500).await;
     let writer = tests::client(&emulator);
     let charges = charges_of(&writer).await;
-    let mut created = Vec::new();
-    for amount in 0..5 {
-        created.push(charges.create(&Charge { amount }).await.unwrap().id().to_owned());
-    }
+    let created = write_charges(&charges, 0..5).await;
     all_handled_once(&done, &created).await;
     for member in members {
-        member.worker.unsubscribe().await;
-        assert!(member.orm.shutdown(Duration::from_secs(5)).await);
+        member.stop().await;
     }
     assert!(writer.shutdown(Duration::from_secs(5)).await);
 }
@@ -446,27 +443,13 @@ async fn offers_are_remembered_for_as_long_as_the_queue_says() {
     let instance = member(&emulator, &queue, &done, "a").await;
     let writer = tests::client(&emulator);
     let charges = charges_of(&writer).await;
-    let created = vec![charges
-        .create(&Charge { amount: 1 })
-        .await
-        .unwrap()
-        .id()
-        .to_owned()];
+    let created = write_charges(&charges, 1..2).await;
     all_handled_once(&done, &created).await;
 
     let mut connection = redis.connection.clone();
     if tests::redis_takes_idempotent_add(&mut connection).await {
-        let info: HashMap<String, redis::Value> = redis::cmd("XINFO")
-            .arg("STREAM")
-            .arg(format!("appwrite-orm:{name}:charges:stream"))
-            .query_async(&mut connection)
-            .await
-            .unwrap();
-        assert_eq!(
-            info.get("idmp-duration"),
-            Some(&redis::Value::Int(120)),
-            "{info:?}"
-        );
+        let info = stream_info(&mut connection, &name).await;
+        assert_eq!(number(&info, "idmp-duration"), 120);
     } else {
         let offered: Vec<String> = redis::cmd("KEYS")
             .arg(format!("appwrite-orm:{name}:charges:offered:*"))
@@ -484,7 +467,6 @@ async fn offers_are_remembered_for_as_long_as_the_queue_says() {
             "remembered for {left} ms more"
         );
     }
-    instance.worker.unsubscribe().await;
-    assert!(instance.orm.shutdown(Duration::from_secs(5)).await);
+    instance.stop().await;
     assert!(writer.shutdown(Duration::from_secs(5)).await);
 }
