@@ -5,7 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use appwrite_orm::{Collection, Query};
+use appwrite_emulator::Emulator;
+use appwrite_orm::{Collection, Document, Query};
 use chrono::{DateTime, Utc};
 use common::{client, collection, emulator, eventually, random_below, run};
 use futures_util::{SinkExt, StreamExt};
@@ -230,6 +231,33 @@ struct JobLogView {
     level: String,
 }
 
+/// Stores `job` while no worker runs, starts the next worker and checks that it resumed that
+/// job and exited once nothing was open; returns every job then.
+async fn next_worker_resumes(emulator: &Emulator, job: JobView) -> Vec<Document<JobView>> {
+    let jobs = client(emulator).connect().await.unwrap().collection::<JobView>();
+    let staged = jobs.create(&job).await.unwrap();
+    let (ok, output) = run("job_queue", emulator, &[]).finish().await;
+    assert!(ok, "{}", output.join("\n"));
+    let resumed = format!("resuming job {}", staged.id());
+    assert!(
+        output.iter().any(|l| l.starts_with(&resumed)),
+        "job {} ({}) is not resumed:\n{}",
+        staged.id(),
+        job.status,
+        output.join("\n")
+    );
+    jobs.find([Query::limit(100)]).await.unwrap()
+}
+
+/// How a job of `kind` ends: `broken` ones fail, the others complete.
+fn final_status(kind: &str) -> &'static str {
+    if kind == "broken" {
+        "failed"
+    } else {
+        "completed"
+    }
+}
+
 #[tokio::test]
 async fn job_queue_finishes_every_job_with_its_logs_and_resumes_leftovers() {
     let emulator = emulator().await;
@@ -237,7 +265,6 @@ async fn job_queue_finishes_every_job_with_its_logs_and_resumes_leftovers() {
     assert!(ok, "{}", output.join("\n"));
 
     // A job enqueued while no worker runs is picked up by the next start.
-    let db = client(&emulator).connect().await.unwrap();
     let leftover = JobView {
         kind: "resize".into(),
         input: "while-down.png".into(),
@@ -245,21 +272,8 @@ async fn job_queue_finishes_every_job_with_its_logs_and_resumes_leftovers() {
         attempts: Some(0),
         max_attempts: 2,
     };
-    let leftover = db.collection::<JobView>().create(&leftover).await.unwrap();
-    let (ok, output) = run("job_queue", &emulator, &[]).finish().await;
-    assert!(ok, "{}", output.join("\n"));
-    let resumed = format!("resuming job {}", leftover.id());
-    assert!(
-        output.iter().any(|l| l.starts_with(&resumed)),
-        "{}",
-        output.join("\n")
-    );
-
-    let jobs = db
-        .collection::<JobView>()
-        .find([Query::limit(100)])
-        .await
-        .unwrap();
+    let jobs = next_worker_resumes(&emulator, leftover).await;
+    let db = client(&emulator).connect().await.unwrap();
     let logs = db
         .collection::<JobLogView>()
         .find([Query::limit(100)])
@@ -279,12 +293,7 @@ async fn job_queue_finishes_every_job_with_its_logs_and_resumes_leftovers() {
             _ => (1..=job.max_attempts).map(|n| (n, "error".into())).collect(),
         };
         assert_eq!(attempts, expected, "logs of {} job {}", job.kind, job.id());
-        let status = if job.kind == "broken" {
-            "failed"
-        } else {
-            "completed"
-        };
-        assert_eq!(job.status, status, "{} job", job.kind);
+        assert_eq!(job.status, final_status(&job.kind), "{} job", job.kind);
         assert_eq!(job.attempts, Some(expected.len() as u8));
     }
 }
@@ -306,7 +315,8 @@ async fn job_queue_killed_at_a_random_point_finishes_every_job_after_a_restart()
     // Whatever instant the kill hit, add the one state a random instant rarely hits: a job cut
     // off during its last allowed attempt (`running`, attempts = max). The attempt left no
     // outcome, so the next worker must run it again rather than skip it and wait forever.
-    let db = client(&emulator).connect().await.unwrap();
+    // The next worker resumes from the checkpoint: it exits only once no job of either run is
+    // pending or running.
     let cut_off = JobView {
         kind: "resize".into(),
         input: "cut-off.png".into(),
@@ -314,31 +324,16 @@ async fn job_queue_killed_at_a_random_point_finishes_every_job_after_a_restart()
         attempts: Some(1),
         max_attempts: 1,
     };
-    let cut_off = db.collection::<JobView>().create(&cut_off).await.unwrap();
-
-    // The next worker resumes from the checkpoint: it exits only once no job of either run is
-    // pending or running.
-    let (ok, output) = run("job_queue", &emulator, &[]).finish().await;
-    assert!(ok, "{}", output.join("\n"));
-    let resumed = format!("resuming job {}", cut_off.id());
-    assert!(
-        output.iter().any(|l| l.starts_with(&resumed)),
-        "the cut-off job is resumed:\n{}",
-        output.join("\n")
-    );
-    let jobs = db
-        .collection::<JobView>()
-        .find([Query::limit(100)])
-        .await
-        .unwrap();
+    let jobs = next_worker_resumes(&emulator, cut_off).await;
     assert_eq!(jobs.len(), 9, "two runs of four and the cut-off job");
     for job in &jobs {
-        let status = if job.kind == "broken" {
-            "failed"
-        } else {
-            "completed"
-        };
-        assert_eq!(job.status, status, "{} job {}", job.kind, job.id());
+        assert_eq!(
+            job.status,
+            final_status(&job.kind),
+            "{} job {}",
+            job.kind,
+            job.id()
+        );
         assert!(job.attempts.unwrap_or(0) <= job.max_attempts, "{job:?}");
     }
 }
