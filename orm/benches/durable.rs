@@ -7,7 +7,7 @@
 //! - catch-up: a listener that starts after `BENCH_EVENTS` documents were written while it was
 //!   stopped, until it has handled them all.
 //!
-//! `cargo bench -p appwrite-orm --bench durable --features redis` (`BENCH_EVENTS`, default
+//! `cargo bench -p appwrite-orm --bench durable --features redis,testing` (`BENCH_EVENTS`, default
 //! 2 000; Redis at `REDIS_URL` or 127.0.0.1:6379, skipped when none answers).
 
 use std::collections::HashMap;
@@ -15,10 +15,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use appwrite_emulator::{Config, Emulator};
 use appwrite_orm::{
     Checkpoint, CheckpointStore, Collection, CollectionCheckpoints, CollectionHandle, ListenerCheckpoint,
-    Orm, RedisCheckpoints, StoreFuture,
+    RedisCheckpoints, StoreFuture,
 };
 use serde::{Deserialize, Serialize};
 
@@ -116,14 +115,7 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(2_000);
-    let emulator = Emulator::start(Config::default()).await.expect("emulator");
-    let orm = Orm::builder()
-        .endpoint(emulator.endpoint())
-        .project(emulator.project_id())
-        .database("main")
-        .api_key(emulator.api_key())
-        .build()
-        .expect("valid settings");
+    let (_emulator, orm) = appwrite_orm::testing::emulated().await.expect("an emulator");
     let db = orm
         .connect()
         .register::<Reading>()
