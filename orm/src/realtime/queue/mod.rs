@@ -145,6 +145,28 @@ impl WorkQueue {
     fn key(&self, collection: &str, part: &str) -> String {
         format!("appwrite-orm:{}:{collection}:{part}", self.name)
     }
+
+    /// This queue as an instance joining it on `redis` uses it: with idempotent adds when the
+    /// server takes them, the window of `stream` set for them.
+    async fn joined(&self, redis: &mut MultiplexedConnection, stream: &str) -> Result<WorkQueue> {
+        let idempotent_add = takes_idempotent_add(redis)
+            .await
+            .map_err(|e| redis_error("cannot read the Redis server's version", e))?;
+        if idempotent_add {
+            let seconds = self.remember_offers.as_secs().clamp(1, IDEMPOTENCE_MAX_SECONDS);
+            redis::Script::new(CONFIGURE_IDEMPOTENCE)
+                .key(stream)
+                .arg(seconds)
+                .arg(IDEMPOTENCE_MAXSIZE)
+                .invoke_async::<i64>(redis)
+                .await
+                .map_err(|e| redis_error("cannot configure the stream's idempotent adds", e))?;
+        }
+        Ok(WorkQueue {
+            idempotent_add,
+            ..self.clone()
+        })
+    }
 }
 
 /// Adds an event to the stream unless some instance already did; Redis runs a script as one
@@ -294,21 +316,7 @@ impl<T: Collection> CollectionHandle<T> {
                 return Err(redis_error("cannot create the consumer group", err));
             }
         }
-        let mut queue = queue.clone();
-        queue.idempotent_add = takes_idempotent_add(&mut redis)
-            .await
-            .map_err(|e| redis_error("cannot read the Redis server's version", e))?;
-        if queue.idempotent_add {
-            let seconds = queue.remember_offers.as_secs().clamp(1, IDEMPOTENCE_MAX_SECONDS);
-            redis::Script::new(CONFIGURE_IDEMPOTENCE)
-                .key(&stream_key)
-                .arg(seconds)
-                .arg(IDEMPOTENCE_MAXSIZE)
-                .invoke_async::<i64>(&mut redis)
-                .await
-                .map_err(|e| redis_error("cannot configure the stream's idempotent adds", e))?;
-        }
-        let queue = &queue;
+        let queue = &queue.joined(&mut redis, &stream_key).await?;
         // Blocking reads get their own connection: on a shared one they would hold up offers.
         let reader = queue
             .client
