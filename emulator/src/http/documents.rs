@@ -145,30 +145,15 @@ async fn list(
             let collection = load(c, &caller, &db, &col)?;
             match ttl {
                 Some(ttl) => {
-                    let key = format!("{db}/{col}");
-                    let name = |part| {
-                        list_cache::field(&collection.schema_json(), &caller.roles(), &raw_queries, part)
+                    let request = CachedList {
+                        key: format!("{db}/{col}"),
+                        queries: &queries,
+                        raw_queries: &raw_queries,
+                        with_total,
+                        ttl,
                     };
-                    let cache = &cached_state.list_cache;
-                    let hit = cache.load(&key, &name("documents"), ttl);
-                    let mut list = match &hit {
-                        Some(documents) => json!({ "documents": documents }),
-                        None => documents::list(c, &collection, &caller, &queries, false)?,
-                    };
-                    if hit.is_none() {
-                        cache.save(&key, name("documents"), list["documents"].clone());
-                    }
-                    list["total"] = match (with_total, cache.load(&key, &name("total"), ttl)) {
-                        (false, _) => json!(0),
-                        (true, Some(total)) => total,
-                        (true, None) => {
-                            let total =
-                                documents::list(c, &collection, &caller, &queries, true)?["total"].clone();
-                            cache.save(&key, name("total"), total.clone());
-                            total
-                        }
-                    };
-                    Ok((list, Some(if hit.is_some() { "hit" } else { "miss" })))
+                    let (list, hit) = request.answer(c, &cached_state.list_cache, &collection, &caller)?;
+                    Ok((list, Some(if hit { "hit" } else { "miss" })))
                 }
                 None => within(c, &caller, transaction.as_deref(), |c| {
                     documents::list(c, &collection, &caller, &queries, with_total)
@@ -184,6 +169,51 @@ async fn list(
             .insert("x-appwrite-cache", axum::http::HeaderValue::from_static(cache));
     }
     Ok(response)
+}
+
+/// A list asked for with a `ttl` (1.9.5+): its documents and its total are each served from
+/// the list cache while an entry younger than `ttl` exists, and computed and saved otherwise.
+struct CachedList<'a> {
+    /// The collection's entries in the cache (`{db}/{col}`).
+    key: String,
+    queries: &'a [Query],
+    raw_queries: &'a [String],
+    with_total: bool,
+    ttl: std::time::Duration,
+}
+
+impl CachedList<'_> {
+    /// The answer, and whether its documents came from the cache.
+    fn answer(
+        &self,
+        c: &rusqlite::Connection,
+        cache: &list_cache::ListCache,
+        collection: &Collection,
+        caller: &Caller,
+    ) -> ApiResult<(Value, bool)> {
+        let (schema, roles) = (collection.schema_json(), caller.roles());
+        let name = |part| list_cache::field(&schema, &roles, self.raw_queries, part);
+        let (documents_name, total_name) = (name("documents"), name("total"));
+        let hit = cache.load(&self.key, &documents_name, self.ttl);
+        let mut list = match &hit {
+            Some(documents) => json!({ "documents": documents }),
+            None => {
+                let list = documents::list(c, collection, caller, self.queries, false)?;
+                cache.save(&self.key, documents_name, list["documents"].clone());
+                list
+            }
+        };
+        list["total"] = match (self.with_total, cache.load(&self.key, &total_name, self.ttl)) {
+            (false, _) => json!(0),
+            (true, Some(total)) => total,
+            (true, None) => {
+                let total = documents::list(c, collection, caller, self.queries, true)?["total"].clone();
+                cache.save(&self.key, total_name, total.clone());
+                total
+            }
+        };
+        Ok((list, hit.is_some()))
+    }
 }
 
 /// `ttl` of a list (1.9.5+): how long its answer may be served from the list cache; 0 or
